@@ -1,0 +1,302 @@
+"""IAM role trust-policy evaluation for web-identity federation, pure Python.
+
+Owns the one question the embedded STS asks before vending credentials: does this role's trust policy
+let the federated principal (``cognito-identity.amazonaws.com`` or an OIDC provider) perform an action
+(``sts:AssumeRoleWithWebIdentity``, and separately ``sts:TagSession`` when session tags are passed) given
+the request context (``cognito-identity.amazonaws.com:aud``/``:amr``/``:sub``, ``aws:RequestTag/<k>``,
+``aws:TagKeys``)? The answer carries human-readable reasons naming the statements and conditions involved.
+
+IAM semantics implemented (and the choices where IAM is silent or ambiguous):
+
+* ``Statement`` object or list; ``Effect`` Allow/Deny; explicit Deny beats Allow; no Allow → implicit deny.
+* ``Principal``: ``"*"``, ``{"AWS": "*"}`` (IAM documents it as equivalent to ``"*"``) or
+  ``{"Federated": str|list}`` compared exactly; other principal kinds never match a federated caller.
+  ``NotPrincipal`` applies the statement to every caller it does not name.
+* ``Action``/``NotAction``: str or list, ``*``/``?`` wildcards, case-insensitive.
+* ``Condition``: operators AND, keys AND, values OR (negated operators: NOR). Keys are case-insensitive.
+* A missing key fails a positive operator and *passes* a negated one (``StringNotEquals``, ``StringNotLike``,
+  ...), as the IAM condition-operator reference states; ``...IfExists`` passes on a missing key; ``Null``
+  tests presence. ``ForAllValues:`` is true for a missing or empty key, ``ForAnyValue:`` false.
+* A plain (non-set) operator on a multivalued key — IAM says such keys "require" a set operator but does
+  not specify the result — is evaluated like ``ForAnyValue`` for positive operators and as "no request
+  value matches" for negated ones (the negation of the positive any-match).
+* Supported operators: the six ``String*`` operators, ``Arn{Equals,Like,NotEquals,NotLike}`` (glob,
+  case-sensitive), ``Bool`` and ``Null``. Other genuine IAM operators (Numeric*, Date*, IpAddress, Binary)
+  never match here and say so in the reasons; names IAM does not know make the document malformed.
+* Policy variables (``${...}``) in condition values are not substituted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cognito_desk.core import errors
+
+ContextValue = str | Sequence[str]
+
+_VERSIONS = ("2012-10-17", "2008-10-17")
+_STATEMENT_FIELDS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition"}
+_PROHIBITED_FIELDS = ("Resource", "NotResource")
+_SCALARS = (str, bool, int, float)
+
+_STRING_OPERATORS = {
+    # name: (negated, ignore_case, glob)
+    "stringequals": (False, False, False),
+    "stringnotequals": (True, False, False),
+    "stringequalsignorecase": (False, True, False),
+    "stringnotequalsignorecase": (True, True, False),
+    "stringlike": (False, False, True),
+    "stringnotlike": (True, False, True),
+    "arnequals": (False, False, True),
+    "arnlike": (False, False, True),
+    "arnnotequals": (True, False, True),
+    "arnnotlike": (True, False, True),
+    "bool": (False, True, False),
+}
+_UNSUPPORTED_OPERATORS = {
+    "numericequals", "numericnotequals", "numericlessthan", "numericlessthanequals", "numericgreaterthan",
+    "numericgreaterthanequals", "dateequals", "datenotequals", "datelessthan", "datelessthanequals",
+    "dategreaterthan", "dategreaterthanequals", "ipaddress", "notipaddress", "binaryequals",
+}
+
+
+@dataclass(frozen=True)
+class PolicyDecision:
+    """The outcome of evaluating one trust policy for one action."""
+
+    allowed: bool
+    explicit_deny: bool
+    reasons: tuple[str, ...]
+
+
+def _malformed(message: str) -> errors.AwsError:
+    return errors.MalformedPolicyDocument(message)
+
+
+def _as_list(value: object, field: str) -> list:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(item, str) for item in items):
+        raise _malformed(f"Invalid value for field {field}")
+    return items
+
+
+def _check_principal(value: object, field: str) -> None:
+    if value == "*":
+        return
+    if not isinstance(value, Mapping) or not value:
+        raise _malformed(f"Invalid principal in policy: {field}")
+    for kind, names in value.items():
+        _as_list(names, f"{field}.{kind}")
+
+
+def _check_condition(block: object) -> None:
+    if not isinstance(block, Mapping):
+        raise _malformed("Syntax errors in policy.")
+    for operator, keys in block.items():
+        base = _split_operator(operator)[1]
+        if base not in _STRING_OPERATORS and base not in _UNSUPPORTED_OPERATORS and base != "null":
+            raise _malformed(f"Invalid Condition type : {operator}")
+        if not isinstance(keys, Mapping) or not keys:
+            raise _malformed("Syntax errors in policy.")
+        for values in keys.values():
+            values = [values] if isinstance(values, _SCALARS) else values
+            if not isinstance(values, list) or not all(isinstance(v, _SCALARS) for v in values):
+                raise _malformed("Syntax errors in policy.")
+
+
+def _check_statement(statement: object) -> None:
+    if not isinstance(statement, Mapping):
+        raise _malformed("Syntax errors in policy.")
+    for field in _PROHIBITED_FIELDS:
+        if field in statement:
+            raise _malformed(f"Has prohibited field {field}")
+    unknown = sorted(set(statement) - _STATEMENT_FIELDS)
+    if unknown:
+        raise _malformed(f"Unknown field {unknown[0]}")
+    if statement.get("Effect") not in ("Allow", "Deny"):
+        raise _malformed(f"Invalid effect: {statement.get('Effect')}")
+    principals = [field for field in ("Principal", "NotPrincipal") if field in statement]
+    if len(principals) != 1:
+        raise _malformed("Missing required field Principal" if not principals
+                         else "Statement cannot have both Principal and NotPrincipal")
+    _check_principal(statement[principals[0]], principals[0])
+    actions = [field for field in ("Action", "NotAction") if field in statement]
+    if len(actions) != 1:
+        raise _malformed("Missing required field Action" if not actions
+                         else "Statement cannot have both Action and NotAction")
+    _as_list(statement[actions[0]], actions[0])
+    if "Condition" in statement:
+        _check_condition(statement["Condition"])
+
+
+def parse_policy(document: str | Mapping) -> dict:
+    """Parse and shape-check a trust policy; raise ``MalformedPolicyDocument`` when IAM would refuse it."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            raise _malformed("Syntax errors in policy.") from None
+    if not isinstance(document, Mapping):
+        raise _malformed("Syntax errors in policy.")
+    policy = dict(document)
+    if "Version" in policy and policy["Version"] not in _VERSIONS:
+        raise _malformed("The policy must contain a valid version string")
+    if "Statement" not in policy:
+        raise _malformed("Missing required field Statement")
+    statements = policy["Statement"]
+    statements = [statements] if isinstance(statements, Mapping) else statements
+    if not isinstance(statements, list) or not statements:
+        raise _malformed("Syntax errors in policy.")
+    for statement in statements:
+        _check_statement(statement)
+    policy["Statement"] = [dict(statement) for statement in statements]
+    return policy
+
+
+@lru_cache(maxsize=512)
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def _split_operator(operator: str) -> tuple[str | None, str, bool]:
+    """``ForAnyValue:StringLikeIfExists`` → (``"foranyvalue"``, ``"stringlike"``, True)."""
+    name = operator.lower()
+    qualifier = None
+    for prefix in ("forallvalues:", "foranyvalue:"):
+        if name.startswith(prefix):
+            qualifier, name = prefix[:-1], name[len(prefix):]
+    if_exists = name.endswith("ifexists") and name != "ifexists"
+    return qualifier, name.removesuffix("ifexists") if if_exists else name, if_exists
+
+
+def _request_values(context: Mapping[str, ContextValue], key: str) -> list[str] | None:
+    wanted = key.lower()
+    for name, value in context.items():
+        if name.lower() == wanted:
+            values = [value] if isinstance(value, str | bool) else list(value)
+            return [_text(v) for v in values]
+    return None
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _fmt(values: Sequence[str]) -> str:
+    return repr(values[0]) if len(values) == 1 else "[" + ", ".join(repr(v) for v in values) + "]"
+
+
+def _value_matches(base: str, request_value: str, policy_values: list[str]) -> bool:
+    _, ignore_case, glob = _STRING_OPERATORS[base]
+    if glob:
+        return any(_glob(p, ignore_case).fullmatch(request_value) for p in policy_values)
+    if ignore_case:
+        return request_value.casefold() in (p.casefold() for p in policy_values)
+    return request_value in policy_values
+
+
+def _condition_holds(operator: str, key: str, policy_values: list[str],
+                     context: Mapping[str, ContextValue]) -> bool:
+    qualifier, base, if_exists = _split_operator(operator)
+    present = _request_values(context, key)
+    if base == "null":
+        expected_missing = any(v.lower() == "true" for v in policy_values)
+        return (not present) == expected_missing
+    if base in _UNSUPPORTED_OPERATORS:
+        return False
+    negated = _STRING_OPERATORS[base][0]
+    if not present:
+        if qualifier == "forallvalues":
+            return True
+        if if_exists and present is None:
+            return True
+        return negated and qualifier is None
+    positive = [_value_matches(base, value, policy_values) for value in present]
+    if qualifier == "forallvalues":
+        return all(not hit if negated else hit for hit in positive)
+    if qualifier == "foranyvalue":
+        return any(not hit if negated else hit for hit in positive)
+    return not any(positive) if negated else any(positive)
+
+
+def _condition_failures(block: Mapping, context: Mapping[str, ContextValue]) -> list[str]:
+    failures = []
+    for operator, keys in block.items():
+        for key, values in keys.items():
+            policy_values = [_text(v) for v in ([values] if not isinstance(values, list) else values)]
+            if _condition_holds(operator, key, policy_values, context):
+                continue
+            present = _request_values(context, key)
+            has = "has no such key" if present is None else f"has {_fmt(present) if present else '[]'}"
+            note = " (operator not supported by this emulator)" \
+                if _split_operator(operator)[1] in _UNSUPPORTED_OPERATORS else ""
+            failures.append(f"condition {operator} {key} expected {_fmt(policy_values)}, request {has}{note}")
+    return failures
+
+
+def _principal_matches(spec: object, federated_principal: str) -> bool:
+    if spec == "*":
+        return True
+    if isinstance(spec, Mapping):
+        return "*" in _names(spec, "AWS") or federated_principal in _names(spec, "Federated")
+    return False
+
+
+def _names(spec: Mapping, kind: str) -> list[str]:
+    value = spec.get(kind, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _action_matches(patterns: list[str], action: str) -> bool:
+    return any(_glob(pattern, True).fullmatch(action) for pattern in patterns)
+
+
+def _statement_applies(statement: Mapping, federated_principal: str, action: str,
+                       context: Mapping[str, ContextValue]) -> tuple[bool, str]:
+    if "Principal" in statement:
+        if not _principal_matches(statement["Principal"], federated_principal):
+            return False, f"principal does not include Federated {federated_principal!r}"
+    elif _principal_matches(statement["NotPrincipal"], federated_principal):
+        return False, f"NotPrincipal excludes Federated {federated_principal!r}"
+    if "Action" in statement:
+        if not _action_matches(_as_list(statement["Action"], "Action"), action):
+            return False, f"Action {_fmt(_as_list(statement['Action'], 'Action'))} does not cover {action}"
+    elif _action_matches(_as_list(statement["NotAction"], "NotAction"), action):
+        return False, f"NotAction excludes {action}"
+    failures = _condition_failures(statement.get("Condition", {}), context)
+    if failures:
+        return False, "; ".join(failures)
+    return True, f"applies to Federated {federated_principal!r} for {action}"
+
+
+def evaluate_trust_policy(document: str | Mapping, *, federated_principal: str, action: str,
+                          context: Mapping[str, ContextValue]) -> PolicyDecision:
+    """Decide whether ``federated_principal`` may perform ``action`` under this trust policy.
+
+    Raises ``MalformedPolicyDocument`` when the document itself is invalid.
+    """
+    policy = parse_policy(document)
+    reasons: list[str] = []
+    allowed = denied = False
+    for number, statement in enumerate(policy["Statement"], start=1):
+        sid = f" {statement['Sid']!r}" if statement.get("Sid") else ""
+        effect = statement["Effect"]
+        applies, why = _statement_applies(statement, federated_principal, action, context)
+        reasons.append(f"statement {number}{sid} ({effect}): {why}")
+        if applies:
+            denied = denied or effect == "Deny"
+            allowed = allowed or effect == "Allow"
+    if denied:
+        reasons.append(f"{action} is explicitly denied")
+    elif allowed:
+        reasons.append(f"{action} is allowed")
+    else:
+        reasons.append(f"no statement allows {action}: implicit deny")
+    return PolicyDecision(allowed=allowed and not denied, explicit_deny=denied, reasons=tuple(reasons))
