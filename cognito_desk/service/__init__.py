@@ -1,0 +1,1 @@
+"""The embedded Cognito Identity-compatible service (Starlette app + uvicorn)."""

@@ -1,0 +1,82 @@
+"""The AWS JSON 1.1 wire format of cognito-identity: request decoding, responses, errors, CORS.
+
+Success: ``200`` with ``application/x-amz-json-1.1`` and ``x-amzn-RequestId``; absent members are
+omitted; timestamps are epoch-second numbers. Errors: ``{"__type", "message"}`` plus the
+``x-amzn-ErrorType`` / ``x-amzn-ErrorMessage`` headers (reference §1.5). Client errors answer 400
+as the real service does, or the Smithy model's codes when ``model_status_codes`` is on. The query
+protocols (STS, IAM) live in ``query.py``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.responses import Response
+
+from ..core import errors
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,x-cognito-desk-notes",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, authorization, "
+        "x-amz-content-sha256, amz-sdk-invocation-id, amz-sdk-request, x-amz-api-version"),
+    "Access-Control-Max-Age": "86400",
+}
+
+#: Status codes of the Smithy model, used only when the service runs with model_status_codes.
+MODEL_STATUS = {
+    "NotAuthorizedException": 403,
+    "ResourceConflictException": 409,
+    "ResourceNotFoundException": 404,
+    "TooManyRequestsException": 429,
+}
+
+
+def decode_body(body: bytes) -> object:
+    """Parse a JSON request body; an empty body is ``{}``. Malformed input is a SerializationException."""
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise errors.SerializationException("Invalid UTF-8 middle byte in request body") from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(exc.doc.rstrip()):
+            raise errors.SerializationException("Unexpected end-of-input in request body") from None
+        raise errors.SerializationException(
+            f"Unexpected character at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise errors.SerializationException("Request body nests too deeply") from None
+
+
+def _json_default(value: object) -> object:
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def success(result: dict | None, request_id: str) -> Response:
+    body = json.dumps({k: v for k, v in (result or {}).items() if v is not None},
+                      separators=(",", ":"), default=_json_default)
+    return Response(body, media_type=CONTENT_TYPE,
+                    headers={"x-amzn-RequestId": request_id, **CORS_HEADERS})
+
+
+def failure(error: errors.AwsError, request_id: str, *, model_status_codes: bool = False) -> Response:
+    status = error.status
+    if model_status_codes:
+        status = MODEL_STATUS.get(error.code, status)
+    body = json.dumps({"__type": error.code, "message": error.message}, separators=(",", ":"))
+    headers = {
+        "x-amzn-RequestId": request_id,
+        "x-amzn-ErrorType": f"{error.code}:",
+        # Header values must be latin-1 and single-line; the body carries the exact text.
+        "x-amzn-ErrorMessage": error.message.encode("ascii", "replace").decode()[:1024].replace("\n", " "),
+        **CORS_HEADERS,
+    }
+    return Response(body, status_code=status, media_type=CONTENT_TYPE, headers=headers)

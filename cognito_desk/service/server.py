@@ -1,0 +1,124 @@
+"""Running the embedded service: data directory, admin key pair, uvicorn in a process or a thread.
+
+``prepare`` opens the data directory (SQLite store, admin credentials) and returns the settings
+and store; ``serve`` runs uvicorn in the foreground until SIGINT/SIGTERM (``cognito-desk
+serve``); ``ServiceThread`` runs the same app in a background thread with its own event loop, for
+the GUI and for tests. Port 0 binds a free port; the bound URL is reported either way.
+
+Admin credentials come from ``COGNITO_DESK_ACCESS_KEY_ID`` / ``COGNITO_DESK_SECRET_ACCESS_KEY``;
+without them a key pair is generated on first start and kept in ``admin-credentials.json`` in the
+data directory, readable by its owner only. The secret is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import socket
+import string
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+
+from . import credentials
+from .app import create_app
+from .context import ServiceSettings
+from .store import Store
+
+log = logging.getLogger("cognito_desk.service")
+
+ADMIN_FILE = "admin-credentials.json"
+DATABASE_FILE = "cognito-desk.sqlite3"
+ENV_ACCESS_KEY = "COGNITO_DESK_ACCESS_KEY_ID"
+ENV_SECRET_KEY = "COGNITO_DESK_SECRET_ACCESS_KEY"
+
+
+def admin_credentials(data_dir: Path) -> tuple[str, str, str]:
+    """Return (access key id, secret, where it came from), generating and saving a pair if needed."""
+    key, secret = os.environ.get(ENV_ACCESS_KEY), os.environ.get(ENV_SECRET_KEY)
+    if key and secret:
+        return key, secret, "environment"
+    path = data_dir / ADMIN_FILE
+    if path.exists():
+        stored = json.loads(path.read_text())
+        return stored["AccessKeyId"], stored["SecretAccessKey"], str(path)
+    alphabet = string.ascii_uppercase + string.digits
+    key = "AKIA" + "".join(secrets.choice(alphabet) for _ in range(16))
+    secret = secrets.token_urlsafe(30)[:40]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"AccessKeyId": key, "SecretAccessKey": secret}, handle)
+    return key, secret, str(path)
+
+
+def prepare(data_dir: Path, settings: ServiceSettings) -> tuple[ServiceSettings, Store]:
+    """Open the data directory: settings completed with the admin key, and the store."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key, secret, _ = admin_credentials(data_dir)
+    store = Store(data_dir / DATABASE_FILE)
+    credentials.purge_expired(store, settings.clock())
+    return replace(settings, access_key_id=key, secret_access_key=secret), store
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _server(settings: ServiceSettings, store: Store) -> uvicorn.Server:
+    config = uvicorn.Config(create_app(settings, store), lifespan="off", access_log=False,
+                            log_config=None, server_header=False, timeout_graceful_shutdown=5)
+    return uvicorn.Server(config)
+
+
+def serve(sock: socket.socket, settings: ServiceSettings, store: Store) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM, then close the store."""
+    try:
+        _server(replace(settings, base_url=url_of(sock)), store).run(sockets=[sock])
+    finally:
+        store.close()
+
+
+class ServiceThread:
+    """The service on a background thread (GUI, tests): ``start()`` returns once it is listening."""
+
+    def __init__(self, data_dir: Path, settings: ServiceSettings | None = None, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        self.settings, self.store = prepare(Path(data_dir), settings or ServiceSettings())
+        self._sock = bind(host, port)
+        self.url = url_of(self._sock)
+        self.settings = replace(self.settings, base_url=self.url)
+        self._server = _server(self.settings, self.store)
+        self._thread = threading.Thread(target=self._run, name="cognito-desk-service", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._sock]))
+
+    def start(self) -> ServiceThread:
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the embedded service failed to start")
+            self._thread.join(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._sock.close()
+        self.store.close()

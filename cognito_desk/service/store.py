@@ -1,0 +1,165 @@
+"""SQLite persistence for the embedded service: connection, schema and migrations.
+
+One :class:`Store` per service process owns one SQLite connection in WAL mode. Every
+acknowledged write is committed before the response is sent (``synchronous=NORMAL`` in WAL
+mode survives a killed process; only a power loss can drop the last commits). The schema is
+versioned with ``PRAGMA user_version`` and upgraded by the ordered :data:`MIGRATIONS` on open.
+The modules that own a part of the domain (``identity``, ``iam``, ``credentials`` …) write their
+own SQL against the tables declared here; the unique constraints make it impossible for two
+concurrent requests to create two identities for one login or developer user.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_V1 = """
+CREATE TABLE pools (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    allow_unauthenticated INTEGER NOT NULL,
+    allow_classic_flow INTEGER,                      -- NULL: never set (tri-state, reference §3.1)
+    supported_login_providers TEXT NOT NULL DEFAULT '{}',
+    developer_provider_name TEXT,
+    openid_connect_provider_arns TEXT NOT NULL DEFAULT '[]',
+    cognito_identity_providers TEXT NOT NULL DEFAULT '[]',
+    saml_provider_arns TEXT NOT NULL DEFAULT '[]',
+    roles TEXT NOT NULL DEFAULT '{}',
+    role_mappings TEXT NOT NULL DEFAULT '{}',
+    tags TEXT NOT NULL DEFAULT '{}',
+    created REAL NOT NULL
+);
+CREATE TABLE principal_tag_maps (
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    provider_name TEXT NOT NULL,
+    use_defaults INTEGER NOT NULL,
+    principal_tags TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (pool_id, provider_name)
+);
+CREATE TABLE identities (
+    id TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    created REAL NOT NULL,
+    modified REAL NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    merged_into TEXT
+);
+CREATE INDEX identities_by_pool ON identities(pool_id);
+-- A provider login linked to an identity; subject_key is a one-way hash of the provider's user key.
+CREATE TABLE logins (
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    provider_name TEXT NOT NULL,
+    subject_key TEXT NOT NULL,
+    identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+    linked REAL NOT NULL,
+    PRIMARY KEY (pool_id, provider_name, subject_key),
+    UNIQUE (identity_id, provider_name)
+);
+CREATE TABLE developer_users (
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    user_identifier TEXT NOT NULL,
+    identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+    linked REAL NOT NULL,
+    PRIMARY KEY (pool_id, user_identifier)
+);
+CREATE INDEX developer_users_by_identity ON developer_users(identity_id, user_identifier);
+CREATE TABLE iam_roles (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    role_id TEXT NOT NULL UNIQUE,
+    arn TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    assume_role_policy TEXT NOT NULL,
+    description TEXT,
+    max_session_duration INTEGER NOT NULL DEFAULT 3600,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created REAL NOT NULL
+);
+CREATE TABLE iam_role_policies (
+    role_name TEXT NOT NULL COLLATE NOCASE REFERENCES iam_roles(name) ON DELETE CASCADE,
+    policy_name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (role_name, policy_name)
+);
+-- Temporary credentials vended by GetCredentialsForIdentity / AssumeRoleWithWebIdentity.
+CREATE TABLE credentials (
+    access_key_id TEXT PRIMARY KEY,
+    secret_key TEXT NOT NULL,
+    session_token TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    session_name TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    session_tags TEXT NOT NULL DEFAULT '{}',
+    expiration REAL NOT NULL
+);
+CREATE INDEX credentials_by_expiration ON credentials(expiration);
+-- The service's own RSA keys for its OpenID tokens.
+CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    private_pem TEXT NOT NULL,
+    created REAL NOT NULL
+);
+"""
+
+#: Ordered schema migrations; entry N upgrades user_version N to N+1.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+
+
+class Store:
+    """The service's SQLite database (one connection, serialized by a lock)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self.schema_version
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"database {self.path} has schema version {version}, newer than this "
+                    f"cognito-desk understands ({len(MIGRATIONS)}); upgrade cognito-desk")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";\n"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
