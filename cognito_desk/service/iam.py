@@ -1,0 +1,209 @@
+"""The IAM subset of the embedded service: roles, their trust policies and inline policies.
+
+Handlers take ``(ctx, params)`` in the botocore input shape (already decoded and validated by
+``query.py``) and return the botocore output shape; :data:`ACTIONS` maps action names to them.
+Only the admin key may call IAM: :func:`authorize` refuses vended session credentials. Policy
+documents are stored as sent and returned URL-encoded, as IAM does (boto3 and the AWS CLI decode
+them). :func:`find_role` is how the identity and STS code look a role up by ARN.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import urllib.parse
+from collections.abc import Callable
+
+from ..core import errors
+from ..core.policy import parse_policy
+from .context import RequestContext
+from .credentials import new_unique_id
+from .store import Store
+
+_DEFAULT_MAX_ITEMS = 100
+
+
+def find_role(store: Store, role_arn: str) -> sqlite3.Row | None:
+    """The ``iam_roles`` row with this ARN, or None."""
+    return store.query_one("SELECT * FROM iam_roles WHERE arn = ?", (role_arn,))
+
+
+def authorize(ctx: RequestContext, action: str, params: dict) -> None:
+    """Let the admin key through; anything else gets IAM's ``AccessDenied``."""
+    principal = ctx.principal
+    if principal is not None and principal.is_admin:
+        return
+    settings = ctx.settings
+    resource = f"arn:{settings.partition}:iam::{settings.account_id}:role{params.get('Path', '/')}"
+    resource += params.get("RoleName", "")
+    caller = principal.arn if principal is not None else "anonymous"
+    raise errors.AccessDenied(
+        f"User: {caller} is not authorized to perform: iam:{action} on resource: {resource}")
+
+
+def _check_policy(document: str, *, trust: bool = False) -> None:
+    """Refuse what IAM refuses; a trust policy must also pass ``core.policy``'s shape checks."""
+    try:
+        policy = json.loads(document)
+    except ValueError:
+        raise errors.MalformedPolicyDocument("This policy contains invalid Json") from None
+    if not isinstance(policy, dict):
+        raise errors.MalformedPolicyDocument("This policy contains invalid Json")
+    if "Statement" not in policy:
+        raise errors.MalformedPolicyDocument("Syntax errors in policy.")
+    if trust:
+        parse_policy(policy)
+
+
+def _encoded(document: str) -> str:
+    return urllib.parse.quote(document, safe="")
+
+
+def _role_shape(row: sqlite3.Row, *, with_tags: bool = True) -> dict:
+    role = {"Path": row["path"], "RoleName": row["name"], "RoleId": row["role_id"], "Arn": row["arn"],
+            "CreateDate": row["created"], "AssumeRolePolicyDocument": _encoded(row["assume_role_policy"]),
+            "MaxSessionDuration": row["max_session_duration"]}
+    if row["description"] is not None:
+        role["Description"] = row["description"]
+    tags = json.loads(row["tags"])
+    if with_tags and tags:
+        role["Tags"] = tags
+    return role
+
+
+def _role_row(ctx: RequestContext, name: str) -> sqlite3.Row:
+    row = ctx.store.query_one("SELECT * FROM iam_roles WHERE name = ?", (name,))
+    if row is None:
+        raise errors.NoSuchEntity(f"The role with name {name} cannot be found.")
+    return row
+
+
+def _page(items: list, params: dict, key: Callable[[object], str]) -> tuple[list, dict]:
+    """Marker/MaxItems paging over ``items`` sorted by ``key``; the marker names the next item."""
+    start = 0
+    if "Marker" in params:
+        try:
+            after = base64.urlsafe_b64decode(params["Marker"].encode("ascii")).decode("utf-8")
+        except (ValueError, UnicodeError):
+            raise errors.InvalidInput("Invalid Marker.") from None
+        start = next((i for i, item in enumerate(items) if key(item) >= after), len(items))
+    limit = params.get("MaxItems", _DEFAULT_MAX_ITEMS)
+    page = items[start:start + limit]
+    truncated = start + limit < len(items)
+    paging: dict = {"IsTruncated": truncated}
+    if truncated:
+        paging["Marker"] = base64.urlsafe_b64encode(key(items[start + limit]).encode("utf-8")).decode("ascii")
+    return page, paging
+
+
+def _role_key(row: sqlite3.Row) -> str:
+    return row["name"].lower()
+
+
+def create_role(ctx: RequestContext, params: dict) -> dict:
+    name, path = params["RoleName"], params.get("Path", "/")
+    document = params["AssumeRolePolicyDocument"]
+    _check_policy(document, trust=True)
+    tags = params.get("Tags", [])
+    if len({tag["Key"].lower() for tag in tags}) != len(tags):
+        raise errors.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    settings = ctx.settings
+    arn = f"arn:{settings.partition}:iam::{settings.account_id}:role{path}{name}"
+    with ctx.store.transaction() as conn:
+        if conn.execute("SELECT 1 FROM iam_roles WHERE name = ?", (name,)).fetchone() is not None:
+            raise errors.EntityAlreadyExists(f"Role with name {name} already exists.")
+        conn.execute(
+            "INSERT INTO iam_roles (name, role_id, arn, path, assume_role_policy, description,"
+            " max_session_duration, tags, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, new_unique_id("AROA"), arn, path, document, params.get("Description"),
+             params.get("MaxSessionDuration", 3600), json.dumps(tags), float(int(ctx.now()))))
+    ctx.log_notes.append(f"role={name}")
+    return {"Role": _role_shape(_role_row(ctx, name))}
+
+
+def get_role(ctx: RequestContext, params: dict) -> dict:
+    return {"Role": _role_shape(_role_row(ctx, params["RoleName"]))}
+
+
+def list_roles(ctx: RequestContext, params: dict) -> dict:
+    prefix = params.get("PathPrefix", "/")
+    rows = [row for row in ctx.store.query("SELECT * FROM iam_roles") if row["path"].startswith(prefix)]
+    rows.sort(key=_role_key)
+    page, paging = _page(rows, params, key=_role_key)
+    return {"Roles": [_role_shape(row, with_tags=False) for row in page], **paging}
+
+
+def update_assume_role_policy(ctx: RequestContext, params: dict) -> dict:
+    document = params["PolicyDocument"]
+    _check_policy(document, trust=True)
+    with ctx.store.transaction() as conn:
+        name = _role_row(ctx, params["RoleName"])["name"]
+        conn.execute("UPDATE iam_roles SET assume_role_policy = ? WHERE name = ?", (document, name))
+    return {}
+
+
+def delete_role(ctx: RequestContext, params: dict) -> dict:
+    with ctx.store.transaction() as conn:
+        name = _role_row(ctx, params["RoleName"])["name"]
+        if conn.execute("SELECT 1 FROM iam_role_policies WHERE role_name = ?", (name,)).fetchone():
+            raise errors.DeleteConflict("Cannot delete entity, must delete policies first.")
+        conn.execute("DELETE FROM iam_roles WHERE name = ?", (name,))
+    ctx.log_notes.append(f"role={name}")
+    return {}
+
+
+def put_role_policy(ctx: RequestContext, params: dict) -> dict:
+    document = params["PolicyDocument"]
+    _check_policy(document)
+    with ctx.store.transaction() as conn:
+        name = _role_row(ctx, params["RoleName"])["name"]
+        conn.execute(
+            "INSERT INTO iam_role_policies (role_name, policy_name, document) VALUES (?, ?, ?)"
+            " ON CONFLICT (role_name, policy_name) DO UPDATE SET document = excluded.document",
+            (name, params["PolicyName"], document))
+    return {}
+
+
+def _policy_row(ctx: RequestContext, params: dict) -> sqlite3.Row:
+    name = _role_row(ctx, params["RoleName"])["name"]
+    row = ctx.store.query_one("SELECT * FROM iam_role_policies WHERE role_name = ? AND policy_name = ?",
+                              (name, params["PolicyName"]))
+    if row is None:
+        raise errors.NoSuchEntity(f"The role policy with name {params['PolicyName']} cannot be found.")
+    return row
+
+
+def get_role_policy(ctx: RequestContext, params: dict) -> dict:
+    row = _policy_row(ctx, params)
+    return {"RoleName": row["role_name"], "PolicyName": row["policy_name"],
+            "PolicyDocument": _encoded(row["document"])}
+
+
+def list_role_policies(ctx: RequestContext, params: dict) -> dict:
+    name = _role_row(ctx, params["RoleName"])["name"]
+    names = [row["policy_name"] for row in ctx.store.query(
+        "SELECT policy_name FROM iam_role_policies WHERE role_name = ? ORDER BY policy_name", (name,))]
+    page, paging = _page(names, params, key=str)
+    return {"PolicyNames": page, **paging}
+
+
+def delete_role_policy(ctx: RequestContext, params: dict) -> dict:
+    with ctx.store.transaction() as conn:
+        row = _policy_row(ctx, params)
+        conn.execute("DELETE FROM iam_role_policies WHERE role_name = ? AND policy_name = ?",
+                     (row["role_name"], row["policy_name"]))
+    return {}
+
+
+ACTIONS: dict[str, Callable[[RequestContext, dict], dict]] = {
+    "CreateRole": create_role,
+    "GetRole": get_role,
+    "ListRoles": list_roles,
+    "UpdateAssumeRolePolicy": update_assume_role_policy,
+    "DeleteRole": delete_role,
+    "PutRolePolicy": put_role_policy,
+    "GetRolePolicy": get_role_policy,
+    "ListRolePolicies": list_role_policies,
+    "DeleteRolePolicy": delete_role_policy,
+}
