@@ -1,0 +1,237 @@
+"""Async client for the IAM subset the identity-pool editors need (query protocol, 2010-05-08).
+
+Roles with their inline policies, and the OIDC and SAML identity providers that identity pools
+reference by ARN. Every call is SigV4-signed. Results are plain dicts of the ``<…Result>`` members with
+the wire names (``Role``, ``Roles``, ``IsTruncated``, ``Marker`` …); timestamps are aware UTC
+``datetime`` objects, ``IsTruncated`` a bool, ``MaxSessionDuration`` an int. Policy documents, which IAM
+returns URL-encoded, come back decoded and parsed (a dict; the raw string only if it is not JSON);
+policy arguments accept a dict or a JSON string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import unquote
+
+from .protocols import QueryProtocol, XmlShape, members
+from .transport import ServiceClient
+
+_PROTOCOL = QueryProtocol("2010-05-08")
+_SHAPE = XmlShape(
+    lists=frozenset({"Roles", "Tags", "PolicyNames", "ClientIDList", "ThumbprintList",
+                     "OpenIDConnectProviderList", "SAMLProviderList"}),
+    structures=frozenset({"Role", "RoleLastUsed", "PermissionsBoundary"}),
+    timestamps=frozenset({"CreateDate", "ValidUntil", "LastUsedDate"}),
+    integers=frozenset({"MaxSessionDuration"}),
+    booleans=frozenset({"IsTruncated"}),
+)
+_POLICY_KEYS = frozenset({"AssumeRolePolicyDocument", "PolicyDocument"})
+
+Policy = Mapping[str, Any] | str
+
+
+def _policy_text(document: Policy) -> str:
+    return document if isinstance(document, str) else json.dumps(document)
+
+
+def _decode_policies(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _parse_policy(item)
+            if key in _POLICY_KEYS and isinstance(item, str)
+            else _decode_policies(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_decode_policies(item) for item in value]
+    return value
+
+
+def _parse_policy(encoded: str) -> Any:
+    text = unquote(encoded)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
+    return [{"Key": key, "Value": value} for key, value in tags.items()] if tags else None
+
+
+class IamClient(ServiceClient):
+    """The IAM API of one backend connection (always signed)."""
+
+    async def _call(
+        self, operation: str, params: Mapping[str, Any], *, idempotent: bool = True
+    ) -> dict[str, Any]:
+        result = await self.transport.call(_PROTOCOL, operation, params, idempotent=idempotent)
+        return _decode_policies(_SHAPE.to_data(result)) or {}
+
+    # --- roles -----------------------------------------------------------------------------------
+
+    async def list_roles(
+        self, *, path_prefix: str | None = None, marker: str | None = None, max_items: int | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "ListRoles", members(PathPrefix=path_prefix, Marker=marker, MaxItems=max_items)
+        )
+
+    async def iter_roles(
+        self, *, path_prefix: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every role (optionally under ``path_prefix``), following ``Marker`` paging."""
+        marker = None
+        while True:
+            page = await self.list_roles(path_prefix=path_prefix, marker=marker, max_items=page_size)
+            for role in page.get("Roles", []):
+                yield role
+            marker = page.get("Marker")
+            if not page.get("IsTruncated") or not marker:
+                return
+
+    async def get_role(self, *, role_name: str) -> dict[str, Any]:
+        return await self._call("GetRole", members(RoleName=role_name))
+
+    async def create_role(
+        self,
+        *,
+        role_name: str,
+        assume_role_policy_document: Policy,
+        path: str | None = None,
+        description: str | None = None,
+        max_session_duration: int | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        return await self._call(
+            "CreateRole",
+            members(
+                RoleName=role_name,
+                AssumeRolePolicyDocument=_policy_text(assume_role_policy_document),
+                Path=path,
+                Description=description,
+                MaxSessionDuration=max_session_duration,
+                Tags=_tags(tags),
+            ),
+            idempotent=False,
+        )
+
+    async def update_assume_role_policy(self, *, role_name: str, policy_document: Policy) -> dict[str, Any]:
+        return await self._call(
+            "UpdateAssumeRolePolicy",
+            members(RoleName=role_name, PolicyDocument=_policy_text(policy_document)),
+        )
+
+    async def delete_role(self, *, role_name: str) -> dict[str, Any]:
+        return await self._call("DeleteRole", members(RoleName=role_name))
+
+    async def put_role_policy(
+        self, *, role_name: str, policy_name: str, policy_document: Policy
+    ) -> dict[str, Any]:
+        return await self._call(
+            "PutRolePolicy",
+            members(RoleName=role_name, PolicyName=policy_name, PolicyDocument=_policy_text(policy_document)),
+        )
+
+    async def get_role_policy(self, *, role_name: str, policy_name: str) -> dict[str, Any]:
+        return await self._call("GetRolePolicy", members(RoleName=role_name, PolicyName=policy_name))
+
+    async def list_role_policies(
+        self, *, role_name: str, marker: str | None = None, max_items: int | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "ListRolePolicies", members(RoleName=role_name, Marker=marker, MaxItems=max_items)
+        )
+
+    async def delete_role_policy(self, *, role_name: str, policy_name: str) -> dict[str, Any]:
+        return await self._call("DeleteRolePolicy", members(RoleName=role_name, PolicyName=policy_name))
+
+    # --- OpenID Connect providers ----------------------------------------------------------------
+
+    async def create_open_id_connect_provider(
+        self,
+        *,
+        url: str,
+        client_id_list: Sequence[str] | None = None,
+        thumbprint_list: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        return await self._call(
+            "CreateOpenIDConnectProvider",
+            members(
+                Url=url,
+                ClientIDList=list(client_id_list) if client_id_list else None,
+                ThumbprintList=list(thumbprint_list) if thumbprint_list else None,
+                Tags=_tags(tags),
+            ),
+            idempotent=False,
+        )
+
+    async def get_open_id_connect_provider(self, *, open_id_connect_provider_arn: str) -> dict[str, Any]:
+        return await self._call(
+            "GetOpenIDConnectProvider", members(OpenIDConnectProviderArn=open_id_connect_provider_arn)
+        )
+
+    async def list_open_id_connect_providers(self) -> dict[str, Any]:
+        return await self._call("ListOpenIDConnectProviders", {})
+
+    async def delete_open_id_connect_provider(self, *, open_id_connect_provider_arn: str) -> dict[str, Any]:
+        return await self._call(
+            "DeleteOpenIDConnectProvider", members(OpenIDConnectProviderArn=open_id_connect_provider_arn)
+        )
+
+    async def add_client_id_to_open_id_connect_provider(
+        self, *, open_id_connect_provider_arn: str, client_id: str
+    ) -> dict[str, Any]:
+        return await self._call(
+            "AddClientIDToOpenIDConnectProvider",
+            members(OpenIDConnectProviderArn=open_id_connect_provider_arn, ClientID=client_id),
+        )
+
+    async def remove_client_id_from_open_id_connect_provider(
+        self, *, open_id_connect_provider_arn: str, client_id: str
+    ) -> dict[str, Any]:
+        return await self._call(
+            "RemoveClientIDFromOpenIDConnectProvider",
+            members(OpenIDConnectProviderArn=open_id_connect_provider_arn, ClientID=client_id),
+        )
+
+    async def update_open_id_connect_provider_thumbprint(
+        self, *, open_id_connect_provider_arn: str, thumbprint_list: Sequence[str]
+    ) -> dict[str, Any]:
+        return await self._call(
+            "UpdateOpenIDConnectProviderThumbprint",
+            members(
+                OpenIDConnectProviderArn=open_id_connect_provider_arn, ThumbprintList=list(thumbprint_list)
+            ),
+        )
+
+    # --- SAML providers --------------------------------------------------------------------------
+
+    async def create_saml_provider(
+        self, *, name: str, saml_metadata_document: str, tags: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "CreateSAMLProvider",
+            members(Name=name, SAMLMetadataDocument=saml_metadata_document, Tags=_tags(tags)),
+            idempotent=False,
+        )
+
+    async def get_saml_provider(self, *, saml_provider_arn: str) -> dict[str, Any]:
+        return await self._call("GetSAMLProvider", members(SAMLProviderArn=saml_provider_arn))
+
+    async def list_saml_providers(self) -> dict[str, Any]:
+        return await self._call("ListSAMLProviders", {})
+
+    async def update_saml_provider(
+        self, *, saml_provider_arn: str, saml_metadata_document: str
+    ) -> dict[str, Any]:
+        return await self._call(
+            "UpdateSAMLProvider",
+            members(SAMLProviderArn=saml_provider_arn, SAMLMetadataDocument=saml_metadata_document),
+        )
+
+    async def delete_saml_provider(self, *, saml_provider_arn: str) -> dict[str, Any]:
+        return await self._call("DeleteSAMLProvider", members(SAMLProviderArn=saml_provider_arn))
