@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Set up and run cognito-desk from a fresh clone — the README's commands.
+
+    python3 dev.py app      install what the app needs into .venv, then start it
+    python3 dev.py test     install everything the tests need (pip, npm, Debian packages), run them all
+    python3 dev.py bench    install the benchmark's needs (wrk), run the benchmark
+
+Extra arguments go to the program (``dev.py test -k sigv4`` → pytest). Uses only the standard
+library, so it runs before anything is installed. Installs are skipped when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+IDP_DIR = ROOT / "tests" / "idp"
+#: Debian packages the tests use when present: a real Secret Service for the keyring test.
+TEST_DEBIAN_PACKAGES = {"dbus-run-session": "dbus", "gnome-keyring-daemon": "gnome-keyring"}
+BENCH_DEBIAN_PACKAGES = {"wrk": "wrk"}
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def run(*args: object, cwd: Path = ROOT, env: dict | None = None) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_venv() -> None:
+    if not PYTHON.exists():
+        say(f"creating virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+
+
+def ensure_python_packages(extra: str) -> None:
+    """pip install -e .[extra] unless pyproject.toml is unchanged since the last install."""
+    spec = f".[{extra}]" if extra else "."
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    stamp = VENV / f".installed-{extra or 'app'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say(f"installing Python packages ({spec})")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec)
+    stamp.write_text(digest)
+
+
+def ensure_debian_packages(wanted: dict[str, str]) -> None:
+    """apt-get install the packages whose commands are missing (root on Debian only; else explain)."""
+    missing = sorted({pkg for command, pkg in wanted.items() if shutil.which(command) is None})
+    if not missing:
+        return
+    if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        say(f"not installing Debian packages {' '.join(missing)} (needs root and apt-get); "
+            "tests that need them are skipped with the reason")
+        return
+    say(f"installing Debian packages: {' '.join(missing)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, env=env)
+
+
+def ensure_npm_packages() -> None:
+    lock = IDP_DIR / "package-lock.json"
+    if not lock.exists():
+        return
+    stamp = IDP_DIR / "node_modules" / ".installed"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("[dev] npm is needed for the test identity providers: install Node.js 20+ and npm")
+    say("installing the test identity providers (npm ci)")
+    run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=IDP_DIR)
+    stamp.write_text(digest)
+
+
+def app(args: list[str]) -> None:
+    ensure_venv()
+    ensure_python_packages("")
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "cognito_desk", *args])
+
+
+def test(args: list[str]) -> None:
+    ensure_venv()
+    ensure_python_packages("test")
+    ensure_debian_packages(TEST_DEBIAN_PACKAGES)
+    ensure_npm_packages()
+    say("ruff: lint")
+    run(BIN / "ruff", "check", "cognito_desk", "tests", "bench", "dev.py")
+    say("import-linter: Qt stays in cognito_desk/ui")
+    run(BIN / "lint-imports", "--no-cache")
+    say("pytest")
+    run(PYTHON, "-m", "pytest", *args)
+
+
+def bench(args: list[str]) -> None:
+    ensure_venv()
+    ensure_python_packages("test")
+    ensure_debian_packages(BENCH_DEBIAN_PACKAGES)
+    run(PYTHON, ROOT / "bench" / "signin.py", *args)
+
+
+COMMANDS = {"app": app, "test": test, "bench": bench}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
