@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .keys import TokenKeys
@@ -30,6 +31,9 @@ class ServiceSettings:
     model_status_codes: bool = False
     #: The clock (tests may move it).
     clock: Callable[[], float] = time.time
+    #: Base-URL overrides for internet identity providers (Google, Facebook, Amazon, Apple, user
+    #: pools), so tests and offline labs can point them at local servers; see providers/.
+    provider_endpoints: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def partition(self) -> str:
@@ -59,6 +63,8 @@ class RequestContext:
     principal: Principal | None = None
     #: The operation name once known (query.py sets it for STS/IAM actions).
     operation: str | None = None
+    #: Token validation for external identity providers (``providers.ProviderVerifier``).
+    providers: Any = None
     log_notes: list[str] = field(default_factory=list)
 
     def now(self) -> float:

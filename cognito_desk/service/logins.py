@@ -35,6 +35,12 @@ class ValidatedLogin:
     amr: tuple[str, ...] = ()
     #: For this service's own tokens: the identity the token was issued to.
     identity_id: str | None = None
+    #: RoleMappings keys that address this login, most specific first (reference §5.2).
+    mapping_keys: tuple[str, ...] = ()
+    #: Role ARNs offered by a SAML assertion's Role attribute.
+    saml_roles: tuple[str, ...] = ()
+    #: Session tags of the provider's default principal-tag mapping (reference §5.8).
+    default_tags: dict = field(default_factory=dict)
 
 
 def subject_key(pool_id: str, provider_name: str, subject: str) -> str:

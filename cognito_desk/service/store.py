@@ -105,8 +105,29 @@ CREATE TABLE signing_keys (
 );
 """
 
+_V2 = """
+-- IAM OpenID Connect identity providers; url is the issuer as registered (scheme kept).
+CREATE TABLE iam_oidc_providers (
+    arn TEXT PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    client_ids TEXT NOT NULL DEFAULT '[]',
+    thumbprints TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    created REAL NOT NULL
+);
+-- IAM SAML identity providers with their metadata document as uploaded.
+CREATE TABLE iam_saml_providers (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    metadata TEXT NOT NULL,
+    valid_until REAL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created REAL NOT NULL
+);
+"""
+
 #: Ordered schema migrations; entry N upgrades user_version N to N+1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 class Store:
