@@ -176,7 +176,7 @@ def test_identity_admin_describe_list_delete(make_pool, aws_client):
     rest = ci.list_identities(IdentityPoolId=pool.id, MaxResults=60, NextToken=page["NextToken"])
     assert [i["IdentityId"] for i in page["Identities"] + rest["Identities"]] == ids
     assert "NextToken" not in rest
-    deleted = ci.delete_identities(IdentityIdsToDelete=ids[:2] + ["us-east-1:33333333-3333-3333-3333-333333333333"])
+    deleted = ci.delete_identities(IdentityIdsToDelete=[*ids[:2], "us-east-1:33333333-3333-3333-3333-333333333333"])
     assert deleted["UnprocessedIdentityIds"] == []
     remaining = ci.list_identities(IdentityPoolId=pool.id, MaxResults=60)["Identities"]
     assert [i["IdentityId"] for i in remaining] == ids[2:]
