@@ -69,7 +69,7 @@ class Service:
         notes = ""
         if ctx.log_notes:
             notes = " " + "; ".join(ctx.log_notes).replace("\n", " | ")
-            response.headers[NOTES_HEADER] = notes.strip().encode("ascii", "replace").decode()[:4000]
+            response.headers[NOTES_HEADER] = protocol.header_safe(notes.strip(), 4000)
         log.info("%s %d %.1fms %s%s", operation, response.status_code,
                  (time.perf_counter() - started) * 1000, ctx.request_id, notes)
         return response

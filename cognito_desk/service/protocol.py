@@ -48,12 +48,17 @@ def decode_body(body: bytes) -> object:
     except UnicodeDecodeError:
         raise errors.SerializationException("Invalid UTF-8 middle byte in request body") from None
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(exc.doc.rstrip()):
+        if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise errors.SerializationException("Unexpected end-of-input in request body") from None
         raise errors.SerializationException(
             f"Unexpected character at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise errors.SerializationException("Request body nests too deeply") from None
+
+
+def header_safe(text: str, limit: int = 1024) -> str:
+    """``text`` reduced to printable ASCII (others become ``?``) and cut to ``limit`` characters."""
+    return "".join(c if " " <= c <= "~" else "?" for c in text[:limit])
 
 
 def _json_default(value: object) -> object:
@@ -75,8 +80,8 @@ def failure(error: errors.AwsError, request_id: str, *, model_status_codes: bool
     headers = {
         "x-amzn-RequestId": request_id,
         "x-amzn-ErrorType": f"{error.code}:",
-        # Header values must be latin-1 and single-line; the body carries the exact text.
-        "x-amzn-ErrorMessage": error.message.encode("ascii", "replace").decode()[:1024].replace("\n", " "),
+        # Header values must be printable ASCII; the body carries the exact text.
+        "x-amzn-ErrorMessage": header_safe(error.message),
         **CORS_HEADERS,
     }
     return Response(body, status_code=status, media_type=CONTENT_TYPE, headers=headers)
