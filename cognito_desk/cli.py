@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -68,14 +67,13 @@ def _serve(args: argparse.Namespace) -> int:
     _, _, origin = server.admin_credentials(data_dir)
     where = ("the environment" if origin == "environment"
              else f"{origin} (show it with: cognito-desk admin-key --data-dir {data_dir})")
-    print(f"cognito-desk {__version__} listening on {server.url_of(sock)}", flush=True)
-    print(f"  region {settings.region}, account {settings.account_id}, data in {data_dir}", flush=True)
-    print(f"  admin access key {settings.access_key_id}; its secret is in {where}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: None)  # uvicorn stops first, then re-raises: exit quietly
-    try:
-        server.serve(sock, settings, store)
-    except KeyboardInterrupt:
-        pass
+
+    def announce() -> None:
+        print(f"cognito-desk {__version__} listening on {server.url_of(sock)}", flush=True)
+        print(f"  region {settings.region}, account {settings.account_id}, data in {data_dir}", flush=True)
+        print(f"  admin access key {settings.access_key_id}; its secret is in {where}", flush=True)
+
+    server.serve(sock, settings, store, announce)
     print("cognito-desk stopped", file=sys.stderr)
     return 0
 

@@ -276,13 +276,19 @@ def _statement_applies(statement: Mapping, federated_principal: str, action: str
     return True, f"applies to Federated {federated_principal!r} for {action}"
 
 
+@lru_cache(maxsize=256)
+def _parsed_text(document: str) -> dict:
+    """Stored policies are evaluated on every sign-in: parse each distinct text once (read-only result)."""
+    return parse_policy(document)
+
+
 def evaluate_trust_policy(document: str | Mapping, *, federated_principal: str, action: str,
                           context: Mapping[str, ContextValue]) -> PolicyDecision:
     """Decide whether ``federated_principal`` may perform ``action`` under this trust policy.
 
     Raises ``MalformedPolicyDocument`` when the document itself is invalid.
     """
-    policy = parse_policy(document)
+    policy = _parsed_text(document) if isinstance(document, str) else parse_policy(document)
     reasons: list[str] = []
     allowed = denied = False
     for number, statement in enumerate(policy["Statement"], start=1):

@@ -66,6 +66,11 @@ class Service:
             operation = request.query_params.get("Action") or "query"
             response = await query.handle_query(request, ctx)
             operation = ctx.operation or operation
+        try:
+            await self.store.durable()
+        except Exception:
+            log.exception("commit failed (request %s)", ctx.request_id)
+            response = protocol.failure(errors.InternalErrorException("An internal error occurred."), ctx.request_id)
         notes = ""
         if ctx.log_notes:
             notes = " " + "; ".join(ctx.log_notes).replace("\n", " | ")

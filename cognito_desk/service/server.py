@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import socket
 import string
 import threading
@@ -86,10 +87,23 @@ def _server(settings: ServiceSettings, store: Store) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def serve(sock: socket.socket, settings: ServiceSettings, store: Store) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM, then close the store."""
+def serve(sock: socket.socket, settings: ServiceSettings, store: Store, announce=lambda: None) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM (a graceful stop), then close the store.
+
+    ``announce`` runs once the signal handlers are in place (so a stop request right after it is honoured).
+    """
+    server = _server(replace(settings, base_url=url_of(sock)), store)
+
+    def stop(*_: object) -> None:
+        server.should_exit = True
+
+    # uvicorn installs its own handlers while it serves and re-raises the signal to these afterwards;
+    # these also cover a signal that arrives before uvicorn is up. Either way: a normal exit.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
     try:
-        _server(replace(settings, base_url=url_of(sock)), store).run(sockets=[sock])
+        announce()
+        server.run(sockets=[sock])
     finally:
         store.close()
 

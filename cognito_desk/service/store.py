@@ -4,13 +4,18 @@ One :class:`Store` per service process owns one SQLite connection in WAL mode. E
 acknowledged write is committed before the response is sent (``synchronous=NORMAL`` in WAL
 mode survives a killed process; only a power loss can drop the last commits). The schema is
 versioned with ``PRAGMA user_version`` and upgraded by the ordered :data:`MIGRATIONS` on open.
-The modules that own a part of the domain (``identity``, ``iam``, ``credentials`` …) write their
+Commits are grouped: inside the service's event loop, ``transaction()`` writes under a SAVEPOINT
+of one shared transaction and schedules a single COMMIT for the end of the loop iteration, so
+concurrent requests share one commit; ``app.py`` awaits :meth:`Store.durable` before it sends any
+response, so nothing is acknowledged (or even read) before it is on disk. Outside an event loop
+(start-up, tools, tests) every transaction commits at once. The modules that own a part of the domain (``identity``, ``iam``, ``credentials`` …) write their
 own SQL against the tables declared here; the unique constraints make it impossible for two
 concurrent requests to create two identities for one login or developer user.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -142,6 +147,9 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
+        self._group_open = False
+        self._group_done: asyncio.Future | None = None
+        self._depth = 0
         self._migrate()
 
     @property
@@ -163,15 +171,63 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
+        """A write: kept when the block ends, rolled back alone if it raises (see the module doc on commits)."""
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if not self._group_open:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self._group_open = True
+            self.conn.execute("SAVEPOINT write")
+            self._depth += 1
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("ROLLBACK TO write")
+                self.conn.execute("RELEASE write")
+                self._depth -= 1
+                self._settle(loop)
                 raise
+            self.conn.execute("RELEASE write")
+            self._depth -= 1
+            self._settle(loop)
+
+    def _settle(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """After the outermost write: commit now (no loop) or once at the end of this loop iteration."""
+        if self._depth:
+            return
+        if loop is None:
+            self._commit()
+        elif self._group_done is None:
+            self._group_done = loop.create_future()
+            loop.call_soon(self._flush)
+
+    def _commit(self) -> None:
+        self._group_open = False
+        try:
             self.conn.execute("COMMIT")
+        except sqlite3.Error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _flush(self) -> None:
+        with self._lock:
+            done, self._group_done = self._group_done, None
+            try:
+                if self._group_open and self._depth == 0:
+                    self._commit()
+            except sqlite3.Error as exc:
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+    async def durable(self) -> None:
+        """Wait until every write made so far (by this request or any other) is committed."""
+        if self._group_done is not None:
+            await asyncio.shield(self._group_done)
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -183,4 +239,6 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            if self._group_open:
+                self._commit()
             self.conn.close()
