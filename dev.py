@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-IDP_DIR = ROOT / "tests" / "idp"
+#: npm projects of the test suite: the real identity providers, and the AWS JS SDK as a client.
+NPM_DIRS = (ROOT / "tests" / "idp", ROOT / "tests" / "js")
 #: Debian packages the tests use when present: a real Secret Service for the keyring test.
 TEST_DEBIAN_PACKAGES = {"dbus-run-session": "dbus", "gnome-keyring-daemon": "gnome-keyring"}
 BENCH_DEBIAN_PACKAGES = {"wrk": "wrk"}
@@ -74,19 +75,20 @@ def ensure_debian_packages(wanted: dict[str, str]) -> None:
 
 
 def ensure_npm_packages() -> None:
-    lock = IDP_DIR / "package-lock.json"
-    if not lock.exists():
-        return
-    stamp = IDP_DIR / "node_modules" / ".installed"
-    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        sys.exit("[dev] npm is needed for the test identity providers: install Node.js 20+ and npm")
-    say("installing the test identity providers (npm ci)")
-    run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=IDP_DIR)
-    stamp.write_text(digest)
+    for folder in NPM_DIRS:
+        lock = folder / "package-lock.json"
+        if not lock.exists():
+            continue
+        stamp = folder / "node_modules" / ".installed"
+        digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+        if stamp.exists() and stamp.read_text() == digest:
+            continue
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("[dev] npm is needed by the tests (identity providers, AWS JS SDK): install Node.js 20+ and npm")
+        say(f"installing npm packages in {folder.relative_to(ROOT)} (npm ci)")
+        run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=folder)
+        stamp.write_text(digest)
 
 
 def app(args: list[str]) -> None:

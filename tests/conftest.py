@@ -19,6 +19,9 @@ from cognito_desk.service.server import ServiceThread
 
 VENV_BIN = Path(sys.executable).parent
 
+#: Real identity providers (oidc-provider, saml-idp from npm) as session fixtures.
+pytest_plugins = ["idp_fixtures"]
+
 
 class Clock:
     """The service's clock: real time plus an offset a test may move forward."""

@@ -1,16 +1,16 @@
 """SQLite persistence for the embedded service: connection, schema and migrations.
 
-One :class:`Store` per service process owns one SQLite connection in WAL mode. Every
-acknowledged write is committed before the response is sent (``synchronous=NORMAL`` in WAL
-mode survives a killed process; only a power loss can drop the last commits). The schema is
-versioned with ``PRAGMA user_version`` and upgraded by the ordered :data:`MIGRATIONS` on open.
-Commits are grouped: inside the service's event loop, ``transaction()`` writes under a SAVEPOINT
-of one shared transaction and schedules a single COMMIT for the end of the loop iteration, so
-concurrent requests share one commit; ``app.py`` awaits :meth:`Store.durable` before it sends any
-response, so nothing is acknowledged (or even read) before it is on disk. Outside an event loop
-(start-up, tools, tests) every transaction commits at once. The modules that own a part of the domain (``identity``, ``iam``, ``credentials`` …) write their
-own SQL against the tables declared here; the unique constraints make it impossible for two
-concurrent requests to create two identities for one login or developer user.
+One :class:`Store` per service process owns one SQLite connection in WAL mode. Every acknowledged
+write is committed before the response is sent (``synchronous=NORMAL`` in WAL mode survives a killed
+process; only a power loss can drop the last commits). The schema is versioned with ``PRAGMA
+user_version`` and upgraded by the ordered :data:`MIGRATIONS` on open. Commits are grouped: inside
+the service's event loop, ``transaction()`` writes under a SAVEPOINT of one shared transaction and
+schedules a single COMMIT for the end of the loop iteration, so concurrent requests share one
+commit; ``app.py`` awaits :meth:`Store.durable` before it sends any response, so nothing is
+acknowledged (or even read) before it is on disk. Outside an event loop (start-up, tools, tests)
+every transaction commits at once. The modules that own a part of the domain (``identity``, ``iam``,
+``credentials`` …) write their own SQL against the tables declared here; the unique constraints make
+it impossible for two concurrent requests to create two identities for one login or developer user.
 """
 
 from __future__ import annotations
