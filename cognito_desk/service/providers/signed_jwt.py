@@ -1,0 +1,172 @@
+"""Checks every JWT-based login shares (OIDC, Google, Apple, Cognito user pools): shape, issuer, signature, time.
+
+A token is first split and decoded WITHOUT trust (:func:`parse`) so the issuer can be compared with the
+Logins key before any key is fetched; its signature is then verified with a key of the issuer's JWKS
+(:func:`verify_signature`). Only asymmetric algorithms are accepted (RS256/384/512, PS256/384/512,
+ES256/384): ``none`` and HMAC — the classic "sign with the public key as HMAC secret" confusion — are refused
+as an unverifiable token. Time claims get 5 minutes of clock skew (reference §4.4). Messages are AWS's (§8).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import jwt
+
+from ...core import errors
+from .jwks import KeySets
+
+ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"})
+_KEY_TYPES = {"R": "RSA", "P": "RSA", "E": "EC"}
+MAX_HEADER_CHARS = 16_384
+SKEW_SECONDS = 300
+
+COULD_NOT_VERIFY = "Invalid login token. Couldn't verify signed token."
+ISSUER_MISMATCH = "Invalid login token. Issuer doesn't match providerName"
+NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
+#: What a value that is not a JWT at all gets under an OIDC, Google or Apple key (**unconfirmed** wording).
+NOT_OIDC = "Invalid login token. Not a valid OpenId Connect identity token."
+
+
+class TokenExpired(errors.NotAuthorizedException):
+    """A provider token (or SAML assertion) past its expiry; ``exp`` lets STS word its own error."""
+
+    def __init__(self, now: float, exp: int) -> None:
+        super().__init__(f"Invalid login token. Token expired: {int(now)} >= {exp}")
+        self.exp = exp
+
+
+@dataclass(frozen=True)
+class UnverifiedJwt:
+    """A compact JWS split and decoded, nothing about it trusted yet."""
+
+    token: str
+    header: dict
+    claims: dict
+
+
+def _decode_segment(segment: str) -> dict:
+    value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
+def parse(token: str, malformed: str) -> UnverifiedJwt:
+    """Split and decode ``token``; ``malformed`` is the NAE message when it is not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise errors.NotAuthorizedException(malformed)
+    if len(parts[0]) > MAX_HEADER_CHARS:
+        raise errors.NotAuthorizedException(
+            f"Invalid login token. The token header is longer than {MAX_HEADER_CHARS} characters.")
+    try:
+        return UnverifiedJwt(token, _decode_segment(parts[0]), _decode_segment(parts[1]))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise errors.NotAuthorizedException(malformed) from None
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def issuers_for_key(key: str) -> tuple[str, ...]:
+    """Issuer values a token under Logins key ``key`` may carry: ``https://<key>``; ``http://`` too on loopback.
+
+    A trailing slash may differ (Auth0 issuers end with one; IAM ARNs do not keep it).
+    """
+    schemes = ("https", "http") if _is_loopback(urlsplit("//" + key).hostname) else ("https",)
+    return tuple(issuer for scheme in schemes for issuer in with_or_without_slash(f"{scheme}://{key}"))
+
+
+def with_or_without_slash(issuer: str) -> tuple[str, str]:
+    return issuer.rstrip("/"), issuer.rstrip("/") + "/"
+
+
+def check_issuer(token: UnverifiedJwt, issuers: Collection[str]) -> str:
+    issuer = token.claims.get("iss")
+    if not isinstance(issuer, str) or issuer not in issuers:
+        raise errors.NotAuthorizedException(ISSUER_MISMATCH)
+    return issuer
+
+
+async def verify_signature(token: UnverifiedJwt, keys: KeySets, jwks_url: str, now: float) -> None:
+    """Verify ``token``'s signature with a key of ``jwks_url`` or raise NAE "Couldn't verify signed token."."""
+    alg = token.header.get("alg")
+    kid = token.header.get("kid")
+    if alg not in ALGORITHMS or not (kid is None or isinstance(kid, str)):
+        raise errors.NotAuthorizedException(COULD_NOT_VERIFY)
+    for jwk in await keys.candidates(jwks_url, kid, now):
+        if jwk.get("kty") != _KEY_TYPES[alg[0]] or jwk.get("alg", alg) != alg:
+            continue
+        try:
+            jwt.PyJWS().decode(token.token, key=jwt.PyJWK(jwk, algorithm=alg).key, algorithms=[alg])
+        except (jwt.PyJWTError, ValueError, TypeError):
+            continue
+        return
+    raise errors.NotAuthorizedException(COULD_NOT_VERIFY)
+
+
+def required(claims: dict, name: str) -> object:
+    value = claims.get(name)
+    if value is None or value == "" or value == []:
+        raise errors.NotAuthorizedException(f"Invalid login token. Missing a required claim: {name}")
+    return value
+
+
+def _number(claims: dict, name: str) -> int | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise errors.NotAuthorizedException(f"Invalid login token. The claim {name} is not a number.")
+    return int(value)
+
+
+def check_lifetime(claims: dict, now: float) -> None:
+    """``exp`` (required), ``nbf`` and ``iat`` against ``now`` with 5 minutes of skew."""
+    required(claims, "exp")
+    exp = _number(claims, "exp")
+    if now >= exp + SKEW_SECONDS:
+        raise TokenExpired(now, exp)
+    nbf = _number(claims, "nbf")
+    if nbf is not None and now + SKEW_SECONDS < nbf:
+        raise errors.NotAuthorizedException(f"Invalid login token. Token is not valid before {nbf} (now {int(now)}).")
+    iat = _number(claims, "iat")
+    if iat is not None and now + SKEW_SECONDS < iat:
+        raise errors.NotAuthorizedException(f"Invalid login token. Token issued in the future: {iat} > {int(now)}.")
+
+
+def audience_in(claims: dict, allowed: Collection[str], *, use_azp: bool) -> str:
+    """The client id the token was issued to, if allowed: ``azp`` when present and ``use_azp``, else ``aud``.
+
+    ``aud`` may be a list; the first allowed member is returned. A missing ``aud`` is AWS's "Missing a
+    required claim: aud"; a client id not configured is "Token is not from a supported provider…".
+    """
+    if use_azp and isinstance(claims.get("azp"), str):
+        candidates = [claims["azp"]]
+    else:
+        aud = required(claims, "aud")
+        candidates = aud if isinstance(aud, list) else [aud]
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate in allowed:
+            return candidate
+    raise errors.NotAuthorizedException(NOT_SUPPORTED)
+
+
+def subject(claims: dict) -> str:
+    sub = required(claims, "sub")
+    if not isinstance(sub, str):
+        raise errors.NotAuthorizedException("Invalid login token. The claim sub is not a string.")
+    return sub
