@@ -66,9 +66,9 @@ class RunningService:
         return Path(self.thread.store.path).parent
 
 
-def start_service(data_dir: Path, clock: Clock | None = None) -> RunningService:
+def start_service(data_dir: Path, clock: Clock | None = None, **settings) -> RunningService:
     clock = clock or Clock()
-    thread = ServiceThread(data_dir, ServiceSettings(clock=clock)).start()
+    thread = ServiceThread(data_dir, ServiceSettings(clock=clock, **settings)).start()
     return RunningService(thread, clock)
 
 

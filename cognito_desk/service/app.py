@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +26,7 @@ from ..core import errors
 from . import credentials, identity, protocol, query, sigv4
 from .context import RequestContext, ServiceSettings
 from .keys import TokenKeys
+from .providers import ProviderVerifier
 from .store import Store
 from .validation import Validator, load_service_model
 
@@ -45,10 +47,16 @@ class Service:
         self.store = store
         self.keys = TokenKeys(store, settings)
         self.validator = Validator(load_service_model("cognito-identity"))
+        #: The one HTTP client for reaching identity providers (JWKS, token inspection); closed by aclose().
+        self.http = httpx.AsyncClient(follow_redirects=False)
+        self.providers = ProviderVerifier(settings, store, self.http)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
     def context(self) -> RequestContext:
         return RequestContext(settings=self.settings, store=self.store, keys=self.keys,
-                              request_id=str(uuid.uuid4()))
+                              request_id=str(uuid.uuid4()), providers=self.providers)
 
     async def root(self, request: Request) -> Response:
         started = time.perf_counter()

@@ -11,18 +11,20 @@ concurrent requests for one developer user can never create two identities.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
 
 from ..core import errors
-from . import pools, signin
+from . import linking, pools, signin
 from .context import RequestContext
+from .linking import MAX_LINKED_LOGINS, link_count
 from .logins import ValidatedLogin, validate_logins
 
-MAX_LINKED_LOGINS = 20
 OPENID_TOKEN_LIFETIME = 600
 DEFAULT_DEVELOPER_TOKEN_DURATION = 900
+UNAUTHENTICATED = "Unauthenticated access is not supported for this identity pool."
 LOGINS_DONT_MATCH = ("Logins don't match. Please include at least one valid login for this identity or "
                      "identity pool.")
 
@@ -52,12 +54,6 @@ def _create_identity(ctx: RequestContext, conn: sqlite3.Connection, pool_id: str
     conn.execute("INSERT INTO identities (id, pool_id, created, modified) VALUES (?, ?, ?, ?)",
                  (identity_id, pool_id, now, now))
     return identity_id
-
-
-def _link_count(conn: sqlite3.Connection, identity_id: str) -> int:
-    return conn.execute(
-        "SELECT (SELECT count(*) FROM logins WHERE identity_id = ?) + "
-        "(SELECT count(*) FROM developer_users WHERE identity_id = ?)", (identity_id, identity_id)).fetchone()[0]
 
 
 def _describe(conn_or_store, row: sqlite3.Row, developer_provider: str | None) -> dict:
@@ -118,57 +114,88 @@ class Caller:
     session_tags: dict
 
 
-def _owns(login: ValidatedLogin, identity_id: str) -> bool:
-    return login.identity_id == identity_id
+def _tags_for(ctx: RequestContext, pool_id: str, login: ValidatedLogin) -> dict:
+    """Session tags from the pool's principal-tag map for this login's provider (reference §5.8)."""
+    row = ctx.store.query_one("SELECT use_defaults, principal_tags FROM principal_tag_maps "
+                              "WHERE pool_id = ? AND provider_name = ?", (pool_id, login.provider_name))
+    if row is None:
+        return {}
+    if row["use_defaults"]:
+        return dict(login.default_tags)
+    tags = {}
+    for tag, claim in json.loads(row["principal_tags"]).items():
+        value = login.claims.get(claim)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            tags[tag] = value if isinstance(value, str) else json.dumps(value)
+    return tags
 
 
-def _authorize(ctx: RequestContext, pool: sqlite3.Row, identity: sqlite3.Row, logins: dict) -> Caller:
-    """Check that ``logins`` may act for ``identity`` (reference §4.5) and say as whom."""
-    identity_id = identity["id"]
-    if identity["disabled"]:
-        raise forbidden(identity_id)
-    authenticated = _link_count(ctx.store.conn, identity_id) > 0
-    if not logins:
-        if authenticated:
-            raise forbidden(identity_id)
-        if not pool["allow_unauthenticated"]:
-            raise errors.NotAuthorizedException("Unauthenticated access is not supported for this identity pool.")
-        return Caller(identity_id, "unauthenticated", ("unauthenticated",), (), {})
-    validated = validate_logins(ctx, pool, logins)
-    if not any(_owns(login, identity_id) for login in validated):
-        raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
-    amr: list[str] = []
+def _caller(ctx: RequestContext, pool: sqlite3.Row, identity_id: str, validated: list[ValidatedLogin]) -> Caller:
+    amr: list[str] = ["authenticated"]
     tags: dict = {}
     for login in validated:
         amr.extend(a for a in login.amr if a not in amr)
-        for key, values in login.claims.get("https://aws.amazon.com/tags", {}).get("principal_tags", {}).items():
-            tags[key] = values[0] if isinstance(values, list) and values else values
-    if "unauthenticated" in amr:
-        if authenticated:
-            raise forbidden(identity_id)
-        if not pool["allow_unauthenticated"]:
-            raise errors.NotAuthorizedException("Unauthenticated access is not supported for this identity pool.")
-        return Caller(identity_id, "unauthenticated", ("unauthenticated",), tuple(validated), {})
+        if login.identity_id is not None:  # this service's token carries its own tags
+            claim = login.claims.get("https://aws.amazon.com/tags", {}).get("principal_tags", {})
+            tags.update({k: v[0] if isinstance(v, list) and v else v for k, v in claim.items()})
+        else:
+            tags.update(_tags_for(ctx, pool["id"], login))
     developer = pool["developer_provider_name"]
-    kind = "developer" if developer and developer in amr else "authenticated"
+    only_tokens = all(login.identity_id is not None for login in validated)
+    kind = "developer" if developer and developer in amr and only_tokens else "authenticated"
     return Caller(identity_id, kind, tuple(amr), tuple(validated), tags)
 
 
-def get_id(ctx: RequestContext, params: dict) -> dict:
+async def _authorize(ctx: RequestContext, pool: sqlite3.Row, identity: sqlite3.Row, logins: dict) -> Caller:
+    """Check that ``logins`` may act for ``identity``, link and merge (reference §4.5), say as whom."""
+    identity_id = identity["id"]
+    if identity["disabled"]:
+        raise forbidden(identity_id)
+    if not logins:
+        if link_count(ctx.store.conn, identity_id) > 0:
+            raise forbidden(identity_id)
+        if not pool["allow_unauthenticated"]:
+            raise errors.NotAuthorizedException(UNAUTHENTICATED)
+        return Caller(identity_id, "unauthenticated", ("unauthenticated",), (), {})
+    validated = await validate_logins(ctx, pool, logins)
+    if any("unauthenticated" in login.amr for login in validated):
+        raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
+    with ctx.store.transaction() as conn:
+        current = conn.execute("SELECT disabled FROM identities WHERE id = ?", (identity_id,)).fetchone()
+        if current is None:
+            raise identity_not_found(identity_id)
+        if current["disabled"]:
+            raise forbidden(identity_id)
+        if link_count(conn, identity_id) > 0 and not any(
+                linking.owner_of(conn, pool["id"], login) == identity_id for login in validated):
+            raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
+        survivor = linking.settle(conn, pool["id"], identity_id, validated, ctx.now(), None)
+    if survivor != identity_id:
+        ctx.log_notes.append(f"merged={identity_id}->{survivor}")
+    return _caller(ctx, pool, survivor, validated)
+
+
+async def get_id(ctx: RequestContext, params: dict) -> dict:
     pool = pools.load_pool(ctx, params["IdentityPoolId"])
     logins = params.get("Logins") or {}
     if not logins:
         if not pool["allow_unauthenticated"]:
-            raise errors.NotAuthorizedException("Unauthenticated access is not supported for this identity pool.")
+            raise errors.NotAuthorizedException(UNAUTHENTICATED)
         with ctx.store.transaction() as conn:
             identity_id = _create_identity(ctx, conn, pool["id"])
         return {"IdentityId": identity_id}
-    validated = validate_logins(ctx, pool, logins)
-    owners = {login.identity_id for login in validated if login.identity_id}
-    if len(owners) > 1:
-        raise errors.ResourceConflictException("The logins belong to different identities.")
-    identity_id = owners.pop()
-    load_identity(ctx, identity_id, pool["id"])
+    validated = await validate_logins(ctx, pool, logins)
+    with ctx.store.transaction() as conn:
+        for login in validated:
+            if login.identity_id is not None:
+                row = conn.execute("SELECT disabled FROM identities WHERE id = ? AND pool_id = ?",
+                                   (login.identity_id, pool["id"])).fetchone()
+                if row is None or row["disabled"]:
+                    raise forbidden(login.identity_id)
+        identity_id = linking.settle(conn, pool["id"], None, validated, ctx.now(),
+                                     lambda c: _create_identity(ctx, c, pool["id"]))
     return {"IdentityId": identity_id}
 
 
@@ -177,9 +204,9 @@ def _identity_and_pool(ctx: RequestContext, identity_id: str) -> tuple[sqlite3.R
     return identity, pools.load_pool(ctx, identity["pool_id"])
 
 
-def get_credentials_for_identity(ctx: RequestContext, params: dict) -> dict:
+async def get_credentials_for_identity(ctx: RequestContext, params: dict) -> dict:
     identity, pool = _identity_and_pool(ctx, params["IdentityId"])
-    caller = _authorize(ctx, pool, identity, params.get("Logins") or {})
+    caller = await _authorize(ctx, pool, identity, params.get("Logins") or {})
     creds = signin.credentials_for(ctx, pool, caller.identity_id, kind=caller.kind, amr=caller.amr,
                                    logins=caller.logins, session_tags=caller.session_tags,
                                    custom_role_arn=params.get("CustomRoleArn"))
@@ -194,26 +221,26 @@ def _token_claims(ctx: RequestContext, pool_id: str, identity_id: str, amr, tags
     return claims
 
 
-def get_open_id_token(ctx: RequestContext, params: dict) -> dict:
+async def get_open_id_token(ctx: RequestContext, params: dict) -> dict:
     identity, pool = _identity_and_pool(ctx, params["IdentityId"])
     if pool["allow_classic_flow"] == 0:
         raise errors.InvalidParameterException("Basic (classic) flow is not enabled, please use enhanced flow.")
-    caller = _authorize(ctx, pool, identity, params.get("Logins") or {})
+    caller = await _authorize(ctx, pool, identity, params.get("Logins") or {})
     token = ctx.keys.issue(_token_claims(ctx, pool["id"], caller.identity_id, caller.amr, caller.session_tags),
                            OPENID_TOKEN_LIFETIME)
     return {"IdentityId": caller.identity_id, "Token": token}
 
 
-def unlink_identity(ctx: RequestContext, params: dict) -> dict:
+async def unlink_identity(ctx: RequestContext, params: dict) -> dict:
     identity, pool = _identity_and_pool(ctx, params["IdentityId"])
-    caller = _authorize(ctx, pool, identity, params["Logins"])
+    caller = await _authorize(ctx, pool, identity, params["Logins"])
     if caller.kind == "unauthenticated":
         raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
     with ctx.store.transaction() as conn:
         removed = conn.executemany("DELETE FROM logins WHERE identity_id = ? AND provider_name = ?",
-                                   [(identity["id"], p) for p in params["LoginsToRemove"]]).rowcount
+                                   [(caller.identity_id, p) for p in params["LoginsToRemove"]]).rowcount
         if removed:
-            conn.execute("UPDATE identities SET modified = ? WHERE id = ?", (ctx.now(), identity["id"]))
+            conn.execute("UPDATE identities SET modified = ? WHERE id = ?", (ctx.now(), caller.identity_id))
     return {}
 
 
@@ -233,14 +260,14 @@ def _owner_of(conn, pool_id: str, user: str) -> str | None:
     return row[0] if row else None
 
 
-def get_open_id_token_for_developer_identity(ctx: RequestContext, params: dict) -> dict:
+async def get_open_id_token_for_developer_identity(ctx: RequestContext, params: dict) -> dict:
     pool = _developer_pool(ctx, params["IdentityPoolId"], None)
     developer = pool["developer_provider_name"]
     logins = params["Logins"]
     if developer not in logins:
         raise dev_provider_unsupported()
     user = logins[developer]
-    proofs = validate_logins(ctx, pool, {k: v for k, v in logins.items() if k != developer})
+    proofs = await validate_logins(ctx, pool, {k: v for k, v in logins.items() if k != developer})
     target = params.get("IdentityId")
     now = ctx.now()
     with ctx.store.transaction() as conn:
@@ -258,8 +285,9 @@ def get_open_id_token_for_developer_identity(ctx: RequestContext, params: dict) 
                     f"Developer user identifier '{user}' is already registered with identity '{owner}'.")
             identity_id = target
         if owner is None:
-            count = _link_count(conn, identity_id)
-            if target is not None and count and not any(_owns(p, target) for p in proofs):
+            count = link_count(conn, identity_id)
+            if target is not None and count and not any(
+                    linking.owner_of(conn, pool["id"], p) == target for p in proofs):
                 raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
             if count >= MAX_LINKED_LOGINS:
                 raise errors.ResourceConflictException(
@@ -267,6 +295,8 @@ def get_open_id_token_for_developer_identity(ctx: RequestContext, params: dict) 
             conn.execute("INSERT INTO developer_users (pool_id, user_identifier, identity_id, linked) "
                          "VALUES (?, ?, ?, ?)", (pool["id"], user, identity_id, now))
             conn.execute("UPDATE identities SET modified = ? WHERE id = ?", (now, identity_id))
+        if proofs:
+            identity_id = linking.settle(conn, pool["id"], identity_id, proofs, now, None)
     amr = ("authenticated", developer, f"{developer}:{pool['id']}:{user}")
     claims = _token_claims(ctx, pool["id"], identity_id, amr, params.get("PrincipalTags") or {})
     token = ctx.keys.issue(claims, params.get("TokenDuration") or DEFAULT_DEVELOPER_TOKEN_DURATION)
@@ -308,26 +338,7 @@ def merge_developer_identities(ctx: RequestContext, params: dict) -> dict:
         for owner, key in ((source, "SourceUserIdentifier"), (destination, "DestinationUserIdentifier")):
             if owner is None:
                 raise errors.ResourceNotFoundException(f"Developer user identifier '{params[key]}' not found.")
-        if source == destination:
-            return {"IdentityId": destination}
-        clash = conn.execute(
-            "SELECT s.provider_name FROM logins s JOIN logins d ON d.provider_name = s.provider_name "
-            "WHERE s.identity_id = ? AND d.identity_id = ? AND s.subject_key != d.subject_key",
-            (source, destination)).fetchone()
-        if clash:
-            raise errors.ResourceConflictException(
-                f"Both identities have a login from provider '{clash[0]}' for different users.")
-        if _link_count(conn, source) + _link_count(conn, destination) > MAX_LINKED_LOGINS:
-            raise errors.ResourceConflictException(
-                f"The merged identity would have more than {MAX_LINKED_LOGINS} linked logins.")
-        now = ctx.now()
-        conn.execute("UPDATE developer_users SET identity_id = ? WHERE identity_id = ?", (destination, source))
-        conn.execute("DELETE FROM logins WHERE identity_id = ? AND provider_name IN "
-                     "(SELECT provider_name FROM logins WHERE identity_id = ?)", (source, destination))
-        conn.execute("UPDATE logins SET identity_id = ? WHERE identity_id = ?", (destination, source))
-        conn.execute("UPDATE identities SET disabled = 1, merged_into = ?, modified = ? WHERE id = ?",
-                     (destination, now, source))
-        conn.execute("UPDATE identities SET modified = ? WHERE id = ?", (now, destination))
+        linking.merge(conn, source, destination, ctx.now())
     ctx.log_notes.append(f"merged={source}->{destination}")
     return {"IdentityId": destination}
 

@@ -5,15 +5,14 @@ provider a key names on a given pool and validates the token accordingly; any fa
 whole call with ``NotAuthorizedException`` (reference §4.4). Tokens are never stored: a validated
 login keeps only the provider's stable user key (hashed by :func:`subject_key`) and its claims.
 
-Provider kinds handled: ``cognito-identity.amazonaws.com`` (this service's own tokens, as the
-developer flow passes them to GetCredentialsForIdentity). Social, OIDC, user-pool and SAML
-providers are recognised and refused with a clear message until their validators land.
+This module handles ``cognito-identity.amazonaws.com`` (this service's own tokens, as the
+developer flow passes them to GetCredentialsForIdentity) and refuses the pool's developer provider
+name; every other key goes to ``providers.ProviderVerifier`` (social, OIDC, user-pool, SAML).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -48,14 +47,6 @@ def subject_key(pool_id: str, provider_name: str, subject: str) -> str:
     return hashlib.sha256(f"{pool_id}\x00{provider_name}\x00{subject}".encode()).hexdigest()
 
 
-def _configured_providers(pool: sqlite3.Row) -> set[str]:
-    names = set(json.loads(pool["supported_login_providers"]))
-    names.update(p["ProviderName"] for p in json.loads(pool["cognito_identity_providers"]))
-    names.update(arn.split(":oidc-provider/", 1)[1] for arn in json.loads(pool["openid_connect_provider_arns"]))
-    names.update(json.loads(pool["saml_provider_arns"]))
-    return names
-
-
 def _cognito_token(ctx: RequestContext, pool: sqlite3.Row, token: str) -> ValidatedLogin:
     try:
         claims = ctx.keys.verify(token, now=ctx.now())
@@ -71,22 +62,16 @@ def _cognito_token(ctx: RequestContext, pool: sqlite3.Row, token: str) -> Valida
     return ValidatedLogin(COGNITO_PROVIDER, claims["sub"], claims, amr, identity_id=claims["sub"])
 
 
-def validate_logins(ctx: RequestContext, pool: sqlite3.Row, logins: dict[str, str]) -> list[ValidatedLogin]:
+async def validate_logins(ctx: RequestContext, pool: sqlite3.Row, logins: dict[str, str]) -> list[ValidatedLogin]:
     """Validate every entry of ``logins`` for ``pool`` (request order kept) or raise NAE."""
     validated = []
-    configured = None
     for provider, token in logins.items():
         if provider == COGNITO_PROVIDER:
             validated.append(_cognito_token(ctx, pool, token))
-            continue
-        if provider == pool["developer_provider_name"]:
+        elif provider == pool["developer_provider_name"]:
             raise errors.NotAuthorizedException(
                 f"'{provider}' is this pool's developer provider: developer identities sign in with the token "
                 "of GetOpenIdTokenForDeveloperIdentity under the key 'cognito-identity.amazonaws.com'.")
-        configured = _configured_providers(pool) if configured is None else configured
-        if provider not in configured:
-            raise errors.NotAuthorizedException("Token is not from a supported provider of this identity pool.")
-        raise errors.NotAuthorizedException(
-            f"Invalid login token. Sign-in with provider '{provider}' is not supported by this version of the "
-            "local service.")
+        else:
+            validated.append(await ctx.providers.validate(pool, provider, token, now=ctx.now()))
     return validated

@@ -87,6 +87,19 @@ def _server(settings: ServiceSettings, store: Store) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+def _run(server: uvicorn.Server, sock: socket.socket) -> None:
+    """Serve on a fresh event loop (uvloop when installed) and release the app's resources after."""
+
+    async def main() -> None:
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await server.config.app.state.service.aclose()
+
+    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+        runner.run(main())
+
+
 def serve(sock: socket.socket, settings: ServiceSettings, store: Store, announce=lambda: None) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (a graceful stop), then close the store.
 
@@ -103,7 +116,7 @@ def serve(sock: socket.socket, settings: ServiceSettings, store: Store, announce
         signal.signal(sig, stop)
     try:
         announce()
-        server.run(sockets=[sock])
+        _run(server, sock)
     finally:
         store.close()
 
@@ -121,7 +134,7 @@ class ServiceThread:
         self._thread = threading.Thread(target=self._run, name="cognito-desk-service", daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve(sockets=[self._sock]))
+        _run(self._server, self._sock)
 
     def start(self) -> ServiceThread:
         self._thread.start()

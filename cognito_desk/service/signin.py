@@ -64,7 +64,8 @@ def credentials_for(ctx: RequestContext, pool: sqlite3.Row, identity_id: str, *,
         kind=kind,
         pool_roles=json.loads(pool["roles"]),
         role_mappings=json.loads(pool["role_mappings"]),
-        logins=tuple(roles.LoginClaims(provider_name=login.provider_name, claims=login.claims)
+        logins=tuple(roles.LoginClaims(provider_name=login.provider_name, claims=login.claims,
+                                       mapping_keys=login.mapping_keys, saml_roles=login.saml_roles)
                      for login in logins if login.provider_name != COGNITO_PROVIDER),
         custom_role_arn=custom_role_arn,
     ))
