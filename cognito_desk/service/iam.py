@@ -4,7 +4,8 @@ Handlers take ``(ctx, params)`` in the botocore input shape (already decoded and
 ``query.py``) and return the botocore output shape; :data:`ACTIONS` maps action names to them.
 Only the admin key may call IAM: :func:`authorize` refuses vended session credentials. Policy
 documents are stored as sent and returned URL-encoded, as IAM does (boto3 and the AWS CLI decode
-them). :func:`find_role` is how the identity and STS code look a role up by ARN.
+them). :func:`find_role` is how the identity and STS code look a role up by ARN. The OIDC and SAML
+identity providers live in ``iam_providers``, which shares :func:`authorize` and :func:`check_tags`.
 """
 
 from __future__ import annotations
@@ -29,17 +30,34 @@ def find_role(store: Store, role_arn: str) -> sqlite3.Row | None:
     return store.query_one("SELECT * FROM iam_roles WHERE arn = ?", (role_arn,))
 
 
+def _resource(ctx: RequestContext, action: str, params: dict) -> str:
+    """The ARN IAM names when it refuses ``action``: the role, the identity provider, or all of a kind."""
+    for key in ("OpenIDConnectProviderArn", "SAMLProviderArn"):
+        if key in params:
+            return params[key]
+    settings = ctx.settings
+    account = f"arn:{settings.partition}:iam::{settings.account_id}:"
+    if "OpenIDConnectProvider" in action:
+        return account + "oidc-provider/*"
+    if "SAMLProvider" in action:
+        return account + "saml-provider/" + params.get("Name", "*")
+    return f"{account}role{params.get('Path', '/')}{params.get('RoleName', '')}"
+
+
 def authorize(ctx: RequestContext, action: str, params: dict) -> None:
     """Let the admin key through; anything else gets IAM's ``AccessDenied``."""
     principal = ctx.principal
     if principal is not None and principal.is_admin:
         return
-    settings = ctx.settings
-    resource = f"arn:{settings.partition}:iam::{settings.account_id}:role{params.get('Path', '/')}"
-    resource += params.get("RoleName", "")
     caller = principal.arn if principal is not None else "anonymous"
     raise errors.AccessDenied(
-        f"User: {caller} is not authorized to perform: iam:{action} on resource: {resource}")
+        f"User: {caller} is not authorized to perform: iam:{action} on resource: {_resource(ctx, action, params)}")
+
+
+def check_tags(tags: list[dict]) -> None:
+    """Refuse a tag list with a key given twice (IAM tag keys are case-insensitive)."""
+    if len({tag["Key"].lower() for tag in tags}) != len(tags):
+        raise errors.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 
 
 def _check_policy(document: str, *, trust: bool = False) -> None:
@@ -106,8 +124,7 @@ def create_role(ctx: RequestContext, params: dict) -> dict:
     document = params["AssumeRolePolicyDocument"]
     _check_policy(document, trust=True)
     tags = params.get("Tags", [])
-    if len({tag["Key"].lower() for tag in tags}) != len(tags):
-        raise errors.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    check_tags(tags)
     settings = ctx.settings
     arn = f"arn:{settings.partition}:iam::{settings.account_id}:role{path}{name}"
     with ctx.store.transaction() as conn:

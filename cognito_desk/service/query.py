@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core import errors
-from . import credentials, iam, sigv4, sts
+from . import credentials, iam, iam_providers, sigv4, sts
 from .context import RequestContext
 from .protocol import CORS_HEADERS
 from .validation import Validator, load_service_model
@@ -66,7 +66,7 @@ class QueryService:
 
 
 SERVICES: tuple[QueryService, ...] = (
-    QueryService("iam", iam.ACTIONS, iam.authorize, "ServiceFailure"),
+    QueryService("iam", {**iam.ACTIONS, **iam_providers.ACTIONS}, iam.authorize, "ServiceFailure"),
     QueryService("sts", sts.ACTIONS, None, "InternalFailure"),
 )
 _BY_ACTION = {action: service for service in SERVICES for action in service.actions}

@@ -1,10 +1,14 @@
 """The embedded STS: GetCallerIdentity and AssumeRoleWithWebIdentity.
 
 Handlers take and return botocore shapes (``query.py`` does the wire). A web identity token is
-verified by the verifier registered for its issuer (:func:`web_identity_verifier`; today the
-service's own Cognito tokens, later the account's IAM OIDC providers), which turns it into a
-:class:`WebIdentity`: the federated principal, subject, audience, the trust-policy condition keys
-and the session tags. The role's trust policy then decides, through ``core.policy``, both
+verified by the verifier for its issuer (:func:`web_identity_verifier`): the service's own Cognito
+tokens, or a token of an IAM OIDC provider registered for that issuer URL, checked by
+``ctx.providers`` (``providers.ProviderVerifier``) against the provider's client ids. Either way it
+becomes a :class:`WebIdentity`: the federated principal, subject, audience, the trust-policy
+condition keys and the session tags. For an IAM OIDC provider the principal is the provider ARN and
+the keys are ``<host[/path]>:aud`` (``azp`` when the token has one, else ``aud``, as IAM documents),
+``:sub`` and ``:azp``; the response's ``Provider`` is that ARN too, as observed from AWS (its
+documentation says the ``iss``). The role's trust policy then decides, through ``core.policy``, both
 ``sts:AssumeRoleWithWebIdentity`` and, when tags are passed, ``sts:TagSession``; refusal reasons go
 to the request log, never to the caller.
 """
@@ -14,7 +18,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import jwt
@@ -25,6 +30,9 @@ from . import keys
 from .context import RequestContext
 from .credentials import assumed_role_arn, vend_credentials
 from .iam import find_role
+from .iam_providers import find_oidc_provider_by_url, provider_path
+from .providers import TokenExpired
+from .providers.signed_jwt import NOT_SUPPORTED
 
 COGNITO_PRINCIPAL = "cognito-identity.amazonaws.com"
 TAGS_CLAIM = "https://aws.amazon.com/tags"
@@ -38,6 +46,9 @@ _NO_KEY = ("Couldn't retrieve verification key from your identity provider, plea
            "AssumeRoleWithWebIdentity documentation for requirements")
 _NOT_VALIDATED = ("The web identity token that was passed could not be validated by AWS. Get a new "
                   "identity token from the identity provider and then retry the request.")
+_WRONG_AUDIENCE = "Incorrect token audience"
+_UNREACHABLE = ("The request could not be fulfilled because the identity provider (IDP) that was asked to "
+                "verify the incoming identity token could not be reached.")
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class WebIdentity:
     session_tags: dict[str, str] = field(default_factory=dict)
 
 
-WebIdentityVerifier = Callable[[RequestContext, str], WebIdentity]
+WebIdentityVerifier = Callable[[RequestContext, str], Awaitable[WebIdentity]]
 
 
 def _session_tags(claims: Mapping) -> dict[str, str]:
@@ -65,7 +76,12 @@ def _session_tags(claims: Mapping) -> dict[str, str]:
     return tags
 
 
-def _verify_cognito_token(ctx: RequestContext, token: str) -> WebIdentity:
+def _expired(ctx: RequestContext, exp: object) -> errors.AwsError:
+    return errors.ExpiredTokenException(
+        f"Token expired: current date/time {int(ctx.now())} must be before the expiration date/time{exp}")
+
+
+async def _verify_cognito_token(ctx: RequestContext, token: str) -> WebIdentity:
     claims = ctx.keys.verify(token, now=ctx.now())
     amr = claims.get("amr") or []
     amr = [amr] if isinstance(amr, str) else list(amr)
@@ -79,12 +95,48 @@ def _verify_cognito_token(ctx: RequestContext, token: str) -> WebIdentity:
 _BUILT_IN_ISSUERS: dict[str, WebIdentityVerifier] = {keys.ISSUER: _verify_cognito_token}
 
 
+def _oidc_verifier(issuer: str, provider: sqlite3.Row) -> WebIdentityVerifier:
+    """The verifier for tokens of ``issuer``, registered as the IAM OIDC ``provider``."""
+
+    async def verify(ctx: RequestContext, token: str) -> WebIdentity:
+        if ctx.providers is None:
+            ctx.log_notes.append("oidc=no provider verifier in this service")
+            raise errors.InvalidIdentityToken(_NO_KEY)
+        client_ids = json.loads(provider["client_ids"])
+        try:
+            claims = await ctx.providers.verify_oidc_token(issuer, token, audiences=client_ids, now=ctx.now())
+        except TokenExpired as exc:
+            raise _expired(ctx, exc.exp) from None
+        except errors.NotAuthorizedException as exc:
+            ctx.log_notes.append(f"token_rejected={exc.message}")
+            raise errors.InvalidIdentityToken(_WRONG_AUDIENCE if exc.message == NOT_SUPPORTED else _NOT_VALIDATED) \
+                from None
+        except errors.ExternalServiceException as exc:
+            ctx.log_notes.append(f"idp_unreachable={exc.message}")
+            raise errors.IDPCommunicationError(_UNREACHABLE) from None
+        prefix = provider_path(provider["url"])
+        audience = claims.get("azp") or claims["aud"]
+        if not isinstance(audience, str):
+            audience = next(value for value in audience if value in client_ids)
+        context: dict[str, str | list[str]] = {f"{prefix}:aud": audience, f"{prefix}:sub": claims["sub"]}
+        if "azp" in claims:
+            context[f"{prefix}:azp"] = claims["azp"]
+        return WebIdentity(provider=provider["arn"], subject=claims["sub"], audience=audience,
+                           condition_context=context, session_tags=_session_tags(claims))
+
+    return verify
+
+
 def web_identity_verifier(ctx: RequestContext, issuer: str) -> WebIdentityVerifier | None:
     """The verifier trusted for tokens of ``issuer``, or None (the caller answers InvalidIdentityToken)."""
-    return _BUILT_IN_ISSUERS.get(issuer)
+    built_in = _BUILT_IN_ISSUERS.get(issuer)
+    if built_in is not None:
+        return built_in
+    provider = find_oidc_provider_by_url(ctx.store, issuer) if issuer else None
+    return _oidc_verifier(issuer, provider) if provider is not None else None
 
 
-def _web_identity(ctx: RequestContext, token: str) -> WebIdentity:
+async def _web_identity(ctx: RequestContext, token: str) -> WebIdentity:
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError:
@@ -93,11 +145,9 @@ def _web_identity(ctx: RequestContext, token: str) -> WebIdentity:
     if verifier is None:
         raise errors.InvalidIdentityToken(_NO_KEY)
     try:
-        return verifier(ctx, token)
+        return await verifier(ctx, token)
     except jwt.ExpiredSignatureError:
-        raise errors.ExpiredTokenException(
-            f"Token expired: current date/time {int(ctx.now())} must be before the expiration "
-            f"date/time{unverified.get('exp')}") from None
+        raise _expired(ctx, unverified.get("exp")) from None
     except (jwt.InvalidTokenError, KeyError) as exc:
         ctx.log_notes.append(f"token_rejected={type(exc).__name__}")
         raise errors.InvalidIdentityToken(_NOT_VALIDATED) from None
@@ -113,11 +163,11 @@ def _packed_size(tags: Mapping[str, str], policy: str | None) -> int:
     return math.ceil(100 * packed / _PACKED_LIMIT)
 
 
-def assume_role_with_web_identity(ctx: RequestContext, params: dict) -> dict:
+async def assume_role_with_web_identity(ctx: RequestContext, params: dict) -> dict:
     role_arn = params["RoleArn"]
     if not _ROLE_ARN.fullmatch(role_arn):
         raise errors.ValidationError(f"{role_arn} is invalid")
-    identity = _web_identity(ctx, params["WebIdentityToken"])
+    identity = await _web_identity(ctx, params["WebIdentityToken"])
     policy = params.get("Policy")
     if policy is not None:
         try:
@@ -174,7 +224,7 @@ def get_caller_identity(ctx: RequestContext, params: dict) -> dict:
             "Arn": principal.arn}
 
 
-ACTIONS: dict[str, Callable[[RequestContext, dict], dict]] = {
+ACTIONS: dict[str, Callable[[RequestContext, dict], dict | Awaitable[dict]]] = {
     "AssumeRoleWithWebIdentity": assume_role_with_web_identity,
     "GetCallerIdentity": get_caller_identity,
 }

@@ -1,7 +1,9 @@
-"""STS of the running service: AssumeRoleWithWebIdentity with its own Cognito tokens, GetCallerIdentity.
+"""STS of the running service: AssumeRoleWithWebIdentity with its own Cognito tokens and with tokens of IAM
+OIDC providers, GetCallerIdentity.
 
-Tokens come from the service's cognito-identity API (GetId + GetOpenIdToken for guests,
-GetOpenIdTokenForDeveloperIdentity for tagged sessions); everything goes over a real socket.
+Cognito tokens come from the service's cognito-identity API (GetId + GetOpenIdToken for guests,
+GetOpenIdTokenForDeveloperIdentity for tagged sessions); OIDC tokens from :class:`Issuer`, a local OpenID
+provider on 127.0.0.1 registered with IAM CreateOpenIDConnectProvider; everything goes over a real socket.
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import RSAAlgorithm
 
 COGNITO = "cognito-identity.amazonaws.com"
 NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
@@ -261,3 +267,186 @@ def test_session_tags_need_tag_session(identity, iam, anonymous_sts, aws_client,
     assert 0 < result["PackedPolicySize"] <= 100
     caller = session_client(aws_client, "sts", result["Credentials"]).get_caller_identity()
     assert caller["UserId"] == f"{with_tags['RoleId']}:tagged"
+
+
+# --- IAM OpenID Connect providers -----------------------------------------------------------------------
+
+
+class Issuer:
+    """A local OpenID provider: discovery and JWKS over http on 127.0.0.1, RS256 tokens minted here."""
+
+    def __init__(self, path: str = "") -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = uuid.uuid4().hex
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self):
+        issuer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                documents = {
+                    "/.well-known/openid-configuration": {
+                        "issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks", "id_token_signing_alg_values_supported":
+                            ["RS256"], "subject_types_supported": ["public"], "response_types_supported": ["id_token"]},
+                    "/jwks": {"keys": [{**json.loads(RSAAlgorithm.to_jwk(issuer.key.public_key())),
+                                        "kid": issuer.kid, "use": "sig", "alg": "RS256"}]},
+                }
+                document = documents.get(self.path.removeprefix(urlsplit(issuer.url).path))
+                body = json.dumps(document).encode()
+                self.send_response(200 if document else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def token(self, *, key=None, **claims) -> str:
+        now = int(time.time())
+        payload = {"iss": self.url, "sub": "user-1", "aud": "qa-app", "iat": now, "exp": now + 600, **claims}
+        return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": self.kid})
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def issuer():
+    running = Issuer("/tenant/qa")
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def oidc_provider(aws_client, issuer):
+    """The module issuer registered as an IAM OIDC provider (client ids qa-app, second-app) for one test."""
+    iam = aws_client("iam")
+    arn = iam.create_open_id_connect_provider(Url=issuer.url, ClientIDList=["qa-app", "second-app"])[
+        "OpenIDConnectProviderArn"]
+    yield arn
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+
+
+def oidc_trust(arn: str, conditions: dict, actions=("sts:AssumeRoleWithWebIdentity",)) -> str:
+    statement = {"Effect": "Allow", "Principal": {"Federated": arn}, "Action": list(actions)}
+    if conditions:
+        statement["Condition"] = {"StringEquals": conditions}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_oidc_provider_token(iam, anonymous_sts, aws_client, issuer, oidc_provider, service):
+    key = issuer.url.removeprefix("http://")
+    assert oidc_provider == f"arn:aws:iam::{service.account_id}:oidc-provider/{key}"
+    role = make_role(iam, oidc_trust(oidc_provider, {f"{key}:aud": "qa-app", f"{key}:sub": "user-1"}))
+    result = anonymous_sts.assume_role_with_web_identity(RoleArn=role["Arn"], RoleSessionName="oidc",
+                                                         WebIdentityToken=issuer.token())
+    assert (result["Provider"], result["Audience"], result["SubjectFromWebIdentityToken"]) == (
+        oidc_provider, "qa-app", "user-1")
+    assert "PackedPolicySize" not in result
+    caller = session_client(aws_client, "sts", result["Credentials"]).get_caller_identity()
+    assert caller["Arn"] == f"arn:aws:sts::{service.account_id}:assumed-role/{role['RoleName']}/oidc"
+
+
+def test_oidc_trust_conditions(iam, anonymous_sts, issuer, oidc_provider):
+    key = issuer.url.removeprefix("http://")
+    token = issuer.token(sub="user-2", aud=["api", "second-app"], azp="second-app")
+    azp_role = make_role(iam, oidc_trust(oidc_provider, {f"{key}:aud": "second-app", f"{key}:azp": "second-app"}))
+    result = anonymous_sts.assume_role_with_web_identity(RoleArn=azp_role["Arn"], RoleSessionName="azp",
+                                                         WebIdentityToken=token)
+    assert (result["Audience"], result["SubjectFromWebIdentityToken"]) == ("second-app", "user-2")
+    list_audience = issuer.token(aud=["api", "second-app"])
+    aud_role = make_role(iam, oidc_trust(oidc_provider, {f"{key}:aud": "second-app"}))
+    assert anonymous_sts.assume_role_with_web_identity(RoleArn=aud_role["Arn"], RoleSessionName="aud",
+                                                       WebIdentityToken=list_audience)["Audience"] == "second-app"
+    refusing = [
+        oidc_trust(oidc_provider, {f"{key}:sub": "someone-else"}),
+        oidc_trust(oidc_provider, {f"{key}:aud": "api"}),
+        oidc_trust(oidc_provider.replace("/tenant/qa", "/tenant/other"), {}),
+        trust("eu-west-1:00000000-0000-0000-0000-000000000000"),
+    ]
+    for policy in refusing:
+        error, status = error_of(anonymous_sts.assume_role_with_web_identity, RoleArn=make_role(iam, policy)["Arn"],
+                                 RoleSessionName="no", WebIdentityToken=token)
+        assert (error["Code"], error["Message"], status) == ("AccessDenied", NOT_AUTHORIZED, 403)
+
+
+def test_oidc_session_tags(iam, anonymous_sts, issuer, oidc_provider):
+    token = issuer.token(**{"https://aws.amazon.com/tags": {"principal_tags": {"team": ["qa"]}}})
+    without = make_role(iam, oidc_trust(oidc_provider, {}))
+    error, _ = error_of(anonymous_sts.assume_role_with_web_identity, RoleArn=without["Arn"],
+                        RoleSessionName="tags", WebIdentityToken=token)
+    assert (error["Code"], error["Message"]) == ("AccessDenied", "Not authorized to perform sts:TagSession")
+    tagged = make_role(iam, oidc_trust(oidc_provider, {}, actions=("sts:AssumeRoleWithWebIdentity",
+                                                                   "sts:TagSession")))
+    result = anonymous_sts.assume_role_with_web_identity(RoleArn=tagged["Arn"], RoleSessionName="tags",
+                                                         WebIdentityToken=token)
+    assert 0 < result["PackedPolicySize"] <= 100
+
+
+def test_oidc_token_refusals(iam, anonymous_sts, issuer, oidc_provider):
+    role = make_role(iam, oidc_trust(oidc_provider, {}))
+    not_validated = ("The web identity token that was passed could not be validated by AWS. Get a new identity "
+                     "token from the identity provider and then retry the request.")
+    cases = [
+        (issuer.token(aud="not-registered"), "Incorrect token audience"),
+        (issuer.token(azp="not-registered", aud="qa-app"), "Incorrect token audience"),
+        (issuer.token(key=rsa.generate_private_key(public_exponent=65537, key_size=2048)), not_validated),
+        (issuer.token(sub=None), not_validated),
+    ]
+    for token, message in cases:
+        error, status = error_of(anonymous_sts.assume_role_with_web_identity, RoleArn=role["Arn"],
+                                 RoleSessionName="x1", WebIdentityToken=token)
+        assert (error["Code"], error["Message"], status) == ("InvalidIdentityToken", message, 400)
+
+
+def test_expired_oidc_token(iam, anonymous_sts, issuer, oidc_provider):
+    role = make_role(iam, oidc_trust(oidc_provider, {}))
+    expires = int(time.time()) - 900
+    error, status = error_of(anonymous_sts.assume_role_with_web_identity, RoleArn=role["Arn"],
+                             RoleSessionName="late", WebIdentityToken=issuer.token(exp=expires, iat=expires - 60))
+    assert (error["Code"], status) == ("ExpiredTokenException", 400)
+    match = re.fullmatch(r"Token expired: current date/time (\d+) must be before the expiration date/time(\d+)",
+                         error["Message"])
+    assert match and int(match.group(2)) == expires and abs(int(match.group(1)) - time.time()) <= 5
+
+
+def test_unregistered_or_deleted_oidc_provider(iam, anonymous_sts, aws_client):
+    unregistered = Issuer()
+    try:
+        token = unregistered.token()
+        arn = iam.create_open_id_connect_provider(Url=unregistered.url, ClientIDList=["qa-app"])[
+            "OpenIDConnectProviderArn"]
+        role = make_role(iam, oidc_trust(arn, {}))
+        assert anonymous_sts.assume_role_with_web_identity(RoleArn=role["Arn"], RoleSessionName="ok",
+                                                           WebIdentityToken=token)["Provider"] == arn
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        error, status = error_of(anonymous_sts.assume_role_with_web_identity, RoleArn=role["Arn"],
+                                 RoleSessionName="gone", WebIdentityToken=token)
+        assert (error["Code"], error["Message"], status) == (
+            "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider, please "
+            "reference AssumeRoleWithWebIdentity documentation for requirements", 400)
+    finally:
+        unregistered.close()
+
+
+def test_unreachable_oidc_provider(iam, anonymous_sts):
+    gone = Issuer()
+    gone.close()
+    token = gone.token()
+    arn = iam.create_open_id_connect_provider(Url=gone.url, ClientIDList=["qa-app"])["OpenIDConnectProviderArn"]
+    try:
+        role = make_role(iam, oidc_trust(arn, {}))
+        error, status = error_of(anonymous_sts.assume_role_with_web_identity, RoleArn=role["Arn"],
+                                 RoleSessionName="down", WebIdentityToken=token)
+        assert (error["Code"], error["Message"], status) == (
+            "IDPCommunicationError", "The request could not be fulfilled because the identity provider (IDP) that "
+            "was asked to verify the incoming identity token could not be reached.", 400)
+    finally:
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
