@@ -27,7 +27,8 @@ _DEFAULT_MAX_ITEMS = 100
 
 def find_role(store: Store, role_arn: str) -> sqlite3.Row | None:
     """The ``iam_roles`` row with this ARN, or None."""
-    return store.query_one("SELECT * FROM iam_roles WHERE arn = ?", (role_arn,))
+    return store.memo("iam_roles", role_arn,
+                      lambda: store.query_one("SELECT * FROM iam_roles WHERE arn = ?", (role_arn,)))
 
 
 def _resource(ctx: RequestContext, action: str, params: dict) -> str:
@@ -156,6 +157,7 @@ def update_assume_role_policy(ctx: RequestContext, params: dict) -> dict:
     _check_policy(document, trust=True)
     with ctx.store.transaction() as conn:
         name = _role_row(ctx, params["RoleName"])["name"]
+        ctx.store.changed("iam_roles")
         conn.execute("UPDATE iam_roles SET assume_role_policy = ? WHERE name = ?", (document, name))
     return {}
 
@@ -165,6 +167,7 @@ def delete_role(ctx: RequestContext, params: dict) -> dict:
         name = _role_row(ctx, params["RoleName"])["name"]
         if conn.execute("SELECT 1 FROM iam_role_policies WHERE role_name = ?", (name,)).fetchone():
             raise errors.DeleteConflict("Cannot delete entity, must delete policies first.")
+        ctx.store.changed("iam_roles")
         conn.execute("DELETE FROM iam_roles WHERE name = ?", (name,))
     ctx.log_notes.append(f"role={name}")
     return {}

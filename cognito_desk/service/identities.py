@@ -42,7 +42,10 @@ def dev_provider_unsupported() -> errors.AwsError:
 
 
 def load_identity(ctx: RequestContext, identity_id: str, pool_id: str | None = None) -> sqlite3.Row:
-    row = ctx.store.query_one("SELECT * FROM identities WHERE id = ?", (identity_id,))
+    row = ctx.store.query_one(
+        "SELECT i.*, EXISTS(SELECT 1 FROM logins WHERE identity_id = i.id) OR "
+        "EXISTS(SELECT 1 FROM developer_users WHERE identity_id = i.id) AS linked FROM identities i WHERE id = ?",
+        (identity_id,))
     if row is None or (pool_id is not None and row["pool_id"] != pool_id):
         raise identity_not_found(identity_id)
     return row
@@ -154,7 +157,7 @@ async def _authorize(ctx: RequestContext, pool: sqlite3.Row, identity: sqlite3.R
     if identity["disabled"]:
         raise forbidden(identity_id)
     if not logins:
-        if link_count(ctx.store.conn, identity_id) > 0:
+        if identity["linked"]:
             raise forbidden(identity_id)
         if not pool["allow_unauthenticated"]:
             raise errors.NotAuthorizedException(UNAUTHENTICATED)

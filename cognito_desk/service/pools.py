@@ -35,7 +35,7 @@ def pool_not_found(pool_id: str) -> errors.AwsError:
 
 
 def load_pool(ctx: RequestContext, pool_id: str) -> sqlite3.Row:
-    row = ctx.store.query_one("SELECT * FROM pools WHERE id = ?", (pool_id,))
+    row = ctx.store.memo("pools", pool_id, lambda: ctx.store.query_one("SELECT * FROM pools WHERE id = ?", (pool_id,)))
     if row is None:
         raise pool_not_found(pool_id)
     return row
@@ -152,6 +152,7 @@ def update_identity_pool(ctx: RequestContext, params: dict) -> dict:
         row = conn.execute("SELECT * FROM pools WHERE id = ?", (pool_id,)).fetchone()
         if row is None:
             raise pool_not_found(pool_id)
+        ctx.store.changed("pools")
         current, wanted = row["developer_provider_name"], params.get("DeveloperProviderName")
         if current is not None and wanted != current:
             raise errors.InvalidParameterException(
@@ -171,6 +172,7 @@ def update_identity_pool(ctx: RequestContext, params: dict) -> dict:
 def delete_identity_pool(ctx: RequestContext, params: dict) -> dict:
     pool_id = params["IdentityPoolId"]
     with ctx.store.transaction() as conn:
+        ctx.store.changed("pools")
         if conn.execute("DELETE FROM pools WHERE id = ?", (pool_id,)).rowcount == 0:
             raise pool_not_found(pool_id)
     return {}
@@ -213,6 +215,7 @@ def set_identity_pool_roles(ctx: RequestContext, params: dict) -> dict:
     if problems:
         raise errors.InvalidParameterException(problems[0])
     with ctx.store.transaction() as conn:
+        ctx.store.changed("pools")
         changed = conn.execute("UPDATE pools SET roles = ?, role_mappings = ? WHERE id = ?",
                                (json.dumps(params["Roles"]), json.dumps(params.get("RoleMappings") or {}),
                                 pool_id)).rowcount
@@ -276,6 +279,7 @@ def _update_tags(ctx: RequestContext, arn: str, change) -> None:
         row = conn.execute("SELECT tags FROM pools WHERE id = ?", (pool_id,)).fetchone()
         if row is None:
             raise pool_not_found(pool_id)
+        ctx.store.changed("pools")
         tags = change(json.loads(row["tags"]))
         _check_tags(tags)
         conn.execute("UPDATE pools SET tags = ? WHERE id = ?", (json.dumps(tags), pool_id))

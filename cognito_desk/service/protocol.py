@@ -10,8 +10,7 @@ protocols (STS, IAM) live in ``query.py``.
 from __future__ import annotations
 
 import json
-
-from starlette.responses import Response
+from dataclasses import dataclass
 
 from ..core import errors
 
@@ -58,30 +57,50 @@ def decode_body(body: bytes) -> object:
 
 def header_safe(text: str, limit: int = 1024) -> str:
     """``text`` reduced to printable ASCII (others become ``?``) and cut to ``limit`` characters."""
-    return "".join(c if " " <= c <= "~" else "?" for c in text[:limit])
+    text = text[:limit]
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(c if " " <= c <= "~" else "?" for c in text)
 
 
 def _json_default(value: object) -> object:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
-def success(result: dict | None, request_id: str) -> Response:
+@dataclass
+class Reply:
+    """A JSON 1.1 response ready for ASGI: status, raw headers, body."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    def add_header(self, name: str, value: str) -> None:
+        self.headers.append((name.encode("latin-1"), value.encode("latin-1")))
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        return [*self.headers, (b"content-length", str(len(self.body)).encode())]
+
+
+_BASE_HEADERS = [(b"content-type", CONTENT_TYPE.encode())] + [
+    (name.lower().encode(), value.encode()) for name, value in CORS_HEADERS.items()]
+
+
+def success(result: dict | None, request_id: str) -> Reply:
     body = json.dumps({k: v for k, v in (result or {}).items() if v is not None},
-                      separators=(",", ":"), default=_json_default)
-    return Response(body, media_type=CONTENT_TYPE,
-                    headers={"x-amzn-RequestId": request_id, **CORS_HEADERS})
+                      separators=(",", ":"), default=_json_default).encode()
+    return Reply(200, [*_BASE_HEADERS, (b"x-amzn-requestid", request_id.encode())], body)
 
 
-def failure(error: errors.AwsError, request_id: str, *, model_status_codes: bool = False) -> Response:
+def failure(error: errors.AwsError, request_id: str, *, model_status_codes: bool = False) -> Reply:
     status = error.status
     if model_status_codes:
         status = MODEL_STATUS.get(error.code, status)
-    body = json.dumps({"__type": error.code, "message": error.message}, separators=(",", ":"))
-    headers = {
-        "x-amzn-RequestId": request_id,
-        "x-amzn-ErrorType": f"{error.code}:",
+    body = json.dumps({"__type": error.code, "message": error.message}, separators=(",", ":")).encode()
+    return Reply(status, [
+        *_BASE_HEADERS,
+        (b"x-amzn-requestid", request_id.encode()),
+        (b"x-amzn-errortype", f"{error.code}:".encode()),
         # Header values must be printable ASCII; the body carries the exact text.
-        "x-amzn-ErrorMessage": header_safe(error.message),
-        **CORS_HEADERS,
-    }
-    return Response(body, status_code=status, media_type=CONTENT_TYPE, headers=headers)
+        (b"x-amzn-errormessage", header_safe(error.message).encode()),
+    ], body)

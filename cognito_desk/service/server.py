@@ -94,7 +94,7 @@ def _run(server: uvicorn.Server, sock: socket.socket) -> None:
         try:
             await server.serve(sockets=[sock])
         finally:
-            await server.config.app.state.service.aclose()
+            await server.config.app.aclose()
 
     with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
         runner.run(main())

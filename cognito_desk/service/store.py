@@ -18,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _V1 = """
 CREATE TABLE pools (
@@ -150,6 +153,7 @@ class Store:
         self._group_open = False
         self._group_done: asyncio.Future | None = None
         self._depth = 0
+        self._memo: dict[str, dict[str, object]] = {}
         self._migrate()
 
     @property
@@ -177,20 +181,27 @@ class Store:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
                 loop = None
-            if not self._group_open:
+            began = not self._group_open
+            if began:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self._group_open = True
-            self.conn.execute("SAVEPOINT write")
+            else:  # others' writes share this transaction: isolate ours
+                self.conn.execute("SAVEPOINT write")
             self._depth += 1
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute("ROLLBACK TO write")
-                self.conn.execute("RELEASE write")
                 self._depth -= 1
-                self._settle(loop)
+                if began:
+                    self._group_open = False
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute("ROLLBACK TO write")
+                    self.conn.execute("RELEASE write")
+                    self._settle(loop)
                 raise
-            self.conn.execute("RELEASE write")
+            if not began:
+                self.conn.execute("RELEASE write")
             self._depth -= 1
             self._settle(loop)
 
@@ -209,6 +220,7 @@ class Store:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error:
+            self._memo.clear()  # it may hold rows that were never committed
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
@@ -228,6 +240,23 @@ class Store:
         """Wait until every write made so far (by this request or any other) is committed."""
         if self._group_done is not None:
             await asyncio.shield(self._group_done)
+
+    def memo(self, table: str, key: str, load: Callable[[], T | None]) -> T | None:
+        """``load()`` once per key while ``table`` is unchanged (found rows only): for rows read on every sign-in.
+
+        Whoever writes ``table`` must call :meth:`changed` in the same transaction.
+        """
+        rows = self._memo.setdefault(table, {})
+        if key in rows:
+            return rows[key]
+        value = load()
+        if value is not None:
+            rows[key] = value
+        return value
+
+    def changed(self, table: str) -> None:
+        """Forget what :meth:`memo` holds for ``table``."""
+        self._memo.pop(table, None)
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
