@@ -8,7 +8,6 @@ service in the foreground (the desktop GUI will take this place when it lands).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -42,16 +41,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging() -> None:
-    """One INFO line per request on stderr. The request log sits on the service's hot path: skip the
-    caller, thread and process lookups logging would make for every record (logging HOWTO, "Optimization")."""
-    logging._srcfile = None
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-
-
 def _serve(args: argparse.Namespace) -> int:
     import re
 
@@ -64,6 +53,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"\d{12}", args.account_id):
         print(f"cognito-desk: invalid account id {args.account_id!r} (expected 12 digits)", file=sys.stderr)
         return 2
+    from .console import configure_logging
+
     configure_logging()
     data_dir = args.data_dir or default_data_dir()
     settings, store = server.prepare(data_dir, ServiceSettings(region=args.region, account_id=args.account_id,

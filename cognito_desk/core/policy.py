@@ -277,18 +277,41 @@ def _statement_applies(statement: Mapping, federated_principal: str, action: str
 
 
 @lru_cache(maxsize=256)
-def _parsed_text(document: str) -> dict:
-    """Stored policies are evaluated on every sign-in: parse each distinct text once (read-only result)."""
-    return parse_policy(document)
+def _parsed_text(document: str) -> tuple[dict, frozenset[str]]:
+    """Stored policies are evaluated on every sign-in: parse each distinct text once (read-only result),
+    noting the condition keys it reads (lower case)."""
+    policy = parse_policy(document)
+    keys = frozenset(key.lower() for statement in policy["Statement"]
+                     for block in statement.get("Condition", {}).values() for key in block)
+    return policy, keys
+
+
+def _freeze(value: ContextValue) -> str | tuple[str, ...]:
+    return value if isinstance(value, str) else tuple(value)
+
+
+@lru_cache(maxsize=4096)
+def _decide_text(document: str, federated_principal: str, action: str,
+                 relevant: tuple[tuple[str, str | tuple[str, ...]], ...]) -> PolicyDecision:
+    return _decide(_parsed_text(document)[0], federated_principal, action, dict(relevant))
 
 
 def evaluate_trust_policy(document: str | Mapping, *, federated_principal: str, action: str,
                           context: Mapping[str, ContextValue]) -> PolicyDecision:
     """Decide whether ``federated_principal`` may perform ``action`` under this trust policy.
 
-    Raises ``MalformedPolicyDocument`` when the document itself is invalid.
+    Raises ``MalformedPolicyDocument`` when the document itself is invalid. A decision depends only on
+    the context keys the policy's conditions read, so decisions on stored (text) policies are cached by those.
     """
-    policy = _parsed_text(document) if isinstance(document, str) else parse_policy(document)
+    if isinstance(document, str):
+        keys = _parsed_text(document)[1]
+        relevant = tuple(sorted((k, _freeze(v)) for k, v in context.items() if k.lower() in keys))
+        return _decide_text(document, federated_principal, action, relevant)
+    return _decide(parse_policy(document), federated_principal, action, context)
+
+
+def _decide(policy: dict, federated_principal: str, action: str,
+            context: Mapping[str, ContextValue]) -> PolicyDecision:
     reasons: list[str] = []
     allowed = denied = False
     for number, statement in enumerate(policy["Statement"], start=1):

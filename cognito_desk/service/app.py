@@ -15,7 +15,6 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-import uuid
 
 import httpx
 from starlette.datastructures import Headers
@@ -29,6 +28,7 @@ from . import credentials, identity, protocol, query, sigv4
 from .context import RequestContext, ServiceSettings
 from .keys import TokenKeys
 from .providers import ProviderVerifier
+from .randomness import uuid4
 from .store import Store
 from .validation import Validator, load_service_model
 
@@ -70,7 +70,7 @@ class Service:
 
     def context(self) -> RequestContext:
         return RequestContext(settings=self.settings, store=self.store, keys=self.keys,
-                              request_id=str(uuid.uuid4()), providers=self.providers)
+                              request_id=uuid4(), providers=self.providers)
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":

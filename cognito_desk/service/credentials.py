@@ -4,26 +4,27 @@ The one place that mints ``ASIA…`` key pairs for an assumed role (used by STS
 AssumeRoleWithWebIdentity and by cognito-identity GetCredentialsForIdentity), records them in the
 ``credentials`` table, and answers the SigV4 verifier's "which secret belongs to this access key?"
 question for both the admin key pair of :class:`ServiceSettings` and the vended keys. Minting is
-cheap on purpose (one INSERT, ``secrets`` randomness): guest sign-in calls it once per sign-in.
+cheap on purpose (one INSERT, OS randomness drawn in bulk by ``randomness.py``): guest sign-in calls
+it once per sign-in.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import secrets
 import sqlite3
 from collections.abc import Callable, Mapping
 
 from ..core import errors
 from .context import Principal, RequestContext
+from .randomness import random_bytes
 from .sigv4 import KeyRecord
 from .store import Store
 
 
 def _random_upper(length: int) -> str:
     """``length`` random characters of ``A-Z2-7`` (the shape of AWS key and unique ids)."""
-    return base64.b32encode(secrets.token_bytes((length * 5 + 7) // 8)).decode("ascii")[:length]
+    return base64.b32encode(random_bytes((length * 5 + 7) // 8)).decode("ascii")[:length]
 
 
 def new_unique_id(prefix: str) -> str:
@@ -43,15 +44,14 @@ def vend_credentials(ctx: RequestContext, *, role: sqlite3.Row, session_name: st
     ``Expiration`` is epoch seconds (a float); each protocol layer renders it its own way.
     """
     access_key_id = new_unique_id("ASIA")
-    secret_access_key = base64.b64encode(secrets.token_bytes(30)).decode("ascii")
-    session_token = base64.b64encode(secrets.token_bytes(96)).decode("ascii")
+    secret_access_key = base64.b64encode(random_bytes(30)).decode("ascii")
+    session_token = base64.b64encode(random_bytes(96)).decode("ascii")
     expiration = float(int(ctx.now()) + duration)
-    with ctx.store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO credentials (access_key_id, secret_key, session_token, role_arn, role_id,"
-            " session_name, subject, session_tags, expiration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (access_key_id, secret_access_key, session_token, role["arn"], role["role_id"], session_name,
-             subject, json.dumps(dict(session_tags)), expiration))
+    ctx.store.write(
+        "INSERT INTO credentials (access_key_id, secret_key, session_token, role_arn, role_id,"
+        " session_name, subject, session_tags, expiration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (access_key_id, secret_access_key, session_token, role["arn"], role["role_id"], session_name,
+         subject, json.dumps(dict(session_tags)), expiration))
     return {"AccessKeyId": access_key_id, "SecretAccessKey": secret_access_key,
             "SessionToken": session_token, "Expiration": expiration}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from dataclasses import dataclass
 
 from ..core import errors
@@ -21,6 +20,7 @@ from . import linking, pools, signin
 from .context import RequestContext
 from .linking import MAX_LINKED_LOGINS, link_count
 from .logins import ValidatedLogin, validate_logins
+from .randomness import uuid4
 
 OPENID_TOKEN_LIFETIME = 600
 DEFAULT_DEVELOPER_TOKEN_DURATION = 900
@@ -51,11 +51,12 @@ def load_identity(ctx: RequestContext, identity_id: str, pool_id: str | None = N
     return row
 
 
-def _create_identity(ctx: RequestContext, conn: sqlite3.Connection, pool_id: str) -> str:
-    identity_id = f"{ctx.settings.region}:{uuid.uuid4()}"
+def _create_identity(ctx: RequestContext, conn: sqlite3.Connection | None, pool_id: str) -> str:
+    """A new identity, inside the caller's transaction ``conn`` or as a write of its own."""
+    identity_id = f"{ctx.settings.region}:{uuid4()}"
     now = ctx.now()
-    conn.execute("INSERT INTO identities (id, pool_id, created, modified) VALUES (?, ?, ?, ?)",
-                 (identity_id, pool_id, now, now))
+    (conn.execute if conn is not None else ctx.store.write)(
+        "INSERT INTO identities (id, pool_id, created, modified) VALUES (?, ?, ?, ?)", (identity_id, pool_id, now, now))
     return identity_id
 
 
@@ -186,9 +187,7 @@ async def get_id(ctx: RequestContext, params: dict) -> dict:
     if not logins:
         if not pool["allow_unauthenticated"]:
             raise errors.NotAuthorizedException(UNAUTHENTICATED)
-        with ctx.store.transaction() as conn:
-            identity_id = _create_identity(ctx, conn, pool["id"])
-        return {"IdentityId": identity_id}
+        return {"IdentityId": _create_identity(ctx, None, pool["id"])}
     validated = await validate_logins(ctx, pool, logins)
     with ctx.store.transaction() as conn:
         for login in validated:

@@ -13,10 +13,10 @@ import base64
 import json
 import re
 import sqlite3
-import uuid
 
 from ..core import errors, roles
 from .context import RequestContext
+from .randomness import uuid4
 
 MAX_POOLS = 1000
 MAX_TAGS = 50
@@ -120,7 +120,7 @@ def _classic_flow(params: dict) -> int | None:
 
 def create_identity_pool(ctx: RequestContext, params: dict) -> dict:
     _check_pool_config(params)
-    pool_id = f"{ctx.settings.region}:{uuid.uuid4()}"
+    pool_id = f"{ctx.settings.region}:{uuid4()}"
     with ctx.store.transaction() as conn:
         (count,) = conn.execute("SELECT count(*) FROM pools").fetchone()
         if count >= MAX_POOLS:

@@ -91,6 +91,7 @@ def _run(server: uvicorn.Server, sock: socket.socket) -> None:
     """Serve on a fresh event loop (uvloop when installed) and release the app's resources after."""
 
     async def main() -> None:
+        server.config.app.store.attach(asyncio.get_running_loop())
         try:
             await server.serve(sockets=[sock])
         finally:

@@ -151,8 +151,12 @@ class Store:
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self._group_open = False
-        self._group_done: asyncio.Future | None = None
         self._depth = 0
+        #: The event loop whose writes are grouped (see attach), its thread, and requests awaiting the commit.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._flush_scheduled = False
+        self._waiters: list[asyncio.Future] = []
         self._memo: dict[str, dict[str, object]] = {}
         self._migrate()
 
@@ -177,10 +181,7 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write: kept when the block ends, rolled back alone if it raises (see the module doc on commits)."""
         with self._lock:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
+            loop = self._loop if threading.get_ident() == self._loop_thread else None
             began = not self._group_open
             if began:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -205,14 +206,30 @@ class Store:
             self._depth -= 1
             self._settle(loop)
 
+    def write(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """A write of one statement: atomic by itself (SQLite undoes a failed statement), so no savepoint."""
+        with self._lock:
+            loop = self._loop if threading.get_ident() == self._loop_thread else None
+            if not self._group_open:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self._group_open = True
+            try:
+                return self.conn.execute(sql, params)
+            finally:
+                self._settle(loop)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Group the commits of writes made on ``loop`` (call from that loop's thread)."""
+        self._loop, self._loop_thread = loop, threading.get_ident()
+
     def _settle(self, loop: asyncio.AbstractEventLoop | None) -> None:
         """After the outermost write: commit now (no loop) or once at the end of this loop iteration."""
         if self._depth:
             return
         if loop is None:
             self._commit()
-        elif self._group_done is None:
-            self._group_done = loop.create_future()
+        elif not self._flush_scheduled:
+            self._flush_scheduled = True
             loop.call_soon(self._flush)
 
     def _commit(self) -> None:
@@ -227,19 +244,27 @@ class Store:
 
     def _flush(self) -> None:
         with self._lock:
-            done, self._group_done = self._group_done, None
+            self._flush_scheduled = False
+            waiters, self._waiters = self._waiters, []
+            failure = None
             try:
                 if self._group_open and self._depth == 0:
                     self._commit()
             except sqlite3.Error as exc:
-                done.set_exception(exc)
-            else:
-                done.set_result(None)
+                failure = exc
+            for waiter in waiters:
+                if not waiter.done():
+                    if failure is None:
+                        waiter.set_result(None)
+                    else:
+                        waiter.set_exception(failure)
 
     async def durable(self) -> None:
         """Wait until every write made so far (by this request or any other) is committed."""
-        if self._group_done is not None:
-            await asyncio.shield(self._group_done)
+        if self._flush_scheduled:
+            waiter = self._loop.create_future()
+            self._waiters.append(waiter)
+            await waiter
 
     def memo(self, table: str, key: str, load: Callable[[], T | None]) -> T | None:
         """``load()`` once per key while ``table`` is unchanged (found rows only): for rows read on every sign-in.
