@@ -65,7 +65,7 @@ def main() -> None:
     sock.listen(2048)
     sock.setblocking(False)
     print(f"floor listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-    config = uvicorn.Config(app, loop="uvloop", http="httptools", workers=1, lifespan="off",
+    config = uvicorn.Config(app, loop="uvloop", http="httptools", workers=1, lifespan="off", proxy_headers=False,
                             access_log=False, log_config=None, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -41,6 +41,12 @@ def load_pool(ctx: RequestContext, pool_id: str) -> sqlite3.Row:
     return row
 
 
+def pool_roles(ctx: RequestContext, pool: sqlite3.Row) -> tuple[dict, dict]:
+    """The pool's ``Roles`` and ``RoleMappings``, parsed once while the pool is unchanged (read-only)."""
+    return ctx.store.memo("pools", f"{pool['id']}#roles",
+                          lambda: (json.loads(pool["roles"]), json.loads(pool["role_mappings"])))
+
+
 def pool_arn(ctx: RequestContext, pool_id: str) -> str:
     s = ctx.settings
     return f"arn:{s.partition}:cognito-identity:{s.region}:{s.account_id}:identitypool/{pool_id}"

@@ -9,8 +9,9 @@ protocols (STS, IAM) live in ``query.py``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+
+import orjson
 
 from ..core import errors
 
@@ -43,16 +44,14 @@ def decode_body(body: bytes) -> object:
     if not body.strip():
         return {}
     try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        raise errors.SerializationException("Invalid UTF-8 middle byte in request body") from None
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        if "UTF-8" in exc.msg:
+            raise errors.SerializationException("Invalid UTF-8 middle byte in request body") from None
+        if exc.msg.startswith("unexpected end of data") or exc.pos >= len(body.rstrip()):
             raise errors.SerializationException("Unexpected end-of-input in request body") from None
         raise errors.SerializationException(
             f"Unexpected character at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise errors.SerializationException("Request body nests too deeply") from None
 
 
 def header_safe(text: str, limit: int = 1024) -> str:
@@ -61,10 +60,6 @@ def header_safe(text: str, limit: int = 1024) -> str:
     if text.isascii() and text.isprintable():
         return text
     return "".join(c if " " <= c <= "~" else "?" for c in text)
-
-
-def _json_default(value: object) -> object:
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 @dataclass
@@ -87,8 +82,7 @@ _BASE_HEADERS = [(b"content-type", CONTENT_TYPE.encode())] + [
 
 
 def success(result: dict | None, request_id: str) -> Reply:
-    body = json.dumps({k: v for k, v in (result or {}).items() if v is not None},
-                      separators=(",", ":"), default=_json_default).encode()
+    body = orjson.dumps({k: v for k, v in (result or {}).items() if v is not None})
     return Reply(200, [*_BASE_HEADERS, (b"x-amzn-requestid", request_id.encode())], body)
 
 
@@ -96,7 +90,7 @@ def failure(error: errors.AwsError, request_id: str, *, model_status_codes: bool
     status = error.status
     if model_status_codes:
         status = MODEL_STATUS.get(error.code, status)
-    body = json.dumps({"__type": error.code, "message": error.message}, separators=(",", ":")).encode()
+    body = orjson.dumps({"__type": error.code, "message": error.message})
     return Reply(status, [
         *_BASE_HEADERS,
         (b"x-amzn-requestid", request_id.encode()),

@@ -82,7 +82,7 @@ def url_of(sock: socket.socket) -> str:
 
 
 def _server(settings: ServiceSettings, store: Store) -> uvicorn.Server:
-    config = uvicorn.Config(create_app(settings, store), lifespan="off", access_log=False,
+    config = uvicorn.Config(create_app(settings, store), lifespan="off", access_log=False, proxy_headers=False,
                             log_config=None, server_header=False, timeout_graceful_shutdown=5)
     return uvicorn.Server(config)
 

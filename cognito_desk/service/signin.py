@@ -12,12 +12,11 @@ and the ``x-cognito-desk-notes`` response header, so a tester can see *why*.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 
 from ..core import errors, policy, roles
-from . import credentials, iam
+from . import credentials, iam, pools
 from .context import RequestContext
 from .logins import COGNITO_PROVIDER, ValidatedLogin
 
@@ -60,10 +59,11 @@ def credentials_for(ctx: RequestContext, pool: sqlite3.Row, identity_id: str, *,
                     logins: Iterable[ValidatedLogin], session_tags: Mapping[str, str],
                     custom_role_arn: str | None) -> dict:
     """Resolve the role for the caller and return the ``Credentials`` structure of the API."""
+    pool_roles, role_mappings = pools.pool_roles(ctx, pool)
     decision = roles.resolve_role(roles.RoleRequest(
         kind=kind,
-        pool_roles=json.loads(pool["roles"]),
-        role_mappings=json.loads(pool["role_mappings"]),
+        pool_roles=pool_roles,
+        role_mappings=role_mappings,
         logins=tuple(roles.LoginClaims(provider_name=login.provider_name, claims=login.claims,
                                        mapping_keys=login.mapping_keys, saml_roles=login.saml_roles)
                      for login in logins if login.provider_name != COGNITO_PROVIDER),
