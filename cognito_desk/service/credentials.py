@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
 
 from ..core import errors
@@ -28,8 +29,19 @@ def _random_upper(length: int) -> str:
 
 
 def new_unique_id(prefix: str) -> str:
-    """An IAM-style unique id: a 4-letter prefix (``AROA``, ``ASIA`` …) and 16 or 17 random characters."""
+    """An IAM-style unique id: a 4-letter prefix (``AROA`` …) and 16 or 17 (roles) random characters."""
     return prefix + _random_upper(17 if prefix == "AROA" else 16)
+
+
+def new_access_key_id() -> str:
+    """``ASIA`` + 16 characters: 40 bits of milliseconds then 40 random bits.
+
+    Access key ids are identifiers, not secrets (the secret key and session token are 240 and 768
+    random bits). Time-ordered ids make each sign-in's insert land at the end of the key index
+    instead of on a random page — fewer pages to write per commit as the table grows.
+    """
+    millis = int(time.time() * 1000) & ((1 << 40) - 1)
+    return "ASIA" + base64.b32encode(millis.to_bytes(5, "big") + random_bytes(5)).decode("ascii")
 
 
 def assumed_role_arn(partition: str, account_id: str, role_arn: str, session_name: str) -> str:
@@ -43,7 +55,7 @@ def vend_credentials(ctx: RequestContext, *, role: sqlite3.Row, session_name: st
 
     ``Expiration`` is epoch seconds (a float); each protocol layer renders it its own way.
     """
-    access_key_id = new_unique_id("ASIA")
+    access_key_id = new_access_key_id()
     secret_access_key = base64.b64encode(random_bytes(30)).decode("ascii")
     session_token = base64.b64encode(random_bytes(96)).decode("ascii")
     expiration = float(int(ctx.now()) + duration)
