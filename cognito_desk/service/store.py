@@ -156,6 +156,7 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
+        self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: hot indexes stay in memory
         self._group_open = False
         self._depth = 0
         #: The event loop whose writes are grouped (see attach), its thread, and requests awaiting the commit.
