@@ -34,6 +34,10 @@ class ServeProcess:
         self.url = match.group(1)
         self.banner = line + self.proc.stdout.readline() + self.proc.stdout.readline()
         self.data_dir = data_dir
+        # Drain stderr (one log line per request) so a full pipe can never stall the server.
+        self._stderr: list[str] = []
+        self._drain = threading.Thread(target=lambda: self._stderr.extend(self.proc.stderr), daemon=True)
+        self._drain.start()
 
     def credentials(self) -> tuple[str, str]:
         out = subprocess.run([*CLI, "admin-key", "--data-dir", str(self.data_dir)], capture_output=True, text=True,
@@ -50,11 +54,18 @@ class ServeProcess:
     def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
         self.proc.send_signal(sig)
         try:
-            _, err = self.proc.communicate(timeout=20)
+            self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-        return self.proc.returncode, err
+        self.close()
+        return self.proc.returncode, "".join(self._stderr)
+
+    def close(self) -> None:
+        """After the process ended: collect the rest of stderr and close the pipes."""
+        self._drain.join(timeout=10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
 
 @pytest.fixture
@@ -70,7 +81,9 @@ def serve(tmp_path):
     for process in started:
         if process.proc.poll() is None:
             process.proc.kill()
-            process.proc.communicate()
+            process.proc.wait()
+        if not process.proc.stderr.closed:
+            process.close()
 
 
 def test_port_zero_prints_url_and_admin_key_file_is_private(serve, tmp_path):
@@ -189,7 +202,8 @@ def test_sigkill_mid_load_loses_no_acknowledged_identity(serve, tmp_path):
             pool.submit(writer, worker)
         time.sleep(1.5)
         process.proc.kill()
-        process.proc.communicate()
+        process.proc.wait()
+        process.close()
         stop.set()
     assert len(acknowledged) > 20, "the load did not get going"
 
