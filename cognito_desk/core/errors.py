@@ -41,9 +41,13 @@ class AwsError(CognitoDeskError):
         code: str | None = None,
         status: int | None = None,
         request_id: str | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
+        #: The embedded service's decision notes for the request (its ``x-cognito-desk-notes`` header):
+        #: why a role was refused, which trust-policy condition failed. Empty from other backends.
+        self.notes = notes
         if code is not None:
             self.code = code
         if status is not None:
@@ -129,9 +133,9 @@ def error_class(code: str) -> type[AwsError] | None:
 
 
 def error_for(code: str, message: str = "", *, status: int | None = None,
-              request_id: str | None = None) -> AwsError:
+              request_id: str | None = None, notes: tuple[str, ...] = ()) -> AwsError:
     """Build the error instance for a code read off the wire (unknown codes keep their name)."""
     cls = _REGISTRY.get(code)
     if cls is None:
-        return AwsError(message, code=code, status=status, request_id=request_id)
-    return cls(message, status=status, request_id=request_id)
+        return AwsError(message, code=code, status=status, request_id=request_id, notes=notes)
+    return cls(message, status=status, request_id=request_id, notes=notes)
