@@ -90,11 +90,12 @@ def _admin_key(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ("serve", "admin-key", "-h", "--help", "--version"):
+        argv = ["serve", *argv]  # no subcommand: the service (the GUI takes this place when it lands)
     args = _parser().parse_args(argv)
     if args.command == "admin-key":
         return _admin_key(args)
-    if args.command is None:
-        args = _parser().parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
     return _serve(args)
 
 

@@ -153,7 +153,7 @@ def test_unknown_identity(aws_client):
         assert aws_error(exc)[1] == f"Identity '{missing}' not found."
 
 
-def test_social_login_keys_are_refused_until_supported(make_pool, aws_client):
+def test_bad_or_unconfigured_provider_logins_store_nothing(make_pool, aws_client):
     ci = aws_client("cognito-identity")
     pool = make_pool(SupportedLoginProviders={"accounts.google.com": "client"})
     with pytest.raises(ci.exceptions.NotAuthorizedException):
