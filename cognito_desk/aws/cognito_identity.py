@@ -7,20 +7,61 @@ shape, PascalCase keys included. Results are plain dicts exactly as on the wire 
 ``ResponseMetadata``) except that ``CreationDate``, ``LastModifiedDate`` and ``Expiration`` are aware
 UTC ``datetime`` objects; operations without output return ``{}``. ``GetId``,
 ``GetCredentialsForIdentity``, ``GetOpenIdToken`` and ``UnlinkIdentity`` go out unsigned, the rest
-SigV4-signed. The ``iter_*`` methods page through ``NextToken`` for the caller.
+SigV4-signed. The ``iter_*`` methods page through ``NextToken`` for the caller. The optional settings that
+``create_identity_pool`` and ``update_identity_pool`` share are declared once, as :class:`PoolSettings`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from .protocols import JsonProtocol, convert_timestamps, members
+from .protocols import JsonProtocol, convert_timestamps, members, paginate
 from .transport import ServiceClient
 
 _PROTOCOL = JsonProtocol("AWSCognitoIdentityService")
 _TIMESTAMPS = frozenset({"CreationDate", "LastModifiedDate", "Expiration"})
 MAX_PAGE_SIZE = 60
+
+
+class PoolSettings(TypedDict, total=False):
+    """The optional settings ``create_identity_pool`` and ``update_identity_pool`` both take."""
+
+    allow_classic_flow: bool | None
+    supported_login_providers: Mapping[str, str] | None
+    developer_provider_name: str | None
+    open_id_connect_provider_arns: Sequence[str] | None
+    cognito_identity_providers: Sequence[Mapping[str, Any]] | None
+    saml_provider_arns: Sequence[str] | None
+    identity_pool_tags: Mapping[str, str] | None
+
+
+#: The wire member of each :class:`PoolSettings` key, in wire order.
+_POOL_SETTINGS = {
+    "allow_classic_flow": "AllowClassicFlow",
+    "supported_login_providers": "SupportedLoginProviders",
+    "developer_provider_name": "DeveloperProviderName",
+    "open_id_connect_provider_arns": "OpenIDConnectProviderARNs",
+    "cognito_identity_providers": "CognitoIdentityProviders",
+    "saml_provider_arns": "SamlProviderARNs",
+    "identity_pool_tags": "IdentityPoolTags",
+}
+
+
+def _pool_members(name: str, allow_unauthenticated: bool, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The wire members of a pool's settings; an unknown keyword is a ``TypeError``, as in a signature."""
+    unknown = sorted(settings.keys() - _POOL_SETTINGS.keys())
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+    return members(
+        IdentityPoolName=name,
+        AllowUnauthenticatedIdentities=allow_unauthenticated,
+        **{wire: settings.get(key) for key, wire in _POOL_SETTINGS.items()},
+    )
+
+
+def _next_token(page: Mapping[str, Any]) -> str | None:
+    return page.get("NextToken")
 
 
 class CognitoIdentityClient(ServiceClient):
@@ -35,31 +76,11 @@ class CognitoIdentityClient(ServiceClient):
     # --- pool administration ---------------------------------------------------------------------
 
     async def create_identity_pool(
-        self,
-        *,
-        identity_pool_name: str,
-        allow_unauthenticated_identities: bool,
-        allow_classic_flow: bool | None = None,
-        supported_login_providers: Mapping[str, str] | None = None,
-        developer_provider_name: str | None = None,
-        open_id_connect_provider_arns: Sequence[str] | None = None,
-        cognito_identity_providers: Sequence[Mapping[str, Any]] | None = None,
-        saml_provider_arns: Sequence[str] | None = None,
-        identity_pool_tags: Mapping[str, str] | None = None,
+        self, *, identity_pool_name: str, allow_unauthenticated_identities: bool, **settings: Unpack[PoolSettings]
     ) -> dict[str, Any]:
         return await self._call(
             "CreateIdentityPool",
-            members(
-                IdentityPoolName=identity_pool_name,
-                AllowUnauthenticatedIdentities=allow_unauthenticated_identities,
-                AllowClassicFlow=allow_classic_flow,
-                SupportedLoginProviders=supported_login_providers,
-                DeveloperProviderName=developer_provider_name,
-                OpenIdConnectProviderARNs=open_id_connect_provider_arns,
-                CognitoIdentityProviders=cognito_identity_providers,
-                SamlProviderARNs=saml_provider_arns,
-                IdentityPoolTags=identity_pool_tags,
-            ),
+            _pool_members(identity_pool_name, allow_unauthenticated_identities, settings),
             idempotent=False,
         )
 
@@ -72,29 +93,15 @@ class CognitoIdentityClient(ServiceClient):
         identity_pool_id: str,
         identity_pool_name: str,
         allow_unauthenticated_identities: bool,
-        allow_classic_flow: bool | None = None,
-        supported_login_providers: Mapping[str, str] | None = None,
-        developer_provider_name: str | None = None,
-        open_id_connect_provider_arns: Sequence[str] | None = None,
-        cognito_identity_providers: Sequence[Mapping[str, Any]] | None = None,
-        saml_provider_arns: Sequence[str] | None = None,
-        identity_pool_tags: Mapping[str, str] | None = None,
+        **settings: Unpack[PoolSettings],
     ) -> dict[str, Any]:
         """Full replacement: every optional member left out is cleared on the server (read-modify-write)."""
         return await self._call(
             "UpdateIdentityPool",
-            members(
-                IdentityPoolId=identity_pool_id,
-                IdentityPoolName=identity_pool_name,
-                AllowUnauthenticatedIdentities=allow_unauthenticated_identities,
-                AllowClassicFlow=allow_classic_flow,
-                SupportedLoginProviders=supported_login_providers,
-                DeveloperProviderName=developer_provider_name,
-                OpenIdConnectProviderARNs=open_id_connect_provider_arns,
-                CognitoIdentityProviders=cognito_identity_providers,
-                SamlProviderARNs=saml_provider_arns,
-                IdentityPoolTags=identity_pool_tags,
-            ),
+            {
+                "IdentityPoolId": identity_pool_id,
+                **_pool_members(identity_pool_name, allow_unauthenticated_identities, settings),
+            },
         )
 
     async def delete_identity_pool(self, *, identity_pool_id: str) -> dict[str, Any]:
@@ -105,16 +112,13 @@ class CognitoIdentityClient(ServiceClient):
     ) -> dict[str, Any]:
         return await self._call("ListIdentityPools", members(MaxResults=max_results, NextToken=next_token))
 
-    async def iter_identity_pools(self, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[dict[str, Any]]:
+    def iter_identity_pools(self, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[dict[str, Any]]:
         """Every ``{IdentityPoolId, IdentityPoolName}`` of the account and region, page by page."""
-        token = None
-        while True:
-            page = await self.list_identity_pools(max_results=page_size, next_token=token)
-            for pool in page.get("IdentityPools", []):
-                yield pool
-            token = page.get("NextToken")
-            if not token:
-                return
+        return paginate(
+            lambda token: self.list_identity_pools(max_results=page_size, next_token=token),
+            "IdentityPools",
+            _next_token,
+        )
 
     async def set_identity_pool_roles(
         self,
@@ -189,23 +193,20 @@ class CognitoIdentityClient(ServiceClient):
             ),
         )
 
-    async def iter_identities(
+    def iter_identities(
         self, identity_pool_id: str, hide_disabled: bool = False, page_size: int = MAX_PAGE_SIZE
     ) -> AsyncIterator[dict[str, Any]]:
         """Every ``IdentityDescription`` of the pool, page by page."""
-        token = None
-        while True:
-            page = await self.list_identities(
+        return paginate(
+            lambda token: self.list_identities(
                 identity_pool_id=identity_pool_id,
                 max_results=page_size,
                 next_token=token,
                 hide_disabled=hide_disabled,
-            )
-            for identity in page.get("Identities", []):
-                yield identity
-            token = page.get("NextToken")
-            if not token:
-                return
+            ),
+            "Identities",
+            _next_token,
+        )
 
     async def delete_identities(self, *, identity_ids_to_delete: Sequence[str]) -> dict[str, Any]:
         return await self._call("DeleteIdentities", members(IdentityIdsToDelete=list(identity_ids_to_delete)))
@@ -290,7 +291,7 @@ class CognitoIdentityClient(ServiceClient):
             ),
         )
 
-    async def iter_developer_identities(
+    def iter_developer_identities(
         self,
         identity_pool_id: str,
         *,
@@ -299,20 +300,17 @@ class CognitoIdentityClient(ServiceClient):
         page_size: int = MAX_PAGE_SIZE,
     ) -> AsyncIterator[str]:
         """Every developer user identifier of the identity (given by id or by one of its identifiers)."""
-        token = None
-        while True:
-            page = await self.lookup_developer_identity(
+        return paginate(
+            lambda token: self.lookup_developer_identity(
                 identity_pool_id=identity_pool_id,
                 identity_id=identity_id,
                 developer_user_identifier=developer_user_identifier,
                 max_results=page_size,
                 next_token=token,
-            )
-            for identifier in page.get("DeveloperUserIdentifierList", []):
-                yield identifier
-            token = page.get("NextToken")
-            if not token:
-                return
+            ),
+            "DeveloperUserIdentifierList",
+            _next_token,
+        )
 
     async def merge_developer_identities(
         self,

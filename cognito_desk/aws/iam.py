@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from .protocols import QueryProtocol, XmlShape, members
+from .protocols import QueryProtocol, XmlShape, members, paginate
 from .transport import ServiceClient
 
 _PROTOCOL = QueryProtocol("2010-05-08")
@@ -57,6 +57,10 @@ def _parse_policy(encoded: str) -> Any:
         return text
 
 
+def _next_marker(page: Mapping[str, Any]) -> str | None:
+    return page.get("Marker") if page.get("IsTruncated") else None
+
+
 def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
     return [{"Key": key, "Value": value} for key, value in tags.items()] if tags else None
 
@@ -79,18 +83,13 @@ class IamClient(ServiceClient):
             "ListRoles", members(PathPrefix=path_prefix, Marker=marker, MaxItems=max_items)
         )
 
-    async def iter_roles(
-        self, *, path_prefix: str | None = None, page_size: int = 100
-    ) -> AsyncIterator[dict[str, Any]]:
+    def iter_roles(self, *, path_prefix: str | None = None, page_size: int = 100) -> AsyncIterator[dict[str, Any]]:
         """Every role (optionally under ``path_prefix``), following ``Marker`` paging."""
-        marker = None
-        while True:
-            page = await self.list_roles(path_prefix=path_prefix, marker=marker, max_items=page_size)
-            for role in page.get("Roles", []):
-                yield role
-            marker = page.get("Marker")
-            if not page.get("IsTruncated") or not marker:
-                return
+        return paginate(
+            lambda marker: self.list_roles(path_prefix=path_prefix, marker=marker, max_items=page_size),
+            "Roles",
+            _next_marker,
+        )
 
     async def get_role(self, *, role_name: str) -> dict[str, Any]:
         return await self._call("GetRole", members(RoleName=role_name))

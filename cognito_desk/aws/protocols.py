@@ -6,14 +6,15 @@ JSON 1.1 errors: ``__type`` (anything before ``#`` and after ``:`` trimmed), ``m
 ``Message``, the ``x-amzn-ErrorType``/``x-amzn-ErrorMessage`` headers as fallback. Query errors: the
 ``<Error><Code>/<Message>`` of an ``ErrorResponse`` XML body, parsed with the stdlib. Bodies with no
 recognisable code fall back to the HTTP status as the code (``"503"``), as botocore does. This module
-also converts wire values: epoch-second numbers and ISO-8601 strings to UTC ``datetime``.
+also converts wire values (epoch-second numbers and ISO-8601 strings to UTC ``datetime``), names request
+members (:func:`members`) and follows list paging (:func:`paginate`: ``NextToken`` or ``Marker``).
 """
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -211,3 +212,22 @@ class XmlShape:
 def members(**values: Any) -> dict[str, Any]:
     """Request parameters named as on the wire, without those whose value is ``None``."""
     return {key: value for key, value in values.items() if value is not None}
+
+
+async def paginate(
+    fetch: Callable[[str | None], Awaitable[Mapping[str, Any]]],
+    items: str,
+    next_marker: Callable[[Mapping[str, Any]], str | None],
+) -> AsyncIterator[Any]:
+    """Every entry of list member ``items`` over the pages ``fetch(marker)`` returns, first page first.
+
+    ``next_marker(page)`` names the page after ``page``; paging stops when it is empty or None.
+    """
+    marker = None
+    while True:
+        page = await fetch(marker)
+        for item in page.get(items, []):
+            yield item
+        marker = next_marker(page)
+        if not marker:
+            return

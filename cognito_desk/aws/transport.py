@@ -35,7 +35,7 @@ import copy
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypedDict, Unpack
 
 import httpx
 
@@ -198,6 +198,14 @@ class Transport:
         )
 
 
+class TransportOptions(TypedDict, total=False):
+    """The keyword options of :class:`Transport` (and of every client), each with Transport's default."""
+
+    timeout: httpx.Timeout | float
+    retry: RetryPolicy | None
+    sleep: Callable[[float], Awaitable[object]]
+
+
 class ServiceClient:
     """Base of the typed clients: owns the :class:`Transport` built from the injected connection."""
 
@@ -206,12 +214,9 @@ class ServiceClient:
         http: httpx.AsyncClient,
         endpoint: Endpoint,
         credentials: CredentialsProvider | None = None,
-        *,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        **options: Unpack[TransportOptions],
     ) -> None:
-        self.transport = Transport(http, endpoint, credentials, timeout=timeout, retry=retry, sleep=sleep)
+        self.transport = Transport(http, endpoint, credentials, **options)
 
     def with_credentials(self, credentials: CredentialsProvider | None) -> Self:
         """A client of the same kind on the same connection that signs with ``credentials``."""

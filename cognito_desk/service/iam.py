@@ -5,7 +5,8 @@ Handlers take ``(ctx, params)`` in the botocore input shape (already decoded and
 Only the admin key may call IAM: :func:`authorize` refuses vended session credentials. Policy
 documents are stored as sent and returned URL-encoded, as IAM does (boto3 and the AWS CLI decode
 them). :func:`find_role` is how the identity and STS code look a role up by ARN. The OIDC and SAML
-identity providers live in ``iam_providers``, which shares :func:`authorize` and :func:`check_tags`.
+identity providers live in ``iam_providers``, which shares :func:`authorize`, :func:`account_arn`,
+:func:`request_tags` and :func:`tagged`.
 """
 
 from __future__ import annotations
@@ -31,18 +32,22 @@ def find_role(store: Store, role_arn: str) -> sqlite3.Row | None:
                       lambda: store.query_one("SELECT * FROM iam_roles WHERE arn = ?", (role_arn,)))
 
 
+def account_arn(ctx: RequestContext, resource: str) -> str:
+    """The ARN of IAM ``resource`` (``role/…``, ``oidc-provider/…``) in the service's account."""
+    settings = ctx.settings
+    return f"arn:{settings.partition}:iam::{settings.account_id}:{resource}"
+
+
 def _resource(ctx: RequestContext, action: str, params: dict) -> str:
     """The ARN IAM names when it refuses ``action``: the role, the identity provider, or all of a kind."""
     for key in ("OpenIDConnectProviderArn", "SAMLProviderArn"):
         if key in params:
             return params[key]
-    settings = ctx.settings
-    account = f"arn:{settings.partition}:iam::{settings.account_id}:"
     if "OpenIDConnectProvider" in action:
-        return account + "oidc-provider/*"
+        return account_arn(ctx, "oidc-provider/*")
     if "SAMLProvider" in action:
-        return account + "saml-provider/" + params.get("Name", "*")
-    return f"{account}role{params.get('Path', '/')}{params.get('RoleName', '')}"
+        return account_arn(ctx, "saml-provider/" + params.get("Name", "*"))
+    return account_arn(ctx, f"role{params.get('Path', '/')}{params.get('RoleName', '')}")
 
 
 def authorize(ctx: RequestContext, action: str, params: dict) -> None:
@@ -55,10 +60,17 @@ def authorize(ctx: RequestContext, action: str, params: dict) -> None:
         f"User: {caller} is not authorized to perform: iam:{action} on resource: {_resource(ctx, action, params)}")
 
 
-def check_tags(tags: list[dict]) -> None:
-    """Refuse a tag list with a key given twice (IAM tag keys are case-insensitive)."""
+def request_tags(params: dict) -> list[dict]:
+    """The ``Tags`` of a create request; a key given twice is refused (IAM tag keys are case-insensitive)."""
+    tags = params.get("Tags", [])
     if len({tag["Key"].lower() for tag in tags}) != len(tags):
         raise errors.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    return tags
+
+
+def tagged(shape: dict, tags: list[dict]) -> dict:
+    """``shape`` with its ``Tags`` member, which IAM leaves out when there are none."""
+    return {**shape, "Tags": tags} if tags else shape
 
 
 def _check_policy(document: str, *, trust: bool = False) -> None:
@@ -85,10 +97,7 @@ def _role_shape(row: sqlite3.Row, *, with_tags: bool = True) -> dict:
             "MaxSessionDuration": row["max_session_duration"]}
     if row["description"] is not None:
         role["Description"] = row["description"]
-    tags = json.loads(row["tags"])
-    if with_tags and tags:
-        role["Tags"] = tags
-    return role
+    return tagged(role, json.loads(row["tags"])) if with_tags else role
 
 
 def _role_row(ctx: RequestContext, name: str) -> sqlite3.Row:
@@ -124,10 +133,8 @@ def create_role(ctx: RequestContext, params: dict) -> dict:
     name, path = params["RoleName"], params.get("Path", "/")
     document = params["AssumeRolePolicyDocument"]
     _check_policy(document, trust=True)
-    tags = params.get("Tags", [])
-    check_tags(tags)
-    settings = ctx.settings
-    arn = f"arn:{settings.partition}:iam::{settings.account_id}:role{path}{name}"
+    tags = request_tags(params)
+    arn = account_arn(ctx, f"role{path}{name}")
     with ctx.store.transaction() as conn:
         if conn.execute("SELECT 1 FROM iam_roles WHERE name = ?", (name,)).fetchone() is not None:
             raise errors.EntityAlreadyExists(f"Role with name {name} already exists.")

@@ -18,12 +18,13 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ..core import errors
 from .context import RequestContext
-from .iam import check_tags
+from .iam import account_arn, request_tags, tagged
 from .saml_metadata import parse_metadata
 from .store import Store
 
@@ -114,25 +115,46 @@ def _client_ids(ids: list[str]) -> list[str]:
     return unique
 
 
-def _tags(params: dict) -> list[dict]:
-    tags = params.get("Tags", [])
-    check_tags(tags)
-    return tags
+# --- storage of either kind ------------------------------------------------------------------------
 
 
-def _account_arn(ctx: RequestContext, resource: str) -> str:
-    settings = ctx.settings
-    return f"arn:{settings.partition}:iam::{settings.account_id}:{resource}"
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of identity provider: its table, lookup, log note and IAM's message for a missing one."""
+
+    table: str
+    find: Callable[[Store, str], sqlite3.Row | None]
+    note: str
+    not_found: str
+
+    def row(self, ctx: RequestContext, arn: str) -> sqlite3.Row:
+        row = self.find(ctx.store, arn)
+        if row is None:
+            raise errors.NoSuchEntity(f"{self.not_found} {arn}")
+        return row
+
+    def insert(self, ctx: RequestContext, values: dict, *, unique: str, exists: str) -> None:
+        """Add the provider ``values`` (columns to values, ``arn`` among them) unless ``unique`` is taken."""
+        with ctx.store.transaction() as conn:
+            if conn.execute(f"SELECT 1 FROM {self.table} WHERE {unique} = ?", (values[unique],)).fetchone():
+                raise errors.EntityAlreadyExists(exists)
+            conn.execute(f"INSERT INTO {self.table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                         tuple(values.values()))
+        ctx.log_notes.append(f"{self.note}={values['arn']}")
+
+    def delete(self, ctx: RequestContext, arn: str) -> dict:
+        with ctx.store.transaction() as conn:
+            arn = self.row(ctx, arn)["arn"]
+            conn.execute(f"DELETE FROM {self.table} WHERE arn = ?", (arn,))
+        ctx.log_notes.append(f"{self.note}={arn}")
+        return {}
+
+
+_OIDC = _Kind("iam_oidc_providers", find_oidc_provider, "oidc_provider", "OpenIDConnect Provider not found for arn")
+_SAML = _Kind("iam_saml_providers", find_saml_provider, "saml_provider", "Manifest not found for arn")
 
 
 # --- OpenID Connect -------------------------------------------------------------------------------
-
-
-def _oidc_row(ctx: RequestContext, arn: str) -> sqlite3.Row:
-    row = find_oidc_provider(ctx.store, arn)
-    if row is None:
-        raise errors.NoSuchEntity(f"OpenIDConnect Provider not found for arn {arn}")
-    return row
 
 
 def create_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
@@ -142,30 +164,20 @@ def create_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
     thumbprints = params.get("ThumbprintList", [])
     _check_thumbprints(thumbprints)
     client_ids = _client_ids(params.get("ClientIDList", []))
-    tags = _tags(params)
-    arn = _account_arn(ctx, "oidc-provider/" + provider_path(url))
-    with ctx.store.transaction() as conn:
-        if conn.execute("SELECT 1 FROM iam_oidc_providers WHERE arn = ?", (arn,)).fetchone() is not None:
-            raise errors.EntityAlreadyExists(f"Provider with url {url} already exists.")
-        conn.execute(
-            "INSERT INTO iam_oidc_providers (arn, url, client_ids, thumbprints, tags, created)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (arn, url, json.dumps(client_ids), json.dumps(thumbprints), json.dumps(tags), float(int(ctx.now()))))
-    ctx.log_notes.append(f"oidc_provider={arn}")
-    result: dict = {"OpenIDConnectProviderArn": arn}
-    if tags:
-        result["Tags"] = tags
-    return result
+    tags = request_tags(params)
+    arn = account_arn(ctx, "oidc-provider/" + provider_path(url))
+    _OIDC.insert(ctx, {"arn": arn, "url": url, "client_ids": json.dumps(client_ids),
+                       "thumbprints": json.dumps(thumbprints), "tags": json.dumps(tags),
+                       "created": float(int(ctx.now()))},
+                 unique="arn", exists=f"Provider with url {url} already exists.")
+    return tagged({"OpenIDConnectProviderArn": arn}, tags)
 
 
 def get_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
-    row = _oidc_row(ctx, params["OpenIDConnectProviderArn"])
-    result = {"Url": row["url"].split("://", 1)[-1], "ClientIDList": json.loads(row["client_ids"]),
-              "ThumbprintList": json.loads(row["thumbprints"]), "CreateDate": row["created"]}
-    tags = json.loads(row["tags"])
-    if tags:
-        result["Tags"] = tags
-    return result
+    row = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])
+    return tagged({"Url": row["url"].split("://", 1)[-1], "ClientIDList": json.loads(row["client_ids"]),
+                   "ThumbprintList": json.loads(row["thumbprints"]), "CreateDate": row["created"]},
+                  json.loads(row["tags"]))
 
 
 def list_open_id_connect_providers(ctx: RequestContext, params: dict) -> dict:
@@ -174,16 +186,12 @@ def list_open_id_connect_providers(ctx: RequestContext, params: dict) -> dict:
 
 
 def delete_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
-    with ctx.store.transaction() as conn:
-        arn = _oidc_row(ctx, params["OpenIDConnectProviderArn"])["arn"]
-        conn.execute("DELETE FROM iam_oidc_providers WHERE arn = ?", (arn,))
-    ctx.log_notes.append(f"oidc_provider={arn}")
-    return {}
+    return _OIDC.delete(ctx, params["OpenIDConnectProviderArn"])
 
 
 def _update_client_ids(ctx: RequestContext, params: dict, change: Callable[[list[str]], list[str]]) -> dict:
     with ctx.store.transaction() as conn:
-        row = _oidc_row(ctx, params["OpenIDConnectProviderArn"])
+        row = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])
         client_ids = _client_ids(change(json.loads(row["client_ids"])))
         conn.execute("UPDATE iam_oidc_providers SET client_ids = ? WHERE arn = ?",
                      (json.dumps(client_ids), row["arn"]))
@@ -202,19 +210,12 @@ def update_open_id_connect_provider_thumbprint(ctx: RequestContext, params: dict
     thumbprints = params["ThumbprintList"]
     _check_thumbprints(thumbprints)
     with ctx.store.transaction() as conn:
-        arn = _oidc_row(ctx, params["OpenIDConnectProviderArn"])["arn"]
+        arn = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])["arn"]
         conn.execute("UPDATE iam_oidc_providers SET thumbprints = ? WHERE arn = ?", (json.dumps(thumbprints), arn))
     return {}
 
 
 # --- SAML ---------------------------------------------------------------------------------------------
-
-
-def _saml_row(ctx: RequestContext, arn: str) -> sqlite3.Row:
-    row = find_saml_provider(ctx.store, arn)
-    if row is None:
-        raise errors.NoSuchEntity(f"Manifest not found for arn {arn}")
-    return row
 
 
 def _valid_until(document: str, created: float) -> float:
@@ -233,31 +234,19 @@ def _valid_until(document: str, created: float) -> float:
 def create_saml_provider(ctx: RequestContext, params: dict) -> dict:
     _refuse_unsupported(params)
     name, document = params["Name"], params["SAMLMetadataDocument"]
-    tags = _tags(params)
+    tags = request_tags(params)
     created = float(int(ctx.now()))
-    valid_until = _valid_until(document, created)
-    arn = _account_arn(ctx, f"saml-provider/{name}")
-    with ctx.store.transaction() as conn:
-        if conn.execute("SELECT 1 FROM iam_saml_providers WHERE name = ?", (name,)).fetchone() is not None:
-            raise errors.EntityAlreadyExists(f"SAMLProvider {name} already exists.")
-        conn.execute(
-            "INSERT INTO iam_saml_providers (arn, name, metadata, valid_until, tags, created)"
-            " VALUES (?, ?, ?, ?, ?, ?)", (arn, name, document, valid_until, json.dumps(tags), created))
-    ctx.log_notes.append(f"saml_provider={arn}")
-    result: dict = {"SAMLProviderArn": arn}
-    if tags:
-        result["Tags"] = tags
-    return result
+    arn = account_arn(ctx, f"saml-provider/{name}")
+    _SAML.insert(ctx, {"arn": arn, "name": name, "metadata": document, "valid_until": _valid_until(document, created),
+                       "tags": json.dumps(tags), "created": created},
+                 unique="name", exists=f"SAMLProvider {name} already exists.")
+    return tagged({"SAMLProviderArn": arn}, tags)
 
 
 def get_saml_provider(ctx: RequestContext, params: dict) -> dict:
-    row = _saml_row(ctx, params["SAMLProviderArn"])
-    result = {"SAMLMetadataDocument": row["metadata"], "CreateDate": row["created"],
-              "ValidUntil": row["valid_until"]}
-    tags = json.loads(row["tags"])
-    if tags:
-        result["Tags"] = tags
-    return result
+    row = _SAML.row(ctx, params["SAMLProviderArn"])
+    return tagged({"SAMLMetadataDocument": row["metadata"], "CreateDate": row["created"],
+                   "ValidUntil": row["valid_until"]}, json.loads(row["tags"]))
 
 
 def list_saml_providers(ctx: RequestContext, params: dict) -> dict:
@@ -270,7 +259,7 @@ def update_saml_provider(ctx: RequestContext, params: dict) -> dict:
     _refuse_unsupported(params)
     document = params.get("SAMLMetadataDocument")
     with ctx.store.transaction() as conn:
-        row = _saml_row(ctx, params["SAMLProviderArn"])
+        row = _SAML.row(ctx, params["SAMLProviderArn"])
         if document is not None:
             conn.execute("UPDATE iam_saml_providers SET metadata = ?, valid_until = ? WHERE arn = ?",
                          (document, _valid_until(document, row["created"]), row["arn"]))
@@ -278,11 +267,7 @@ def update_saml_provider(ctx: RequestContext, params: dict) -> dict:
 
 
 def delete_saml_provider(ctx: RequestContext, params: dict) -> dict:
-    with ctx.store.transaction() as conn:
-        arn = _saml_row(ctx, params["SAMLProviderArn"])["arn"]
-        conn.execute("DELETE FROM iam_saml_providers WHERE arn = ?", (arn,))
-    ctx.log_notes.append(f"saml_provider={arn}")
-    return {}
+    return _SAML.delete(ctx, params["SAMLProviderArn"])
 
 
 ACTIONS: dict[str, Callable[[RequestContext, dict], dict]] = {

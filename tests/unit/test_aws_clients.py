@@ -151,6 +151,38 @@ def test_create_identity_pool_sends_only_given_members() -> None:
     }
 
 
+def test_update_identity_pool_sends_the_id_and_the_shared_settings() -> None:
+    _, [request] = exchange(
+        CognitoIdentityClient,
+        lambda c: c.update_identity_pool(
+            identity_pool_id=POOL_ID,
+            identity_pool_name="renamed",
+            allow_unauthenticated_identities=True,
+            developer_provider_name="login.qa",
+            identity_pool_tags={"team": "qa"},
+        ),
+        httpx.Response(200, json={"IdentityPoolId": POOL_ID}),
+    )
+    assert request.headers["X-Amz-Target"] == "AWSCognitoIdentityService.UpdateIdentityPool"
+    assert json.loads(request.content) == {
+        "IdentityPoolId": POOL_ID,
+        "IdentityPoolName": "renamed",
+        "AllowUnauthenticatedIdentities": True,
+        "DeveloperProviderName": "login.qa",
+        "IdentityPoolTags": {"team": "qa"},
+    }
+
+
+def test_unknown_pool_setting_is_a_type_error_before_any_request() -> None:
+    with pytest.raises(TypeError, match=r"^unexpected keyword argument\(s\): identity_pool_id$"):
+        exchange(
+            CognitoIdentityClient,
+            lambda c: c.create_identity_pool(
+                identity_pool_name="p", allow_unauthenticated_identities=True, identity_pool_id=POOL_ID
+            ),
+        )
+
+
 def test_epoch_timestamps_become_utc_datetimes() -> None:
     body = (
         b'{"IdentityId":"%s","Logins":["graph.facebook.com"],"CreationDate":1.515115602E9,'

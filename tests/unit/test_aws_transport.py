@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from botocore.credentials import ReadOnlyCredentials
 from cognito_desk.aws import (
     CognitoIdentityClient,
     ConnectionFailed,
+    Endpoint,
     MalformedResponse,
     NoCredentials,
     RequestTimedOut,
@@ -73,6 +76,18 @@ def run_identity(backend: Backend, call, *, retry: RetryPolicy | None = None, cr
                 return exc
 
     return asyncio.run(main()), sleeps
+
+
+@contextlib.asynccontextmanager
+async def loopback_endpoint(serve) -> AsyncIterator[Endpoint]:
+    """The cognito-identity endpoint of a raw asyncio server that runs ``serve`` on a free loopback port."""
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield custom_endpoints(f"http://127.0.0.1:{port}", "us-east-1").cognito_identity
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 def describe(client: CognitoIdentityClient):
@@ -229,16 +244,10 @@ def test_read_timeout_is_retried_for_a_read() -> None:
 
 def test_refused_loopback_connection_raises_connection_failed() -> None:
     async def main():
+        async with loopback_endpoint(lambda r, w: None) as endpoint:
+            pass  # the server is gone: its port refuses connections
         async with httpx.AsyncClient() as http:
-            server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-            port = server.sockets[0].getsockname()[1]
-            server.close()
-            await server.wait_closed()
-            client = CognitoIdentityClient(
-                http,
-                custom_endpoints(f"http://127.0.0.1:{port}", "us-east-1").cognito_identity,
-                retry=RetryPolicy(max_attempts=1),
-            )
+            client = CognitoIdentityClient(http, endpoint, retry=RetryPolicy(max_attempts=1))
             with pytest.raises(ConnectionFailed):
                 await client.get_id(identity_pool_id=POOL_ID)
 
@@ -253,20 +262,12 @@ def test_timeout_is_applied_to_every_call() -> None:
             await release.wait()
             writer.close()
 
-        server = await asyncio.start_server(slow, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        async with httpx.AsyncClient() as http:
-            client = CognitoIdentityClient(
-                http,
-                custom_endpoints(f"http://127.0.0.1:{port}", "us-east-1").cognito_identity,
-                timeout=0.3,
-                retry=RetryPolicy(max_attempts=1),
-            )
-            with pytest.raises(RequestTimedOut):
-                await client.get_id(identity_pool_id=POOL_ID)
-        release.set()
-        server.close()
-        await server.wait_closed()
+        async with loopback_endpoint(slow) as endpoint:
+            async with httpx.AsyncClient() as http:
+                client = CognitoIdentityClient(http, endpoint, timeout=0.3, retry=RetryPolicy(max_attempts=1))
+                with pytest.raises(RequestTimedOut):
+                    await client.get_id(identity_pool_id=POOL_ID)
+            release.set()
 
     asyncio.run(main())
 
@@ -345,14 +346,8 @@ def test_cancellation_during_a_half_read_body_drops_the_connection() -> None:
                 await writer.drain()
             writer.close()
 
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        async with httpx.AsyncClient() as http:
-            client = CognitoIdentityClient(
-                http,
-                custom_endpoints(f"http://127.0.0.1:{port}", "us-east-1").cognito_identity,
-                StaticCredentials(),
-            )
+        async with loopback_endpoint(serve) as endpoint, httpx.AsyncClient() as http:
+            client = CognitoIdentityClient(http, endpoint, StaticCredentials())
             task = asyncio.create_task(describe(client))
             while connections == 0:
                 await asyncio.sleep(0.01)
@@ -362,8 +357,6 @@ def test_cancellation_during_a_half_read_body_drops_the_connection() -> None:
                 await task
             await asyncio.wait_for(closed.wait(), 5)
             assert await describe(client) == POOL
-        server.close()
-        await server.wait_closed()
         return connections
 
     assert asyncio.run(main()) == 2

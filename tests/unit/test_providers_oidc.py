@@ -12,23 +12,15 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fakes.jwt_issuer import OidcProvider
 from fakes.keys import SigningKey
-from fakes.pools import add_oidc_provider, add_pool, run_verifier
+from fakes.pools import NOW, add_oidc_provider, add_pool, refused, run_verifier, validate
+from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
 
 from cognito_desk.core import errors
 from cognito_desk.service.providers import ProviderVerifier, TokenExpired
-from cognito_desk.service.store import Store
 
-NOW = 1_700_000_000
 CLIENT = "my-client"
 COULD_NOT_VERIFY = "Invalid login token. Couldn't verify signed token."
 NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "service.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture
@@ -42,19 +34,6 @@ def setup(store, idp):
     """(pool row, provider ARN) for a pool with ``idp`` attached, client ids [CLIENT, "other-client"]."""
     arn = add_oidc_provider(store, idp.issuer, [CLIENT, "other-client"])
     return add_pool(store, oidc_arns=[arn]), arn
-
-
-def validate(store, pool, key, token, *, now=NOW, **options):
-    async def scenario(verifier: ProviderVerifier):
-        return await verifier.validate(pool, key, token, now=now)
-    return run_verifier(store, scenario, **options)
-
-
-def refused(store, pool, key, token, *, error=errors.NotAuthorizedException, now=NOW) -> str:
-    with pytest.raises(error) as excinfo:
-        validate(store, pool, key, token, now=now)
-    assert excinfo.value.code == error.code
-    return excinfo.value.message
 
 
 def b64(data: dict | bytes) -> str:

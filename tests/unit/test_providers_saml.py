@@ -5,15 +5,13 @@ from __future__ import annotations
 import base64
 
 import pytest
-from fakes.pools import add_pool, add_saml_provider, run_verifier
+from fakes.pools import NOW, add_pool, add_saml_provider, refused, validate
+from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
 from fakes.saml import ROLE, SAML, SamlIdp, encode
 from lxml import etree
 
-from cognito_desk.core import errors
-from cognito_desk.service.providers import ProviderVerifier, TokenExpired
-from cognito_desk.service.store import Store
+from cognito_desk.service.providers import TokenExpired
 
-NOW = 1_700_000_000
 ACCOUNT = "111122223333"
 NAME_ID_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier"
 NAME_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
@@ -25,13 +23,6 @@ def idp():
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "service.db")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def arn(store, idp):
     return add_saml_provider(store, "MyIdP", idp.metadata())
 
@@ -39,19 +30,6 @@ def arn(store, idp):
 @pytest.fixture
 def pool(store, arn):
     return add_pool(store, saml_arns=[arn])
-
-
-def validate(store, pool, key, token, *, now=NOW):
-    async def scenario(verifier: ProviderVerifier):
-        return await verifier.validate(pool, key, token, now=now)
-    return run_verifier(store, scenario)
-
-
-def refused(store, pool, key, token, *, now=NOW) -> str:
-    with pytest.raises(errors.NotAuthorizedException) as excinfo:
-        validate(store, pool, key, token, now=now)
-    assert excinfo.value.code == "NotAuthorizedException"
-    return excinfo.value.message
 
 
 def attributes(arn: str) -> dict[str, list[str]]:

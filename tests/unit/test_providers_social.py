@@ -7,13 +7,11 @@ from fakes.amazon import FakeAmazon
 from fakes.apple import FakeApple
 from fakes.facebook import FakeFacebook
 from fakes.google import FakeGoogle
-from fakes.pools import add_pool, run_verifier
+from fakes.pools import NOW, add_pool, refused, validate
+from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
 
 from cognito_desk.core import errors
-from cognito_desk.service.providers import ProviderVerifier
-from cognito_desk.service.store import Store
 
-NOW = 1_700_000_000
 NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
 GOOGLE_CLIENT = "1234-abc.apps.googleusercontent.com"
 APPLE_BUNDLE = "com.example.app"
@@ -22,30 +20,10 @@ LWA_CLIENT = "amzn1.application-oa2-client.0123456789abcdef"
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "service.db")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def pool(store):
     return add_pool(store, supported={"accounts.google.com": GOOGLE_CLIENT, "appleid.apple.com": APPLE_BUNDLE,
                                       "graph.facebook.com": FB_APP, "www.amazon.com": LWA_CLIENT,
                                       "api.twitter.com": "key;secret"})
-
-
-def validate(store, pool, key, token, endpoints, *, now=NOW):
-    async def scenario(verifier: ProviderVerifier):
-        return await verifier.validate(pool, key, token, now=now)
-    return run_verifier(store, scenario, endpoints=endpoints)
-
-
-def refused(store, pool, key, token, endpoints, *, error=errors.NotAuthorizedException) -> str:
-    with pytest.raises(error) as excinfo:
-        validate(store, pool, key, token, endpoints)
-    assert excinfo.value.code == error.code
-    return excinfo.value.message
 
 
 @pytest.mark.parametrize(("fake_type", "key", "client"), [

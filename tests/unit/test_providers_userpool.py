@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from fakes.pools import add_pool, run_verifier
+from fakes import pools
+from fakes.pools import NOW, add_pool
+from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
 from fakes.userpool import FakeUserPool
 
-from cognito_desk.core import errors
-from cognito_desk.service.providers import ProviderVerifier
-from cognito_desk.service.store import Store
-
-NOW = 1_700_000_000
 CLIENT = "1example23456789"
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "service.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture
@@ -35,18 +25,11 @@ def pool(store, user_pool):
 
 
 def refused(store, pool, user_pool, token, key=None) -> str:
-    async def scenario(verifier: ProviderVerifier):
-        return await verifier.validate(pool, key or user_pool.provider_name, token, now=NOW)
-    with pytest.raises(errors.NotAuthorizedException) as excinfo:
-        run_verifier(store, scenario, endpoints=user_pool.endpoint_overrides())
-    assert excinfo.value.code == "NotAuthorizedException"
-    return excinfo.value.message
+    return pools.refused(store, pool, key or user_pool.provider_name, token, user_pool.endpoint_overrides())
 
 
 def validate(store, pool, user_pool, token):
-    async def scenario(verifier: ProviderVerifier):
-        return await verifier.validate(pool, user_pool.provider_name, token, now=NOW)
-    return run_verifier(store, scenario, endpoints=user_pool.endpoint_overrides())
+    return pools.validate(store, pool, user_pool.provider_name, token, user_pool.endpoint_overrides())
 
 
 def test_id_token(store, pool, user_pool):
