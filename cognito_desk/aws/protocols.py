@@ -58,12 +58,21 @@ def _request_id(response: httpx.Response) -> str | None:
     return response.headers.get("x-amzn-RequestId") or response.headers.get("x-amz-request-id")
 
 
+#: The embedded service's decision notes ("; "-separated): why a role or a trust policy said no.
+NOTES_HEADER = "x-cognito-desk-notes"
+
+
+def _notes(response: httpx.Response) -> tuple[str, ...]:
+    return tuple(note.strip() for note in response.headers.get(NOTES_HEADER, "").split("; ") if note.strip())
+
+
 def _status_error(response: httpx.Response, message: str) -> errors.AwsError:
     return errors.error_for(
         str(response.status_code),
         message or response.reason_phrase,
         status=response.status_code,
         request_id=_request_id(response),
+        notes=_notes(response),
     )
 
 
@@ -111,7 +120,8 @@ class JsonProtocol:
         message = message or response.headers.get("x-amzn-ErrorMessage", "")
         if not code:
             return _status_error(response, message)
-        return errors.error_for(code, message, status=response.status_code, request_id=_request_id(response))
+        return errors.error_for(code, message, status=response.status_code, request_id=_request_id(response),
+                                notes=_notes(response))
 
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
@@ -178,6 +188,7 @@ class QueryProtocol:
             (error.findtext("Message") or "").strip(),
             status=response.status_code,
             request_id=request_id,
+            notes=_notes(response),
         )
 
 

@@ -379,3 +379,24 @@ def test_cancelled_call_leaves_the_connection_usable(service) -> None:
         sent.set()
 
     run(service, scenario, event_hooks={"request": [on_request]})
+
+
+def test_a_refused_trust_policy_carries_the_service_notes_into_the_explanation(service):
+    from cognito_desk.core.explain import explain
+
+    async def scenario(c: Clients):
+        pool_id = await new_pool(c, "notes")
+        role = await c.iam.create_role(role_name=f"wrong-aud-{pool_id[-12:]}",
+                                       assume_role_policy_document=trust_policy("us-east-1:0000-other", "*"))
+        await c.identity.set_identity_pool_roles(identity_pool_id=pool_id,
+                                                 roles={"unauthenticated": role["Role"]["Arn"]})
+        identity_id = (await c.identity.get_id(identity_pool_id=pool_id))["IdentityId"]
+        with pytest.raises(errors.InvalidIdentityPoolConfigurationException) as caught:
+            await c.identity.get_credentials_for_identity(identity_id=identity_id)
+        return pool_id, caught.value
+
+    pool_id, error = run(service, scenario)
+    assert any("trust=denied" in note and "cognito-identity.amazonaws.com:aud" in note for note in error.notes)
+    explanation = explain(error, notes=error.notes)
+    assert "cognito-identity.amazonaws.com:aud" in " ".join([explanation.cause, *(v for _, v in explanation.details)])
+    assert pool_id in " ".join(v for _, v in explanation.details)
