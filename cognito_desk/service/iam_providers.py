@@ -145,6 +145,7 @@ class _Kind:
     def delete(self, ctx: RequestContext, arn: str) -> dict:
         with ctx.store.transaction() as conn:
             arn = self.row(ctx, arn)["arn"]
+            ctx.store.changed(self.table)
             conn.execute(f"DELETE FROM {self.table} WHERE arn = ?", (arn,))
         ctx.log_notes.append(f"{self.note}={arn}")
         return {}
@@ -193,6 +194,7 @@ def _update_client_ids(ctx: RequestContext, params: dict, change: Callable[[list
     with ctx.store.transaction() as conn:
         row = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])
         client_ids = _client_ids(change(json.loads(row["client_ids"])))
+        ctx.store.changed("iam_oidc_providers")
         conn.execute("UPDATE iam_oidc_providers SET client_ids = ? WHERE arn = ?",
                      (json.dumps(client_ids), row["arn"]))
     return {}
@@ -211,6 +213,7 @@ def update_open_id_connect_provider_thumbprint(ctx: RequestContext, params: dict
     _check_thumbprints(thumbprints)
     with ctx.store.transaction() as conn:
         arn = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])["arn"]
+        ctx.store.changed("iam_oidc_providers")
         conn.execute("UPDATE iam_oidc_providers SET thumbprints = ? WHERE arn = ?", (json.dumps(thumbprints), arn))
     return {}
 
@@ -261,6 +264,7 @@ def update_saml_provider(ctx: RequestContext, params: dict) -> dict:
     with ctx.store.transaction() as conn:
         row = _SAML.row(ctx, params["SAMLProviderArn"])
         if document is not None:
+            ctx.store.changed("iam_saml_providers")
             conn.execute("UPDATE iam_saml_providers SET metadata = ?, valid_until = ? WHERE arn = ?",
                          (document, _valid_until(document, row["created"]), row["arn"]))
     return {"SAMLProviderArn": row["arn"]}

@@ -41,11 +41,13 @@ def dev_provider_unsupported() -> errors.AwsError:
     return errors.NotAuthorizedException("This identity pool does not support the specified developer provider")
 
 
+#: An identity and whether any login or developer identifier is linked to it.
+_IDENTITY = ("SELECT i.*, EXISTS(SELECT 1 FROM logins WHERE identity_id = i.id) OR "
+             "EXISTS(SELECT 1 FROM developer_users WHERE identity_id = i.id) AS linked FROM identities i WHERE id = ?")
+
+
 def load_identity(ctx: RequestContext, identity_id: str, pool_id: str | None = None) -> sqlite3.Row:
-    row = ctx.store.query_one(
-        "SELECT i.*, EXISTS(SELECT 1 FROM logins WHERE identity_id = i.id) OR "
-        "EXISTS(SELECT 1 FROM developer_users WHERE identity_id = i.id) AS linked FROM identities i WHERE id = ?",
-        (identity_id,))
+    row = ctx.store.query_one(_IDENTITY, (identity_id,))
     if row is None or (pool_id is not None and row["pool_id"] != pool_id):
         raise identity_not_found(identity_id)
     return row
@@ -166,16 +168,20 @@ async def _authorize(ctx: RequestContext, pool: sqlite3.Row, identity: sqlite3.R
     validated = await validate_logins(ctx, pool, logins)
     if any("unauthenticated" in login.amr for login in validated):
         raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
-    with ctx.store.transaction() as conn:
-        current = conn.execute("SELECT disabled FROM identities WHERE id = ?", (identity_id,)).fetchone()
-        if current is None:
-            raise identity_not_found(identity_id)
-        if current["disabled"]:
-            raise forbidden(identity_id)
-        if link_count(conn, identity_id) > 0 and not any(
-                linking.owner_of(conn, pool["id"], login) == identity_id for login in validated):
-            raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
-        survivor = linking.settle(conn, pool["id"], identity_id, validated, ctx.now(), None)
+    # Validation awaited the network: read the identity again. From here on nothing awaits, so these reads
+    # and the write below are atomic with respect to every other request.
+    current = ctx.store.query_one(_IDENTITY, (identity_id,))
+    if current is None:
+        raise identity_not_found(identity_id)
+    if current["disabled"]:
+        raise forbidden(identity_id)
+    owners = [linking.owner_of(ctx.store.conn, pool["id"], login) for login in validated]
+    if current["linked"] and identity_id not in owners:
+        raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
+    survivor = identity_id
+    if any(owner != identity_id for owner in owners):  # something to link or merge
+        with ctx.store.transaction() as conn:
+            survivor = linking.settle(conn, pool["id"], identity_id, validated, ctx.now(), None, owners=owners)
     if survivor != identity_id:
         ctx.log_notes.append(f"merged={identity_id}->{survivor}")
     return _caller(ctx, pool, survivor, validated)
@@ -189,15 +195,19 @@ async def get_id(ctx: RequestContext, params: dict) -> dict:
             raise errors.NotAuthorizedException(UNAUTHENTICATED)
         return {"IdentityId": _create_identity(ctx, None, pool["id"])}
     validated = await validate_logins(ctx, pool, logins)
+    # No awaits from here on: the reads and the write below are atomic with respect to other requests.
+    for login in validated:
+        if login.identity_id is not None:
+            row = ctx.store.query_one("SELECT disabled FROM identities WHERE id = ? AND pool_id = ?",
+                                      (login.identity_id, pool["id"]))
+            if row is None or row["disabled"]:
+                raise forbidden(login.identity_id)
+    owners = [linking.owner_of(ctx.store.conn, pool["id"], login) for login in validated]
+    if None not in owners and len(set(owners)) == 1:  # a returning user: nothing to link or merge
+        return {"IdentityId": owners[0]}
     with ctx.store.transaction() as conn:
-        for login in validated:
-            if login.identity_id is not None:
-                row = conn.execute("SELECT disabled FROM identities WHERE id = ? AND pool_id = ?",
-                                   (login.identity_id, pool["id"])).fetchone()
-                if row is None or row["disabled"]:
-                    raise forbidden(login.identity_id)
         identity_id = linking.settle(conn, pool["id"], None, validated, ctx.now(),
-                                     lambda c: _create_identity(ctx, c, pool["id"]))
+                                     lambda c: _create_identity(ctx, c, pool["id"]), owners=owners)
     return {"IdentityId": identity_id}
 
 

@@ -82,13 +82,14 @@ def link(conn: sqlite3.Connection, pool_id: str, identity_id: str, login: Valida
 
 
 def settle(conn: sqlite3.Connection, pool_id: str, target: str | None, logins: Iterable[ValidatedLogin],
-           now: float, create) -> str:
+           now: float, create, *, owners: list[str | None] | None = None) -> str:
     """Link and merge for a request presenting ``logins`` (for ``target`` if named); return the survivor.
 
-    ``create(conn)`` makes a new identity when nobody owns any login and no target is named.
+    ``create(conn)`` makes a new identity when nobody owns any login and no target is named; ``owners``
+    (the :func:`owner_of` each login) may be passed when the caller has just read them.
     """
     logins = list(logins)
-    owners = [owner_of(conn, pool_id, login) for login in logins]
+    owners = owners if owners is not None else [owner_of(conn, pool_id, login) for login in logins]
     involved = [o for o in owners if o is not None and o != target]
     survivor = involved[0] if involved else target
     if survivor is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import httpx
 
@@ -35,6 +36,27 @@ __all__ = ["MAX_TOKEN_CHARS", "ProviderVerifier", "TokenExpired"]
 
 #: The model's limit on a Logins value (IdentityProviderToken).
 MAX_TOKEN_CHARS = 50_000
+
+
+@dataclass(frozen=True)
+class _PoolProviders:
+    """A pool's provider configuration, parsed once while the pool is unchanged (memoised by the store)."""
+
+    social: dict[str, str]
+    user_pools: dict[str, list[str]]
+    oidc: dict[str, str]  # Logins key -> provider ARN
+    saml: frozenset[str]
+
+    @classmethod
+    def of(cls, pool: sqlite3.Row) -> _PoolProviders:
+        user_pools: dict[str, list[str]] = {}
+        for provider in json.loads(pool["cognito_identity_providers"]):
+            user_pools.setdefault(provider.get("ProviderName"), []).append(provider.get("ClientId"))
+        oidc_keys: dict[str, str] = {}
+        for arn in json.loads(pool["openid_connect_provider_arns"]):
+            oidc_keys.setdefault(arn.partition(":oidc-provider/")[2], arn)
+        return cls(json.loads(pool["supported_login_providers"]), user_pools, oidc_keys,
+                   frozenset(json.loads(pool["saml_provider_arns"])))
 
 
 class ProviderVerifier:
@@ -59,17 +81,16 @@ class ProviderVerifier:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
             raise errors.NotAuthorizedException(
                 f"Invalid login token. The token is longer than {MAX_TOKEN_CHARS} characters.")
-        supported = json.loads(pool["supported_login_providers"])
-        if provider_name in supported and provider_name in social.PROVIDERS:
-            return await self._social(provider_name, token, supported[provider_name], now)
-        client_ids = [p.get("ClientId") for p in json.loads(pool["cognito_identity_providers"])
-                      if p.get("ProviderName") == provider_name]
+        config = self._store.memo("pools", f"{pool['id']}#providers", lambda: _PoolProviders.of(pool))
+        if provider_name in config.social and provider_name in social.PROVIDERS:
+            return await self._social(provider_name, token, config.social[provider_name], now)
+        client_ids = config.user_pools.get(provider_name)
         if client_ids:
             return await userpool.validate(self._keys, self._endpoints, provider_name, token, client_ids, now)
-        for arn in json.loads(pool["openid_connect_provider_arns"]):
-            if arn.partition(":oidc-provider/")[2] == provider_name:
-                return await oidc.validate(self._keys, self._store, arn, provider_name, token, now)
-        if provider_name in json.loads(pool["saml_provider_arns"]):
+        arn = config.oidc.get(provider_name)
+        if arn is not None:
+            return await oidc.validate(self._keys, self._store, arn, provider_name, token, now)
+        if provider_name in config.saml:
             return saml.validate(self._store, provider_name, token, self._settings.region, now)
         raise errors.NotAuthorizedException(NOT_SUPPORTED)
 

@@ -34,12 +34,16 @@ async def verify_issuer_token(keys: KeySets, issuers: Collection[str], token: st
     return claims
 
 
+def _client_ids(store: Store, arn: str) -> tuple[str, ...] | None:
+    provider = store.query_one("SELECT client_ids FROM iam_oidc_providers WHERE arn = ?", (arn,))
+    return None if provider is None else tuple(json.loads(provider["client_ids"]))
+
+
 async def validate(keys: KeySets, store: Store, arn: str, key: str, token: str, now: float) -> ValidatedLogin:
     """Validate an OIDC login under Logins ``key`` for the IAM OIDC provider ``arn``."""
-    provider = store.query_one("SELECT client_ids FROM iam_oidc_providers WHERE arn = ?", (arn,))
-    if provider is None:
+    client_ids = store.memo("iam_oidc_providers", arn, lambda: _client_ids(store, arn))
+    if client_ids is None:
         raise errors.NotAuthorizedException(signed_jwt.NOT_SUPPORTED)
-    client_ids = json.loads(provider["client_ids"])
     claims = await verify_issuer_token(keys, signed_jwt.issuers_for_key(key), token, client_ids, now)
     client = signed_jwt.audience_in(claims, client_ids, use_azp=True)
     sub = claims["sub"]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import json
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import jwt
+import orjson
 
 from ...core import errors
 from .jwks import KeySets
@@ -51,15 +53,23 @@ class UnverifiedJwt:
     claims: dict
 
 
+def _b64(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
 def _decode_segment(segment: str) -> dict:
-    value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    value = orjson.loads(_b64(segment))
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
     return value
 
 
+@lru_cache(maxsize=4096)
 def parse(token: str, malformed: str) -> UnverifiedJwt:
-    """Split and decode ``token``; ``malformed`` is the NAE message when it is not a JWT."""
+    """Split and decode ``token``; ``malformed`` is the NAE message when it is not a JWT.
+
+    Cached: a sign-in presents the same token to GetId and GetCredentialsForIdentity (the result is
+    shared — read it, never change it)."""
     parts = token.split(".")
     if len(parts) != 3:
         raise errors.NotAuthorizedException(malformed)
@@ -81,6 +91,7 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+@lru_cache(maxsize=256)
 def issuers_for_key(key: str) -> tuple[str, ...]:
     """Issuer values a token under Logins key ``key`` may carry: ``https://<key>``; ``http://`` too on loopback.
 
@@ -101,20 +112,62 @@ def check_issuer(token: UnverifiedJwt, issuers: Collection[str]) -> str:
     return issuer
 
 
+#: JWKs turned into key objects, per (JWK object, alg): a key set's dicts live as long as the cached set.
+_prepared: dict[tuple[int, str], tuple[dict, object]] = {}
+
+
+def _public_key(jwk: dict, alg: str) -> object:
+    entry = _prepared.get((id(jwk), alg))
+    if entry is None or entry[0] is not jwk:
+        if len(_prepared) > 512:
+            _prepared.clear()
+        entry = _prepared[(id(jwk), alg)] = (jwk, jwt.PyJWK(jwk, algorithm=alg).key)
+    return entry[1]
+
+
+_ALGORITHMS = {name: algorithm for name, algorithm in jwt.algorithms.get_default_algorithms().items()
+               if name in ALGORITHMS}
+
+
+#: Signatures already verified, (JWKS URL, token) -> until when the result is reused (service clock).
+_verified: OrderedDict[tuple[str, str], float] = OrderedDict()
+VERIFIED_REUSE_SECONDS = 300
+_VERIFIED_MAX = 4096
+
+
 async def verify_signature(token: UnverifiedJwt, keys: KeySets, jwks_url: str, now: float) -> None:
-    """Verify ``token``'s signature with a key of ``jwks_url`` or raise NAE "Couldn't verify signed token."."""
+    """Verify ``token``'s signature with a key of ``jwks_url`` or raise NAE "Couldn't verify signed token.".
+
+    A token verified in the last 5 minutes is not verified again (a sign-in presents it twice; a key the IdP
+    withdraws therefore stops counting at most 5 minutes later). Every other check still runs each time.
+    """
+    until = _verified.get((jwks_url, token.token))
+    if until is not None and now < until:
+        return
+    await _verify_signature(token, keys, jwks_url, now)
+    _verified[(jwks_url, token.token)] = now + VERIFIED_REUSE_SECONDS
+    if len(_verified) > _VERIFIED_MAX:
+        _verified.popitem(last=False)
+
+
+async def _verify_signature(token: UnverifiedJwt, keys: KeySets, jwks_url: str, now: float) -> None:
     alg = token.header.get("alg")
     kid = token.header.get("kid")
     if alg not in ALGORITHMS or not (kid is None or isinstance(kid, str)):
         raise errors.NotAuthorizedException(COULD_NOT_VERIFY)
+    signing_input, _, signature = token.token.rpartition(".")
+    try:
+        signature_bytes = _b64(signature)
+    except (ValueError, binascii.Error):
+        raise errors.NotAuthorizedException(COULD_NOT_VERIFY) from None
     for jwk in await keys.candidates(jwks_url, kid, now):
         if jwk.get("kty") != _KEY_TYPES[alg[0]] or jwk.get("alg", alg) != alg:
             continue
         try:
-            jwt.PyJWS().decode(token.token, key=jwt.PyJWK(jwk, algorithm=alg).key, algorithms=[alg])
-        except (jwt.PyJWTError, ValueError, TypeError):
+            if _ALGORITHMS[alg].verify(signing_input.encode("ascii"), _public_key(jwk, alg), signature_bytes):
+                return
+        except (jwt.PyJWTError, ValueError, TypeError, UnicodeEncodeError):
             continue
-        return
     raise errors.NotAuthorizedException(COULD_NOT_VERIFY)
 
 
