@@ -233,3 +233,23 @@ def test_verify_oidc_token_for_sts(store, idp):
 
     run_verifier(store, scenario)
     assert jwt.get_unverified_header(token)["kid"] == "key-1"
+
+
+def test_a_verified_signature_is_reused_but_never_outlives_the_key_set(store, setup, idp):
+    pool, _ = setup
+    token = idp.mint(now=NOW, lifetime=7200, aud=CLIENT, sub="user-1")
+
+    async def scenario(verifier: ProviderVerifier) -> str:
+        await verifier.validate(pool, idp.logins_key, token, now=NOW)
+        fetches = idp.count(idp.jwks_path)
+        idp.rotate("k-new")  # the IdP withdraws the key that signed the token
+        await verifier.validate(pool, idp.logins_key, token, now=NOW + 10)  # reused, no key fetch
+        assert idp.count(idp.jwks_path) == fetches
+        tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        with pytest.raises(errors.NotAuthorizedException):  # any other token string is verified afresh
+            await verifier.validate(pool, idp.logins_key, tampered, now=NOW + 20)
+        with pytest.raises(errors.NotAuthorizedException) as caught:
+            await verifier.validate(pool, idp.logins_key, token, now=NOW + 3601)  # key set refetched: key gone
+        return caught.value.message
+
+    assert run_verifier(store, scenario) == COULD_NOT_VERIFY

@@ -5,18 +5,24 @@ the cached set causes ONE refetch of that URL — and at most one refetch per UR
 seconds (default 60), so a stream of tokens with made-up ``kid`` values cannot make the service hammer an
 identity provider. A cached set older than ``max_age`` (default 1 h) is refetched on next use, so keys an IdP
 withdrew stop being trusted. Discovery documents (``<issuer>/.well-known/openid-configuration``) are cached per
-issuer for ``max_age``. Times are the service clock's (``now`` passed in), so tests can move them.
+issuer for ``max_age``. A signature verified once is taken as verified for the same token for 5 minutes.
+Times are the service clock's (``now`` passed in), so tests can move them.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import httpx
 
 from ...core import errors
 from .fetch import get_json
+
+#: How long a verified signature is taken as verified for the same token, and how many are remembered.
+VERIFIED_REUSE_SECONDS = 300
+_VERIFIED_MAX = 4096
 
 
 @dataclass
@@ -43,6 +49,17 @@ class KeySets:
         self._last_fetch: dict[str, float] = {}
         self._jwks_uris: dict[str, _Cached] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        #: Signatures verified recently: (JWKS URL, token) -> until when that result is reused.
+        self._verified: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    def recently_verified(self, url: str, token: str, now: float) -> bool:
+        until = self._verified.get((url, token))
+        return until is not None and now < until
+
+    def remember_verified(self, url: str, token: str, now: float) -> None:
+        self._verified[(url, token)] = now + VERIFIED_REUSE_SECONDS
+        if len(self._verified) > _VERIFIED_MAX:
+            self._verified.popitem(last=False)
 
     def _lock(self, url: str) -> asyncio.Lock:
         return self._locks.setdefault(url, asyncio.Lock())

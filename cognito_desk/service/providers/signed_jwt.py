@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,25 +128,17 @@ _ALGORITHMS = {name: algorithm for name, algorithm in jwt.algorithms.get_default
                if name in ALGORITHMS}
 
 
-#: Signatures already verified, (JWKS URL, token) -> until when the result is reused (service clock).
-_verified: OrderedDict[tuple[str, str], float] = OrderedDict()
-VERIFIED_REUSE_SECONDS = 300
-_VERIFIED_MAX = 4096
-
-
 async def verify_signature(token: UnverifiedJwt, keys: KeySets, jwks_url: str, now: float) -> None:
     """Verify ``token``'s signature with a key of ``jwks_url`` or raise NAE "Couldn't verify signed token.".
 
-    A token verified in the last 5 minutes is not verified again (a sign-in presents it twice; a key the IdP
-    withdraws therefore stops counting at most 5 minutes later). Every other check still runs each time.
+    A token this service verified in the last 5 minutes is not verified again: a sign-in presents it twice.
+    That trusts nothing the key-set cache would not (a withdrawn key counts until the set is refetched);
+    every other check — issuer, audience, lifetime, provider attached — still runs each time.
     """
-    until = _verified.get((jwks_url, token.token))
-    if until is not None and now < until:
+    if keys.recently_verified(jwks_url, token.token, now):
         return
     await _verify_signature(token, keys, jwks_url, now)
-    _verified[(jwks_url, token.token)] = now + VERIFIED_REUSE_SECONDS
-    if len(_verified) > _VERIFIED_MAX:
-        _verified.popitem(last=False)
+    keys.remember_verified(jwks_url, token.token, now)
 
 
 async def _verify_signature(token: UnverifiedJwt, keys: KeySets, jwks_url: str, now: float) -> None:
