@@ -6,6 +6,8 @@
 -- a non-2xx response, or a 2xx GetId answer without an identity id, is an error. done() prints one
 -- line "SIGNIN-RESULT {json}" with the counters of all threads and wrk's latency percentiles (us).
 
+dofile((os.getenv("SIGNIN_BENCH_DIR") or "bench") .. "/wrk_report.lua")
+
 local pool_id = os.getenv("SIGNIN_POOL_ID") or "us-east-1:00000000-0000-0000-0000-000000000000"
 local json_type = "application/x-amz-json-1.1"
 local target_prefix = "AWSCognitoIdentityService."
@@ -58,17 +60,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-   local total = {signins = 0, failures = 0, malformed = 0}
-   for _, thread in ipairs(threads) do
-      for name, _ in pairs(total) do
-         total[name] = total[name] + thread:get(name)
-      end
-   end
-   local e = summary.errors
-   io.write(string.format(
-      'SIGNIN-RESULT {"duration_us":%d,"requests":%d,"signins":%d,"non_2xx":%d,"malformed":%d,'
-         .. '"socket_errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
-      summary.duration, summary.requests, total.signins, total.failures, total.malformed,
-      e.connect + e.read + e.write, e.timeout,
-      latency:percentile(50), latency:percentile(99), latency.max))
+   report(threads, {"signins", "failures", "malformed"}, summary, latency)
 end

@@ -303,7 +303,7 @@ STARTERS = {"cognito-desk": start_cognito_desk, "moto": start_moto, "floor": sta
 def run_wrk(endpoint: Endpoint, connections: int, seconds: float, cpu: int | None, warmup: bool = False) -> dict:
     """Run wrk once; authenticated sign-ins use one thread per connection and the run's token file."""
     script, threads = "signin.lua", min(connections, 2)
-    env = {**os.environ, "SIGNIN_POOL_ID": endpoint.pool_id}
+    env = {**os.environ, "SIGNIN_POOL_ID": endpoint.pool_id, "SIGNIN_BENCH_DIR": str(BENCH)}
     if endpoint.tokens is not None:
         script, threads = "signin_auth.lua", connections
         env.update(SIGNIN_LOGIN_KEY=endpoint.issuer.login_key, SIGNIN_THREADS=str(threads),

@@ -14,6 +14,8 @@
 -- without an identity id, is an error (and the next request starts a new sign-in). done() prints one line
 -- "SIGNIN-RESULT {json}" with the counters of all threads and wrk's latency percentiles (us).
 
+dofile((os.getenv("SIGNIN_BENCH_DIR") or "bench") .. "/wrk_report.lua")
+
 local pool_id = os.getenv("SIGNIN_POOL_ID")
 local login_key = os.getenv("SIGNIN_LOGIN_KEY")
 local token_file = os.getenv("SIGNIN_TOKENS")
@@ -98,17 +100,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-   local total = {signins = 0, first_signins = 0, failures = 0, malformed = 0}
-   for _, thread in ipairs(threads) do
-      for name, _ in pairs(total) do
-         total[name] = total[name] + thread:get(name)
-      end
-   end
-   local e = summary.errors
-   io.write(string.format(
-      'SIGNIN-RESULT {"duration_us":%d,"requests":%d,"signins":%d,"first_signins":%d,"non_2xx":%d,'
-         .. '"malformed":%d,"socket_errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
-      summary.duration, summary.requests, total.signins, total.first_signins, total.failures, total.malformed,
-      e.connect + e.read + e.write, e.timeout,
-      latency:percentile(50), latency:percentile(99), latency.max))
+   report(threads, {"signins", "first_signins", "failures", "malformed"}, summary, latency)
 end
