@@ -127,11 +127,6 @@ THROTTLING_CODES = frozenset(
 )
 
 
-def error_class(code: str) -> type[AwsError] | None:
-    """The registered subclass for an AWS error code, or None."""
-    return _REGISTRY.get(code)
-
-
 def error_for(code: str, message: str = "", *, status: int | None = None,
               request_id: str | None = None, notes: tuple[str, ...] = ()) -> AwsError:
     """Build the error instance for a code read off the wire (unknown codes keep their name)."""

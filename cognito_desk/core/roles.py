@@ -200,17 +200,21 @@ def _token_roles(value: object) -> list[str]:
     return _claim_strings(value) if value is not None else []
 
 
+def _choose_custom(custom: str, allowed: list[str], where: str, trace: _Trace) -> RoleDecision:
+    """CustomRoleArn picks one of the roles a token or assertion offers, or the request is denied."""
+    if custom in allowed:
+        trace.note(f"CustomRoleArn {custom} is {where}")
+        return trace.grant(custom, "custom-role")
+    return trace.deny("custom-role", f"CustomRoleArn {custom} is not {where}")
+
+
 def _apply_token(request: RoleRequest, login: LoginClaims, mapping: Mapping, trace: _Trace) -> RoleDecision:
     roles = _token_roles(login.claims.get("cognito:roles"))
     preferred = login.claims.get("cognito:preferred_role")
     trace.note(f"cognito:roles is {_shown(roles) if roles else 'absent'}, "
                f"cognito:preferred_role is {preferred or 'absent'}", provider=login.provider_name)
-    custom = request.custom_role_arn
-    if custom:
-        if custom in roles:
-            trace.note(f"CustomRoleArn {custom} is listed in cognito:roles")
-            return trace.grant(custom, "custom-role")
-        return trace.deny("custom-role", f"CustomRoleArn {custom} is not listed in cognito:roles")
+    if request.custom_role_arn:
+        return _choose_custom(request.custom_role_arn, roles, "listed in cognito:roles", trace)
     if isinstance(preferred, str) and preferred:
         trace.note(f"using cognito:preferred_role {preferred}")
         return trace.grant(preferred, "token-preferred")
@@ -248,12 +252,8 @@ def _apply_rules(request: RoleRequest, login: LoginClaims, mapping: Mapping, tra
 def _apply_saml(request: RoleRequest, login: LoginClaims, trace: _Trace) -> RoleDecision:
     roles = list(login.saml_roles)
     trace.note(f"the SAML Role attribute lists {_shown(roles)}", provider=login.provider_name)
-    custom = request.custom_role_arn
-    if custom:
-        if custom in roles:
-            trace.note(f"CustomRoleArn {custom} is one of the SAML roles")
-            return trace.grant(custom, "custom-role")
-        return trace.deny("custom-role", f"CustomRoleArn {custom} is not one of the SAML roles")
+    if request.custom_role_arn:
+        return _choose_custom(request.custom_role_arn, roles, "one of the SAML roles", trace)
     if len(roles) == 1:
         trace.note(f"using the only SAML role {roles[0]}")
         return trace.grant(roles[0], "saml")
