@@ -57,7 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     configure_logging()
     data_dir = args.data_dir or default_data_dir()
-    settings, store = server.prepare(data_dir, ServiceSettings(region=args.region, account_id=args.account_id,
+    settings, store, origin = server.prepare(data_dir, ServiceSettings(region=args.region, account_id=args.account_id,
                                                                model_status_codes=args.model_status_codes))
     try:
         sock = server.bind(args.host, args.port)
@@ -65,7 +65,6 @@ def _serve(args: argparse.Namespace) -> int:
         store.close()
         print(f"cognito-desk: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
-    _, _, origin = server.admin_credentials(data_dir)
     where = ("the environment" if origin == "environment"
              else f"{origin} (show it with: cognito-desk admin-key --data-dir {data_dir})")
 

@@ -62,10 +62,10 @@ def _create_identity(ctx: RequestContext, conn: sqlite3.Connection | None, pool_
     return identity_id
 
 
-def _describe(conn_or_store, row: sqlite3.Row, developer_provider: str | None) -> dict:
-    providers = [r[0] for r in conn_or_store.execute(
+def _describe(conn: sqlite3.Connection, row: sqlite3.Row, developer_provider: str | None) -> dict:
+    providers = [r[0] for r in conn.execute(
         "SELECT provider_name FROM logins WHERE identity_id = ? ORDER BY linked", (row["id"],))]
-    if developer_provider and conn_or_store.execute(
+    if developer_provider and conn.execute(
             "SELECT 1 FROM developer_users WHERE identity_id = ? LIMIT 1", (row["id"],)).fetchone():
         providers.append(developer_provider)
     out = {"IdentityId": row["id"], "CreationDate": row["created"], "LastModifiedDate": row["modified"]}

@@ -57,13 +57,13 @@ def admin_credentials(data_dir: Path) -> tuple[str, str, str]:
     return key, secret, str(path)
 
 
-def prepare(data_dir: Path, settings: ServiceSettings) -> tuple[ServiceSettings, Store]:
-    """Open the data directory: settings completed with the admin key, and the store."""
+def prepare(data_dir: Path, settings: ServiceSettings) -> tuple[ServiceSettings, Store, str]:
+    """Open the data directory: settings completed with the admin key, the store, and where the key came from."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    key, secret, _ = admin_credentials(data_dir)
+    key, secret, origin = admin_credentials(data_dir)
     store = Store(data_dir / DATABASE_FILE)
     credentials.purge_expired(store, settings.clock())
-    return replace(settings, access_key_id=key, secret_access_key=secret), store
+    return replace(settings, access_key_id=key, secret_access_key=secret), store, origin
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -127,7 +127,7 @@ class ServiceThread:
 
     def __init__(self, data_dir: Path, settings: ServiceSettings | None = None, host: str = "127.0.0.1",
                  port: int = 0) -> None:
-        self.settings, self.store = prepare(Path(data_dir), settings or ServiceSettings())
+        self.settings, self.store, _ = prepare(Path(data_dir), settings or ServiceSettings())
         self._sock = bind(host, port)
         self.url = url_of(self._sock)
         self.settings = replace(self.settings, base_url=self.url)
