@@ -32,3 +32,16 @@ def test_qt_outside_ui_and_core_reaching_up_are_caught(tmp_path):
     assert result.returncode != 0
     assert "cognito_desk.core.leak -> PySide6" in result.stdout
     assert "cognito_desk.core.upward -> cognito_desk.service" in result.stdout
+
+
+def test_every_package_but_ui_is_held_to_the_qt_contract():
+    """A new top-level package cannot escape the contract by not being listed in it."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["name"].startswith("Qt stays"))
+    listed = set(contract["source_modules"])
+    here = ROOT / "cognito_desk"
+    modules = {f"cognito_desk.{p.stem}" for p in here.glob("*.py") if p.stem not in ("__init__", "__main__")}
+    modules |= {f"cognito_desk.{p.name}" for p in here.iterdir() if (p / "__init__.py").exists()}
+    assert modules - listed == {"cognito_desk.ui"}

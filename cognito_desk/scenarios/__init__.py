@@ -1,0 +1,1 @@
+"""Qt-free login scenarios: files, expectations, run history and reports."""
