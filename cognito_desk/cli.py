@@ -8,7 +8,6 @@ service in the foreground (the desktop GUI will take this place when it lands).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -16,12 +15,9 @@ from . import __version__
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("COGNITO_DESK_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    from .settings.paths import default_data_dir as shared_default
 
-    return Path(platformdirs.user_data_dir("cognito-desk", appauthor=False))
+    return shared_default()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,8 +2,9 @@
 
 The config directory is, in order: the directory a caller passes (tests), the
 ``COGNITO_DESK_CONFIG_DIR`` environment variable, or the platform's user config directory
-(``platformdirs.user_config_dir("cognito-desk")``). The default data directory of a Local profile
-(the embedded service's SQLite files) follows the platform's user data directory.
+(``platformdirs.user_config_dir("cognito-desk")``). The default data directory — the embedded
+service's SQLite files, shared by ``cognito-desk serve`` and the Local connection of the desktop app —
+is ``COGNITO_DESK_DATA_DIR`` or the platform's user data directory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import platformdirs
 
 APP_NAME = "cognito-desk"
 CONFIG_DIR_ENV = "COGNITO_DESK_CONFIG_DIR"
+DATA_DIR_ENV = "COGNITO_DESK_DATA_DIR"
 SETTINGS_FILE_NAME = "settings.json"
 
 
@@ -34,5 +36,8 @@ def settings_path(override: str | os.PathLike | None = None) -> Path:
 
 
 def default_data_dir() -> Path:
-    """Where a Local profile keeps the embedded service's data unless it names a directory."""
-    return Path(platformdirs.user_data_dir(APP_NAME))
+    """Where ``serve`` and a Local profile keep the embedded service's data unless told otherwise."""
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

@@ -54,7 +54,7 @@ class LocalProfile:
     name: str
     region: str = "us-east-1"
     account_id: str = "000000000000"
-    #: Empty means the default: ``paths.default_data_dir() / <name>``.
+    #: Empty means the default, shared with ``cognito-desk serve``: ``paths.default_data_dir()``.
     data_dir: str = ""
 
     kind: ClassVar[ProfileKind] = ProfileKind.LOCAL

@@ -1,0 +1,84 @@
+"""The embedded service behind Local connections: join the one serving a data dir, or serve it in-process.
+
+Owns :class:`LocalServices`, the registry of embedded services this process serves (one
+:class:`~cognito_desk.service.server.ServiceThread` per data directory, on a free loopback port), and
+the rule that there are never two services on one data directory: when ``cognito-desk serve`` (or
+another app) already holds the directory, a Local connection joins that service with the directory's
+admin key instead of starting a second one. Starting a service opens SQLite and binds a socket, so it
+runs in a worker thread; :meth:`LocalServices.stop_all` is for the process's exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..service import server
+from ..service.context import ServiceSettings
+from ..settings import LocalProfile, default_data_dir
+
+__all__ = ["AttachedService", "LocalServices", "local_data_dir"]
+
+
+def local_data_dir(profile: LocalProfile) -> Path:
+    """The data directory of a Local profile: its own, or the one ``cognito-desk serve`` uses by default."""
+    return Path(profile.data_dir).expanduser() if profile.data_dir else default_data_dir()
+
+
+@dataclass(frozen=True)
+class AttachedService:
+    url: str
+    data_dir: Path
+    access_key_id: str
+    secret_access_key: str
+    #: True when this process serves it; False when it joined a service another process runs.
+    owned: bool
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port or 0
+
+    def __repr__(self) -> str:
+        return f"AttachedService({self.url!r}, {str(self.data_dir)!r}, owned={self.owned})"
+
+
+class LocalServices:
+    """The embedded services of this process, one per data directory, started on first use."""
+
+    def __init__(self) -> None:
+        self._threads: dict[Path, server.ServiceThread] = {}
+        self._lock = asyncio.Lock()
+
+    async def attach(self, profile: LocalProfile) -> AttachedService:
+        data_dir = local_data_dir(profile).resolve()
+        async with self._lock:
+            thread = self._threads.get(data_dir)
+            if thread is None:
+                url = await asyncio.to_thread(server.running_instance, data_dir)
+                if url is not None:
+                    return await asyncio.to_thread(self._joined, url, data_dir)
+                settings = ServiceSettings(region=profile.region, account_id=profile.account_id)
+                try:
+                    thread = await asyncio.to_thread(lambda: server.ServiceThread(data_dir, settings).start())
+                except server.DataDirInUse as exc:  # another process started serving it a moment ago
+                    return await asyncio.to_thread(self._joined, exc.url, data_dir)
+                self._threads[data_dir] = thread
+        return AttachedService(thread.url, data_dir, thread.settings.access_key_id,
+                               thread.settings.secret_access_key, owned=True)
+
+    @staticmethod
+    def _joined(url: str, data_dir: Path) -> AttachedService:
+        key, secret, _ = server.admin_credentials(data_dir)
+        return AttachedService(url, data_dir, key, secret, owned=False)
+
+    def served(self) -> list[str]:
+        """The URLs this process serves (for the status bar and diagnostics)."""
+        return [thread.url for thread in self._threads.values()]
+
+    def stop_all(self) -> None:
+        """Stop every service this process serves (blocking; at exit)."""
+        threads, self._threads = list(self._threads.values()), {}
+        for thread in threads:
+            thread.stop()
