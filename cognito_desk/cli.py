@@ -53,12 +53,17 @@ def _serve(args: argparse.Namespace) -> int:
 
     configure_logging()
     data_dir = args.data_dir or default_data_dir()
-    settings, store, origin = server.prepare(data_dir, ServiceSettings(region=args.region, account_id=args.account_id,
-                                                               model_status_codes=args.model_status_codes))
+    try:
+        settings, store, origin, lock = server.prepare(data_dir, ServiceSettings(
+            region=args.region, account_id=args.account_id, model_status_codes=args.model_status_codes))
+    except server.DataDirInUse as exc:
+        print(exc, file=sys.stderr)
+        return 1
     try:
         sock = server.bind(args.host, args.port)
     except OSError as exc:
         store.close()
+        lock.release()
         print(f"cognito-desk: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
     where = ("the environment" if origin == "environment"
@@ -69,7 +74,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  region {settings.region}, account {settings.account_id}, data in {data_dir}", flush=True)
         print(f"  admin access key {settings.access_key_id}; its secret is in {where}", flush=True)
 
-    server.serve(sock, settings, store, announce)
+    server.serve(sock, settings, store, lock, announce)
     print("cognito-desk stopped", file=sys.stderr)
     return 0
 

@@ -3,7 +3,9 @@
 ``prepare`` opens the data directory (SQLite store, admin credentials) and returns the settings
 and store; ``serve`` runs uvicorn in the foreground until SIGINT/SIGTERM (``cognito-desk
 serve``); ``ServiceThread`` runs the same app in a background thread with its own event loop, for
-the GUI and for tests. Port 0 binds a free port; the bound URL is reported either way.
+the GUI and for tests. Port 0 binds a free port; the bound URL is reported either way. Either way
+the service holds its data directory exclusively (``datadir.py``): ``running_instance`` tells where a
+live one runs, and ``prepare`` raises ``DataDirInUse`` rather than open a held directory twice.
 
 Admin credentials come from ``COGNITO_DESK_ACCESS_KEY_ID`` / ``COGNITO_DESK_SECRET_ACCESS_KEY``;
 without them a key pair is generated on first start and kept in ``admin-credentials.json`` in the
@@ -23,13 +25,18 @@ import string
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import uvicorn
 
 from . import credentials
 from .app import create_app
 from .context import ServiceSettings
+from .datadir import DataDirInUse, DataDirLock, create_private, running_instance, secure
 from .store import Store
+
+__all__ = ["DataDirInUse", "Prepared", "ServiceThread", "admin_credentials", "bind", "prepare", "running_instance",
+           "serve", "url_of"]
 
 log = logging.getLogger("cognito_desk.service")
 
@@ -44,7 +51,7 @@ def admin_credentials(data_dir: Path) -> tuple[str, str, str]:
     key, secret = os.environ.get(ENV_ACCESS_KEY), os.environ.get(ENV_SECRET_KEY)
     if key and secret:
         return key, secret, "environment"
-    path = data_dir / ADMIN_FILE
+    path = secure(data_dir) / ADMIN_FILE
     if path.exists():
         stored = json.loads(path.read_text())
         return stored["AccessKeyId"], stored["SecretAccessKey"], str(path)
@@ -57,13 +64,29 @@ def admin_credentials(data_dir: Path) -> tuple[str, str, str]:
     return key, secret, str(path)
 
 
-def prepare(data_dir: Path, settings: ServiceSettings) -> tuple[ServiceSettings, Store, str]:
-    """Open the data directory: settings completed with the admin key, the store, and where the key came from."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key, secret, origin = admin_credentials(data_dir)
-    store = Store(data_dir / DATABASE_FILE)
-    credentials.purge_expired(store, settings.clock())
-    return replace(settings, access_key_id=key, secret_access_key=secret), store, origin
+class Prepared(NamedTuple):
+    settings: ServiceSettings
+    store: Store
+    #: Where the admin key came from ("environment" or the key file's path).
+    origin: str
+    #: The claim on the data directory; released when the service stops.
+    lock: DataDirLock
+
+
+def prepare(data_dir: Path, settings: ServiceSettings) -> Prepared:
+    """Claim and open the data directory: settings completed with the admin key, the store, the key's origin.
+
+    Raises :class:`DataDirInUse` when another live service holds the directory.
+    """
+    lock = DataDirLock.acquire(secure(data_dir))
+    try:
+        key, secret, origin = admin_credentials(data_dir)
+        store = Store(create_private(data_dir / DATABASE_FILE))
+        credentials.purge_expired(store, settings.clock())
+    except BaseException:
+        lock.release()
+        raise
+    return Prepared(replace(settings, access_key_id=key, secret_access_key=secret), store, origin, lock)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -101,8 +124,9 @@ def _run(server: uvicorn.Server, sock: socket.socket) -> None:
         runner.run(main())
 
 
-def serve(sock: socket.socket, settings: ServiceSettings, store: Store, announce=lambda: None) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM (a graceful stop), then close the store.
+def serve(sock: socket.socket, settings: ServiceSettings, store: Store, lock: DataDirLock,
+          announce=lambda: None) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM (a graceful stop), then close the store and release the lock.
 
     ``announce`` runs once the signal handlers are in place (so a stop request right after it is honoured).
     """
@@ -116,10 +140,12 @@ def serve(sock: socket.socket, settings: ServiceSettings, store: Store, announce
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
     try:
+        lock.publish(url_of(sock))
         announce()
         _run(server, sock)
     finally:
         store.close()
+        lock.release()
 
 
 class ServiceThread:
@@ -127,9 +153,15 @@ class ServiceThread:
 
     def __init__(self, data_dir: Path, settings: ServiceSettings | None = None, host: str = "127.0.0.1",
                  port: int = 0) -> None:
-        self.settings, self.store, _ = prepare(Path(data_dir), settings or ServiceSettings())
-        self._sock = bind(host, port)
+        self.settings, self.store, _, self._lock = prepare(Path(data_dir), settings or ServiceSettings())
+        try:
+            self._sock = bind(host, port)
+        except BaseException:
+            self.store.close()
+            self._lock.release()
+            raise
         self.url = url_of(self._sock)
+        self._lock.publish(self.url)
         self.settings = replace(self.settings, base_url=self.url)
         self._server = _server(self.settings, self.store)
         self._thread = threading.Thread(target=self._run, name="cognito-desk-service", daemon=True)
@@ -150,3 +182,4 @@ class ServiceThread:
         self._thread.join(10)
         self._sock.close()
         self.store.close()
+        self._lock.release()
