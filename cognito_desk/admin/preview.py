@@ -1,0 +1,148 @@
+"""The live "which role and why" preview: the role engine and trust evaluation the service runs, on unsaved rules.
+
+Owns :func:`preview` — given the pool's description (``DescribeIdentityPool``), the Roles & rules form as edited
+(not yet saved), a pasted token read by :mod:`admin.presented`, the ``Logins`` key it is presented under and an
+optional ``CustomRoleArn``, it answers a :class:`Preview`: the role (or the error AWS would give), the numbered
+explanation from ``core.roles.resolve_role`` (which rule matched, why each earlier one did not, the ambiguity
+outcome), whether the chosen role's trust policy lets STS assume it for this pool (``core.policy``, with the
+condition keys the service uses — ``service.signin.trust_context``), and the session tags the login would carry
+with the warning when the trust policy lacks ``sts:TagSession``. :func:`login_for` decides, as the service's
+provider verifier does, what kind of provider a ``Logins`` key names on the pool and so which role-mapping keys,
+``amr`` values and default tags the login gets. Nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cognito_desk.admin.presented import PresentedToken, default_tag_source
+from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
+from cognito_desk.admin.rules import RolesForm
+from cognito_desk.core import errors, policy, roles
+from cognito_desk.service.logins import COGNITO_PROVIDER
+from cognito_desk.service.providers.saml import ROLE_ATTRIBUTE, roles_for
+from cognito_desk.service.providers.signed_jwt import NOT_SUPPORTED
+from cognito_desk.service.providers.social import PROVIDERS as SOCIAL_PROVIDERS
+from cognito_desk.service.signin import trust_context
+
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+#: The ``sub`` the trust check sees when no identity ID is given (the preview has no identity yet).
+PREVIEW_IDENTITY = "(identity id)"
+
+
+class NotPreviewable(ValueError):
+    """The token cannot be previewed under this key (AWS's error code and message when it has one)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class ProviderLogin:
+    """What the service would derive from a login under one ``Logins`` key of the pool."""
+
+    kind: str  # "social" | "user-pool" | "oidc" | "saml"
+    mapping_keys: tuple[str, ...]
+    amr: tuple[str, ...]
+    default_tags: dict[str, str]
+    saml_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preview:
+    token: PresentedToken
+    login: ProviderLogin
+    decision: roles.RoleDecision
+    #: The chosen role's trust decision; None when no role was chosen or its trust policy is unknown.
+    trust: policy.PolicyDecision | None
+    session_tags: dict[str, str]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def would_sign_in(self) -> bool:
+        return self.decision.role_arn is not None and self.trust is not None and self.trust.allowed
+
+
+def _audience(claims: Mapping, allowed: list[str], use_azp: bool) -> str:
+    """The client id the service would record (``azp`` first for OIDC), or the first audience."""
+    if use_azp and isinstance(claims.get("azp"), str):
+        return claims["azp"]
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else [a for a in aud or [] if isinstance(a, str)]
+    return next((a for a in audiences if a in allowed), audiences[0] if audiences else "")
+
+
+def login_for(pool: Mapping, key: str, token: PresentedToken) -> ProviderLogin:
+    """The login the service would validate under ``key`` of ``pool``; raises :class:`NotPreviewable`."""
+    claims = token.claims
+    sub = str(claims.get("sub", ""))
+    social = pool.get("SupportedLoginProviders") or {}
+    if key in social and key in SOCIAL_PROVIDERS:
+        app_id = social[key]
+        return ProviderLogin("social", (key,), (key, f"{key}:{app_id}:{sub}"), {"client": app_id, "username": sub})
+    user_pool_clients = [p.get("ClientId") for p in pool.get("CognitoIdentityProviders") or []
+                         if p.get("ProviderName") == key]
+    if user_pool_clients:
+        client = _audience(claims, user_pool_clients, use_azp=False)
+        return ProviderLogin("user-pool", (f"{key}:{client}", key), (key, f"{key}:CognitoSignIn:{sub}"),
+                             {"client": client, "username": sub})
+    oidc = next((arn for arn in pool.get("OpenIdConnectProviderARNs") or []
+                 if arn.partition(":oidc-provider/")[2] == key), None)
+    if oidc is not None:
+        client = _audience(claims, [], use_azp=True)
+        return ProviderLogin("oidc", (oidc, key), (key, f"{oidc}:OIDC:{sub}"), {"client": client, "username": sub})
+    if key in (pool.get("SamlProviderARNs") or []):
+        if token.kind == "jwt":
+            raise NotPreviewable("NotAuthorizedException", "A SAML provider's login is a SAML response, not a JWT.")
+        name_id = token.name_id or ""
+        attributes = token.saml_attributes
+        return ProviderLogin("saml", (key,), (key, f"{key}:SAML:{name_id}"), default_tag_source(token),
+                             roles_for(key, attributes.get(ROLE_ATTRIBUTE, [])))
+    if key == COGNITO_PROVIDER or key == pool.get("DeveloperProviderName"):
+        raise NotPreviewable("InvalidParameterException",
+                             f"{key!r} is not an identity provider login: developer and Cognito tokens get the "
+                             "default authenticated role.")
+    raise NotPreviewable("NotAuthorizedException", NOT_SUPPORTED)
+
+
+def _trust(document: object, pool_id: str, login: ProviderLogin, identity_id: str,
+           tags: Mapping[str, str]) -> policy.PolicyDecision:
+    context = trust_context(pool_id, identity_id, ["authenticated", *login.amr])
+    decision = policy.evaluate_trust_policy(document, federated_principal=COGNITO_PROVIDER, action=WEB_IDENTITY,
+                                            context=context)
+    if not decision.allowed or not tags:
+        return decision
+    tagged = {**context, **{f"aws:RequestTag/{k}": v for k, v in tags.items()}, "aws:TagKeys": list(tags)}
+    tagging = policy.evaluate_trust_policy(document, federated_principal=COGNITO_PROVIDER, action="sts:TagSession",
+                                           context=tagged)
+    return policy.PolicyDecision(tagging.allowed, tagging.explicit_deny, decision.reasons + tagging.reasons)
+
+
+def preview(pool: Mapping, form: RolesForm, token: PresentedToken, key: str, *,
+            custom_role_arn: str | None = None, trust_policies: Mapping[str, object] | None = None,
+            tag_map: PrincipalTagMap | None = None, identity_id: str = PREVIEW_IDENTITY) -> Preview:
+    """Which role ``token`` presented under ``key`` gets with the form's (unsaved) roles and rules, and why."""
+    login = login_for(pool, key, token)
+    decision = roles.resolve_role(roles.RoleRequest(
+        kind="authenticated", pool_roles=form.default_roles, role_mappings=form.role_mappings(),
+        logins=(roles.LoginClaims(key, token.claims, login.mapping_keys, login.saml_roles),),
+        custom_role_arn=custom_role_arn or None))
+    tags = session_tags(tag_map, token.claims, login.default_tags)
+    warnings = list(token.warnings)
+    trust = None
+    document = (trust_policies or {}).get(decision.role_arn) if decision.role_arn else None
+    if decision.role_arn and document is None:
+        warnings.append(f"The trust policy of {decision.role_arn} is not loaded: whether STS lets this pool assume "
+                        "it is unknown.")
+    elif document is not None:
+        try:
+            trust = _trust(document, pool["IdentityPoolId"], login, identity_id, tags)
+        except errors.MalformedPolicyDocument as exc:
+            trust = policy.PolicyDecision(False, False, (f"the trust policy is malformed ({exc.message})",))
+        if tags and not trust.allowed and any("sts:TagSession" in r for r in trust.reasons):
+            warnings.append(f"This login carries session tags {sorted(tags)}, but the trust policy of "
+                            f"{decision.role_arn} does not allow sts:TagSession: the sign-in would fail with "
+                            "InvalidIdentityPoolConfigurationException.")
+    return Preview(token, login, decision, trust, tags, tuple(warnings))
