@@ -1,0 +1,134 @@
+"""The Identity providers form of one pool, and the requests that create IAM OIDC and SAML providers.
+
+Owns :class:`ProvidersEdit`, a typed view over a pool edit (:class:`~cognito_desk.admin.pools.PoolEdit`, which keeps
+every member the form does not show and detects conflicts on save): the social providers (Google, Facebook,
+Login with Amazon, Sign in with Apple → app / client ID), Cognito user pools (provider name built from region and
+user pool ID, app client ID, server-side token check), attached IAM OIDC and SAML provider ARNs, and the developer
+provider name (read-only once set). :meth:`ProvidersEdit.problems` lists what AWS would refuse: the model's
+constraints (the service's validator, via ``admin.pools``) and the semantic checks the embedded service applies to
+a pool's provider configuration. :func:`oidc_provider_request` / :func:`saml_provider_request` build IAM
+``CreateOpenIDConnectProvider`` / ``CreateSAMLProvider`` requests, checked the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from cognito_desk.admin.pools import FieldProblem, PoolEdit, model_problems
+from cognito_desk.core import errors
+from cognito_desk.service.pools import _check_pool_config  # the service's own semantic checks, reused
+from cognito_desk.service.providers.endpoints import AMAZON, APPLE, FACEBOOK, GOOGLE
+
+#: Social providers by ``SupportedLoginProviders`` key, with the name people know them by.
+SOCIAL_PROVIDERS = {GOOGLE: "Google", FACEBOOK: "Facebook", AMAZON: "Login with Amazon", APPLE: "Sign in with Apple"}
+REGION_PATTERN = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
+#: How the service's semantic messages name the member they are about.
+_MEMBER_IN_MESSAGE = {"SupportedLoginProviders": "SupportedLoginProviders",
+                      "OpenIdConnectProviderARN": "OpenIdConnectProviderARNs", "SamlProviderARN": "SamlProviderARNs",
+                      "Cognito Identity Provider": "CognitoIdentityProviders", "ag": "IdentityPoolTags"}
+USER_POOL_ID_PATTERN = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+")
+
+
+def user_pool_provider_name(region: str, user_pool_id: str) -> str:
+    """``cognito-idp.<region>.amazonaws.com/<user pool id>``; raises ValueError naming the bad part."""
+    if not REGION_PATTERN.fullmatch(region or ""):
+        raise ValueError(f"{region!r} is not an AWS region (like us-east-1).")
+    match = USER_POOL_ID_PATTERN.fullmatch(user_pool_id or "")
+    if match is None:
+        raise ValueError(f"{user_pool_id!r} is not a user pool ID (like {region}_AbCdEf123).")
+    if match.group(1) != region:
+        raise ValueError(f"User pool {user_pool_id} is in {match.group(1)}, not {region}.")
+    return f"cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+class ProvidersEdit:
+    """The provider members of a pool edit, read and changed with the domain's words."""
+
+    def __init__(self, edit: PoolEdit) -> None:
+        self.edit = edit
+
+    # --- social ---------------------------------------------------------------------------------
+    def social(self) -> dict[str, str]:
+        return dict(self.edit.get("SupportedLoginProviders") or {})
+
+    def set_social(self, domain: str, app_id: str | None) -> None:
+        """Set (or, with an empty ``app_id``, remove) the app / client ID of a social provider."""
+        if domain not in SOCIAL_PROVIDERS:
+            raise ValueError(f"{domain!r} is not a social provider; those are {', '.join(SOCIAL_PROVIDERS)}.")
+        providers = self.social()
+        if app_id and app_id.strip():
+            providers[domain] = app_id.strip()
+        else:
+            providers.pop(domain, None)
+        self.edit.set("SupportedLoginProviders", providers)
+
+    # --- Cognito user pools -----------------------------------------------------------------------
+    def user_pools(self) -> list[dict[str, Any]]:
+        return [dict(p) for p in self.edit.get("CognitoIdentityProviders") or []]
+
+    def add_user_pool(self, region: str, user_pool_id: str, client_id: str,
+                      server_side_token_check: bool = False) -> dict[str, Any]:
+        provider = {"ProviderName": user_pool_provider_name(region, user_pool_id), "ClientId": client_id.strip(),
+                    "ServerSideTokenCheck": server_side_token_check}
+        self.edit.set("CognitoIdentityProviders", [*self.user_pools(), provider])
+        return provider
+
+    def update_user_pool(self, index: int, **changes: Any) -> None:
+        providers = self.user_pools()
+        providers[index].update(changes)
+        self.edit.set("CognitoIdentityProviders", providers)
+
+    def remove_user_pool(self, index: int) -> dict[str, Any]:
+        providers = self.user_pools()
+        removed = providers.pop(index)
+        self.edit.set("CognitoIdentityProviders", providers)
+        return removed
+
+    # --- IAM OIDC and SAML providers -----------------------------------------------------------------
+    def attached(self, member: str) -> list[str]:
+        return list(self.edit.get(member) or [])
+
+    def set_attached(self, member: str, arns: Iterable[str]) -> None:
+        if member not in ("OpenIdConnectProviderARNs", "SamlProviderARNs"):
+            raise KeyError(member)
+        self.edit.set(member, list(dict.fromkeys(arns)))
+
+    # --- developer provider -------------------------------------------------------------------------
+    @property
+    def developer_provider_read_only(self) -> bool:
+        return self.edit.read_only("DeveloperProviderName")
+
+    def set_developer_provider(self, name: str | None) -> None:
+        self.edit.set("DeveloperProviderName", (name or "").strip() or None)
+
+    # --- checks --------------------------------------------------------------------------------------
+    def problems(self) -> list[FieldProblem]:
+        """Model constraints, then the first semantic refusal the service would answer (as it does)."""
+        found = self.edit.problems()
+        try:
+            _check_pool_config(self.edit.request)
+        except errors.AwsError as exc:
+            member = next((m for text, m in _MEMBER_IN_MESSAGE.items() if text in exc.message), "")
+            found.append(FieldProblem(member, f"{exc.code}: {exc.message}"))
+        return found
+
+
+def oidc_provider_request(url: str, client_ids: Iterable[str], thumbprints: Iterable[str] = ()) -> dict:
+    """IAM ``CreateOpenIDConnectProvider`` parameters (empty entries dropped)."""
+    request: dict = {"Url": url.strip(), "ClientIDList": [c.strip() for c in client_ids if c.strip()]}
+    thumbprints = [t.strip() for t in thumbprints if t.strip()]
+    if thumbprints:
+        request["ThumbprintList"] = thumbprints
+    return request
+
+
+def saml_provider_request(name: str, metadata_xml: str) -> dict:
+    """IAM ``CreateSAMLProvider`` parameters."""
+    return {"Name": name.strip(), "SAMLMetadataDocument": metadata_xml}
+
+
+def iam_problems(operation: str, request: dict) -> list[FieldProblem]:
+    """What IAM's model refuses in a provider request (``CreateOpenIDConnectProvider``, ``CreateSAMLProvider``…)."""
+    return model_problems(operation, request, service="iam")
