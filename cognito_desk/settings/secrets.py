@@ -75,6 +75,8 @@ class SecretField(StrEnum):
     ACCESS_KEY_ID = "access_key_id"
     SECRET_ACCESS_KEY = "secret_access_key"
     SESSION_TOKEN = "session_token"
+    #: An identity provider's OAuth client secret (the sign-in tester's provider clients).
+    CLIENT_SECRET = "client_secret"
 
 
 class SecretChoice(StrEnum):

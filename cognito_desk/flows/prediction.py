@@ -1,0 +1,104 @@
+"""The role a sign-in should get, predicted from the pool's configuration by the one role engine.
+
+Owns :class:`PoolConfig` (DescribeIdentityPool + GetIdentityPoolRoles, read with the connection's admin
+credentials; the explanations of failures use it too) and :func:`predict`, which turns a provider login
+into :class:`~cognito_desk.core.roles.LoginClaims` with the ``RoleMappings`` keys Cognito matches for that
+kind of provider (an OIDC provider's IAM ARN or issuer key, a user pool key with ``:<app client id>``, a
+SAML provider ARN, a social provider's key) and asks :func:`~cognito_desk.core.roles.resolve_role`. In the
+basic flow no mapping applies: the prediction is the role the run asks STS for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..aws import CognitoIdentityClient
+from ..core.roles import LoginClaims, RoleRequest, resolve_role
+from .clients import ProviderKind
+from .oauth import ProviderLogin
+from .timeline import Timeline
+
+__all__ = ["PoolConfig", "Prediction", "basic_flow_role", "load_pool_config", "predict", "same_role"]
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    pool: Mapping[str, Any] = field(default_factory=dict)
+    roles: Mapping[str, Any] = field(default_factory=dict)
+    #: Why the configuration could not be read (empty when it was).
+    unavailable: str = ""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    role_arn: str | None
+    explanation: str
+    error_code: str | None = None
+
+
+async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeline: Timeline) -> PoolConfig:
+    """The pool and its roles, or a PoolConfig saying why they could not be read (no admin rights …)."""
+    try:
+        with timeline.call("DescribeIdentityPool", "Pool configuration"):
+            pool = await identity.describe_identity_pool(identity_pool_id=pool_id)
+        with timeline.call("GetIdentityPoolRoles", "Pool configuration"):
+            roles = await identity.get_identity_pool_roles(identity_pool_id=pool_id)
+    except Exception as exc:  # any failure only costs the prediction; the sign-in itself goes on
+        return PoolConfig(unavailable=f"the pool's configuration could not be read ({exc})")
+    return PoolConfig(pool, roles)
+
+
+def _mapping_keys(kind: ProviderKind, login: ProviderLogin, pool: Mapping[str, Any]) -> tuple[str, ...]:
+    key = login.logins_key
+    if kind is ProviderKind.OIDC:
+        arns = [arn for arn in pool.get("OpenIDConnectProviderARNs", []) if arn.endswith(f":oidc-provider/{key}")]
+        return (*arns, key)
+    if kind is ProviderKind.USER_POOL:
+        client = login.claims.get("aud") or login.claims.get("client_id")
+        return (f"{key}:{client}", key) if client else (key,)
+    return (key,)
+
+
+def predict(kind: ProviderKind, login: ProviderLogin | None, config: PoolConfig,
+            custom_role_arn: str | None) -> Prediction:
+    """The enhanced-flow role decision for this login under the pool's current configuration."""
+    if config.unavailable:
+        return Prediction(None, f"No prediction: {config.unavailable}.")
+    if kind is ProviderKind.GUEST:
+        request = RoleRequest("unauthenticated", config.roles.get("Roles", {}), custom_role_arn=custom_role_arn)
+    elif kind is ProviderKind.DEVELOPER:
+        request = RoleRequest("developer", config.roles.get("Roles", {}), custom_role_arn=custom_role_arn)
+    else:
+        assert login is not None
+        claims = LoginClaims(login.logins_key, login.claims, _mapping_keys(kind, login, config.pool),
+                             login.saml_roles)
+        request = RoleRequest("authenticated", config.roles.get("Roles", {}),
+                              config.roles.get("RoleMappings", {}) or {}, (claims,), custom_role_arn)
+    decision = resolve_role(request)
+    return Prediction(decision.role_arn, decision.explain(), decision.error_code)
+
+
+def basic_flow_role(kind: ProviderKind, config: PoolConfig, custom_role_arn: str | None) -> Prediction:
+    """The role the basic flow asks STS for: ``custom_role_arn``, else the pool's default role for the login."""
+    label = "unauthenticated" if kind is ProviderKind.GUEST else "authenticated"
+    if custom_role_arn:
+        return Prediction(custom_role_arn, f"Basic flow: the run asks STS for the chosen role {custom_role_arn}; "
+                                           "role mappings do not apply, the role's trust policy decides.")
+    default = config.roles.get("Roles", {}).get(label)
+    if default:
+        return Prediction(default, f"Basic flow: the pool's default {label} role {default} is asked for; role "
+                                   "mappings do not apply, the role's trust policy decides.")
+    why = config.unavailable or f"the pool has no default {label} role"
+    return Prediction(None, f"Basic flow needs a role to ask STS for: choose one (CustomRoleArn), {why}.")
+
+
+def same_role(predicted_arn: str | None, assumed_arn: str | None) -> bool:
+    """Whether two role ARNs name the same role (an assumed-role ARN carries no path, so paths are ignored)."""
+    if not predicted_arn or not assumed_arn:
+        return False
+    def account_and_name(arn: str) -> tuple[str, str]:
+        parts = arn.split(":", 5)
+        return (parts[4] if len(parts) > 5 else "", arn.rsplit("/", 1)[-1])
+    return account_and_name(predicted_arn) == account_and_name(assumed_arn)
