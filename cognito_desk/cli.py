@@ -1,13 +1,14 @@
-"""The ``cognito-desk`` command: ``serve`` (the embedded service), ``admin-key``, ``--version``.
+"""The ``cognito-desk`` command: the desktop app, ``serve`` (the embedded service), ``admin-key``, ``--version``.
 
 Arguments are parsed before anything heavy is imported, so ``--help`` and ``--version`` are
-instant and nothing here imports Qt. Without a subcommand the command starts the embedded
-service in the foreground (the desktop GUI will take this place when it lands).
+instant and nothing here imports Qt. Without a subcommand the command opens the desktop app
+(``cognito_desk.ui.app``) — or, where there is no display, says so in one line and points to ``serve``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def default_data_dir() -> Path:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cognito-desk", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"cognito-desk {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation (service, guest sign-in, web engine, keyring) and exit")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the embedded Cognito Identity / STS / IAM service")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -32,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--account-id", default="000000000000", help="account id (default 000000000000)")
     serve.add_argument("--model-status-codes", action="store_true",
                        help="answer client errors with the API model's status codes instead of AWS's 400")
+    serve.add_argument("--tls-cert", type=Path, default=None, help="PEM certificate (chain): serve HTTPS")
+    serve.add_argument("--tls-key", type=Path, default=None, help="PEM private key of --tls-cert")
+    serve.add_argument("--public-url", default=None,
+                       help="the URL clients use when a proxy sits in front (for the OpenID discovery document)")
+    serve.add_argument("--notes", action=argparse.BooleanOptionalAction, default=None,
+                       help="send the decision-notes header (default: only when listening on loopback)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a web origin besides loopback ones that may read the notes header (repeatable)")
     key = sub.add_parser("admin-key", help="print the admin access key pair of a data directory")
     key.add_argument("--data-dir", type=Path, default=None)
     return parser
@@ -49,13 +60,28 @@ def _serve(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"\d{12}", args.account_id):
         print(f"cognito-desk: invalid account id {args.account_id!r} (expected 12 digits)", file=sys.stderr)
         return 2
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("cognito-desk: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    if args.public_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", args.public_url):
+        print(f"cognito-desk: invalid public URL {args.public_url!r} (expected e.g. https://idp.lab.example)",
+              file=sys.stderr)
+        return 2
+    tls = server.TlsFiles(args.tls_cert, args.tls_key) if args.tls_cert else None
+    if tls is not None:
+        problem = server.tls_problem(tls)
+        if problem:
+            print(f"cognito-desk: cannot serve HTTPS with {tls.cert} and {tls.key}: {problem}", file=sys.stderr)
+            return 2
     from .console import configure_logging
 
     configure_logging()
     data_dir = args.data_dir or default_data_dir()
+    notes = server.is_loopback_host(args.host) if args.notes is None else args.notes
     try:
         settings, store, origin, lock = server.prepare(data_dir, ServiceSettings(
-            region=args.region, account_id=args.account_id, model_status_codes=args.model_status_codes))
+            region=args.region, account_id=args.account_id, model_status_codes=args.model_status_codes,
+            public_url=args.public_url, notes=notes, cors_origins=tuple(args.cors_origin)))
     except server.DataDirInUse as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -70,11 +96,11 @@ def _serve(args: argparse.Namespace) -> int:
              else f"{origin} (show it with: cognito-desk admin-key --data-dir {data_dir})")
 
     def announce() -> None:
-        print(f"cognito-desk {__version__} listening on {server.url_of(sock)}", flush=True)
+        print(f"cognito-desk {__version__} listening on {server.url_of(sock, tls=tls is not None)}", flush=True)
         print(f"  region {settings.region}, account {settings.account_id}, data in {data_dir}", flush=True)
         print(f"  admin access key {settings.access_key_id}; its secret is in {where}", flush=True)
 
-    server.serve(sock, settings, store, lock, announce)
+    server.serve(sock, settings, store, lock, announce, tls)
     print("cognito-desk stopped", file=sys.stderr)
     return 0
 
@@ -89,11 +115,39 @@ def _admin_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_display() -> str | None:
+    """Why Qt could not open a window here, asked before Qt is loaded (Qt would abort the process)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+
+
+def _gui(argv: list[str]) -> int:
+    problem = _no_display()
+    if problem:
+        print(f"cognito-desk: {problem}; the desktop app needs one. To run the embedded service without a "
+              "display, use: cognito-desk serve", file=sys.stderr)
+        return 2
+    try:
+        from .ui.app import run
+    except ImportError as exc:
+        print(f"cognito-desk: the desktop app cannot load Qt here ({exc}). Install Qt's system libraries "
+              "(see the README), or run the embedded service alone: cognito-desk serve", file=sys.stderr)
+        return 2
+    return run(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("serve", "admin-key", "-h", "--help", "--version"):
-        argv = ["serve", *argv]  # no subcommand: the service (the GUI takes this place when it lands)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version", "--self-test")):
+        return _gui(argv)  # no subcommand: the desktop app (Qt's own options, e.g. -platform, pass through)
     args = _parser().parse_args(argv)
+    if args.self_test:
+        from .selftest import run_self_test
+
+        return run_self_test()
     if args.command == "admin-key":
         return _admin_key(args)
     return _serve(args)

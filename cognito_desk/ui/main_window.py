@@ -1,0 +1,296 @@
+"""The main window: connection switcher, pool list, the selected pool's tabs, menus and status bar.
+
+Owns :class:`MainWindow` — the layout (pool list on the left, the pool's header and tabs on the right,
+in a splitter whose state is remembered), the menus (File, Edit, View, Pool, Help) with standard
+shortcuts, opening a connection profile through :func:`cognito_desk.backend.open_connection` (on the
+runner, never blocking), reopening the last used connection and the last selected pool per connection,
+and telling every pool tab (:class:`~.pages.PoolPage`) which pool is selected. Screens of later issues
+plug in through :meth:`add_pool_page` and the public menus; the composition root (``app.py``) wires them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..backend import Connection, open_connection
+from ..settings import Settings
+from .context import AppContext
+from .icons import app_icon, icon
+from .pages import PoolPage, PoolRef
+from .pool_list import PoolList
+from .status import StatusBar
+from .theme import THEMES, apply_theme
+from .widgets.error_banner import ErrorBanner
+
+__all__ = ["MainWindow"]
+
+
+class MainWindow(QMainWindow):
+    #: The open connection changed (a Connection, or None while switching).
+    connection_changed = Signal(object)
+    #: The selected pool changed (a PoolRef, or None).
+    pool_changed = Signal(object)
+    #: A pool of the current connection finished loading its list (for start-up timing and tests).
+    pools_shown = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.connection: Connection | None = None
+        self.settings: Settings = Settings()
+        self._pages: list[PoolPage] = []
+        self._pool: PoolRef | None = None
+        self.setWindowTitle("cognito-desk")
+        self.setWindowIcon(app_icon())
+        self.setAccessibleName("cognito-desk")
+        self._build_toolbar()
+        self._build_central()
+        self.status = StatusBar(ctx.runner)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        self._restore_geometry()
+
+    # --- layout ------------------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Connection")
+        bar.setObjectName("connectionToolbar")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Connection: "))
+        self.connection_box = QComboBox()
+        self.connection_box.setAccessibleName("Connection")
+        self.connection_box.setToolTip("The backend this window talks to")
+        self.connection_box.setMinimumWidth(200)
+        self.connection_box.activated.connect(lambda _: self.open_profile(self.connection_box.currentText()))
+        bar.addWidget(self.connection_box)
+        self.refresh_action = QAction(icon("refresh"), "&Refresh", self)
+        self.refresh_action.setShortcuts([QKeySequence(Qt.Key.Key_F5), QKeySequence("Ctrl+R")])
+        self.refresh_action.setToolTip("Reload the pools and the selected pool (F5)")
+        self.refresh_action.triggered.connect(self.refresh)
+        bar.addAction(self.refresh_action)
+        self.toolbar = bar
+        self.addToolBar(bar)
+
+    def _build_central(self) -> None:
+        self.connection_errors = ErrorBanner(name="Connection error")
+        self.pool_list = PoolList(self.ctx.runner)
+        self.pool_list.selected.connect(self._pool_selected)
+        self.pool_list.model.page_loaded.connect(lambda _: self.pools_shown.emit())
+        self.pool_title = QLabel("")
+        self.pool_title.setObjectName("poolHeader")
+        self.pool_title.setAccessibleName("Pool name")
+        self.pool_id_label = QLabel("")
+        self.pool_id_label.setObjectName("poolSubheader")
+        self.pool_id_label.setAccessibleName("Pool ID")
+        self.pool_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_id_button = QToolButton()
+        self.copy_id_button.setIcon(icon("copy"))
+        self.copy_id_button.setToolTip("Copy the pool ID")
+        self.copy_id_button.setAccessibleName("Copy the pool ID")
+        self.copy_id_button.clicked.connect(self.copy_pool_id)
+        header = QHBoxLayout()
+        header.addWidget(self.pool_title)
+        header.addWidget(self.pool_id_label)
+        header.addWidget(self.copy_id_button)
+        header.addStretch()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Pool tabs")
+        self.tabs.setDocumentMode(True)
+        pool_pane = QWidget()
+        box = QVBoxLayout(pool_pane)
+        box.setContentsMargins(8, 4, 4, 4)
+        box.addLayout(header)
+        box.addWidget(self.tabs, 1)
+        self.no_pool = QLabel("Select an identity pool on the left, or create one with Pool ▸ New pool… (Ctrl+N).")
+        self.no_pool.setObjectName("emptyState")
+        self.no_pool.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_pool.setWordWrap(True)
+        self.no_pool.setAccessibleName("No pool selected")
+        self.right = QStackedWidget()
+        self.right.addWidget(self.no_pool)
+        self.right.addWidget(pool_pane)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.pool_list)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([320, 860])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.connection_errors)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        self.file_menu = menus.addMenu("&File")
+        self.edit_menu = menus.addMenu("&Edit")
+        self.view_menu = menus.addMenu("&View")
+        self.pool_menu = menus.addMenu("&Pool")
+        self.help_menu = menus.addMenu("&Help")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.find_action = QAction(icon("search"), "&Find pool", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self._find)
+        self.copy_id_action = QAction(icon("copy"), "&Copy pool ID", self)
+        self.copy_id_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_id_action.triggered.connect(self.copy_pool_id)
+        self.edit_menu.addActions([self.find_action, self.copy_id_action])
+        self.view_menu.addAction(self.refresh_action)
+        theme_menu = self.view_menu.addMenu("&Theme")
+        group = QActionGroup(self)
+        chosen = str(self.ctx.prefs.value("theme", "system"))
+        for name in THEMES:
+            action = QAction(name.capitalize() + (" (follow the system)" if name == "system" else ""), self,
+                             checkable=True, checked=name == chosen)
+            action.triggered.connect(lambda _=False, name=name: self.set_theme(name))
+            group.addAction(action)
+            theme_menu.addAction(action)
+
+    # --- pool tabs ---------------------------------------------------------------------------------
+    def add_pool_page(self, page: QWidget, title: str, icon_name: str | None = None) -> None:
+        """Add a per-pool tab; ``page`` implements :class:`~.pages.PoolPage`."""
+        if icon_name:
+            self.tabs.addTab(page, icon(icon_name), title)
+        else:
+            self.tabs.addTab(page, title)
+        self._pages.append(page)  # type: ignore[arg-type]
+        page.show_pool(self._pool)  # type: ignore[attr-defined]
+
+    def current_pool(self) -> PoolRef | None:
+        return self._pool
+
+    def _pool_selected(self, row: dict | None) -> None:
+        if row is None or self.connection is None:
+            pool = None
+        else:
+            pool = PoolRef(self.connection, row["IdentityPoolId"], row["IdentityPoolName"])
+            self.ctx.prefs.setValue(f"connections/{self.connection.name}/pool", pool.pool_id)
+        if pool == self._pool:
+            return
+        self._show_pool(pool)
+
+    def _show_pool(self, pool: PoolRef | None) -> None:
+        self._pool = pool
+        self.right.setCurrentIndex(0 if pool is None else 1)
+        self.pool_title.setText(pool.name if pool else "")
+        self.pool_id_label.setText(pool.pool_id if pool else "")
+        for action in self.pool_menu.actions():
+            if action.property("needsPool"):
+                action.setEnabled(pool is not None)
+        for page in self._pages:
+            page.show_pool(pool)
+        self.pool_changed.emit(pool)
+
+    def pools_changed(self, select: str | None = None) -> None:
+        """Reload the pool list (after a create, import or delete), then select ``select`` if given."""
+        self.pool_list.refresh(self.connection, select=select)
+
+    def refresh(self) -> None:
+        self.pools_changed()
+        if self._pool is not None:
+            for page in self._pages:
+                page.show_pool(self._pool)
+
+    def copy_pool_id(self) -> None:
+        if self._pool is not None:
+            QGuiApplication.clipboard().setText(self._pool.pool_id)
+            self.status.showMessage(f"Copied {self._pool.pool_id}", 3000)
+
+    def _find(self) -> None:
+        self.pool_list.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.pool_list.filter.selectAll()
+
+    # --- connections -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """After the window is painted: read the settings, then open the last used connection."""
+        self.ctx.runner.run_blocking(self.ctx.settings_file.load, label="Reading settings",
+                                     on_success=self._settings_loaded, errors=self.connection_errors,
+                                     retry=self.start)
+
+    def _settings_loaded(self, settings: Settings) -> None:
+        self.reload_profiles(settings)
+        self.open_profile(settings.active_profile)
+
+    def reload_profiles(self, settings: Settings) -> None:
+        """Show the profiles of ``settings`` in the switcher (after the connections dialog saved)."""
+        self.settings = settings
+        current = self.connection.name if self.connection else settings.active_profile
+        self.connection_box.blockSignals(True)
+        self.connection_box.clear()
+        self.connection_box.addItems([profile.name for profile in settings.profiles])
+        self.connection_box.setCurrentText(current)
+        self.connection_box.blockSignals(False)
+
+    def open_profile(self, name: str) -> None:
+        try:
+            profile = self.settings.profile(name)
+        except KeyError:
+            return
+        old, self.connection = self.connection, None
+        if old is not None:
+            self.ctx.runner.run(old.aclose(), label=f"Closing {old.name}")
+        self.connection_box.setCurrentText(name)
+        self.status.show_connection(None, connecting=name)
+        self.pool_list.show_connection(None)
+        self._show_pool(None)
+        self.connection_changed.emit(None)
+        self.ctx.runner.run(open_connection(profile, self.ctx.secrets, self.ctx.local),
+                            label=f"Connecting to {name}", on_success=self._connected, busy=self.splitter,
+                            errors=self.connection_errors, retry=lambda: self.open_profile(name))
+        if name != self.settings.active_profile:
+            self.settings = Settings(self.settings.profiles, name)
+            settings = self.settings
+            self.ctx.runner.run_blocking(lambda: self.ctx.settings_file.save(settings),
+                                         label="Remembering the connection", errors=self.connection_errors)
+
+    def _connected(self, connection: Connection) -> None:
+        self.connection = connection
+        self.status.show_connection(connection)
+        remembered = self.ctx.prefs.value(f"connections/{connection.name}/pool")
+        self.pool_list.show_connection(connection, select=str(remembered) if remembered else None)
+        self.connection_changed.emit(connection)
+        self.ctx.runner.run(connection.test(), label="Checking who we are", on_success=self.status.show_caller,
+                            on_failure=lambda error: self.status.showMessage(f"Could not check the caller: {error}"))
+
+    # --- state -------------------------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        self.ctx.prefs.setValue("theme", name)
+        apply_theme(QApplication.instance(), name)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.ctx.prefs.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        splitter = self.ctx.prefs.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event) -> None:
+        self.ctx.prefs.setValue("window/geometry", self.saveGeometry())
+        self.ctx.prefs.setValue("window/splitter", self.splitter.saveState())
+        self.ctx.prefs.sync()
+        self.ctx.runner.cancel_all()
+        super().closeEvent(event)

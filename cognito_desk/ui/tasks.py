@@ -1,0 +1,127 @@
+"""The one way a screen runs network work: a coroutine on the qasync loop with busy state, cancel and errors.
+
+Owns :class:`Runner` (one per window, handed to every screen through its constructor) and
+:class:`Operation` (one running coroutine). ``runner.run(coro, label=..., busy=widget, errors=banner,
+on_success=...)`` schedules the coroutine as an asyncio task on the qasync loop — the UI thread never
+waits — covers ``busy`` with a :class:`~.widgets.busy.BusyOverlay` (label and Cancel) while it runs,
+lists it in :attr:`Runner.running` for the status bar's activity indicator, then delivers the result to
+``on_success`` or the exception to ``on_failure`` / the ``errors`` banner (explained in plain words,
+raw AWS error one click away). Cancelling is silent: nothing half-done is reported as a failure.
+Blocking calls (keyring, files) go through :meth:`Runner.run_blocking`, which runs them in a worker
+thread the same way. Exceptions raised by callbacks reach ``sys.excepthook``, never the void.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from .widgets.busy import BusyOverlay
+from .widgets.error_banner import ErrorBanner
+
+__all__ = ["Operation", "Runner"]
+
+log = logging.getLogger("cognito_desk.ui")
+T = TypeVar("T")
+
+
+class Operation:
+    """A coroutine running for a widget; :meth:`cancel` stops it (its callbacks are then not called)."""
+
+    def __init__(self, label: str, task: asyncio.Task) -> None:
+        self.label = label
+        self.task = task
+        #: Set by :meth:`cancel`: from then on the operation's callbacks are never called, even if the
+        #: coroutine had already finished (its widgets may be gone).
+        self.cancelled = False
+
+    @property
+    def done(self) -> bool:
+        return self.task.done()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        self.task.cancel()
+
+    def __repr__(self) -> str:
+        return f"Operation({self.label!r}, done={self.done})"
+
+
+class Runner(QObject):
+    """Runs coroutines for one window's screens and tells the status bar what is running."""
+
+    #: Emitted whenever an operation starts or ends (the status bar's activity indicator listens).
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.running: list[Operation] = []
+
+    def run(
+        self,
+        coro: Coroutine[Any, Any, T],
+        *,
+        label: str,
+        on_success: Callable[[T], object] | None = None,
+        on_failure: Callable[[BaseException], object] | None = None,
+        busy: QWidget | None = None,
+        errors: ErrorBanner | None = None,
+        context: Callable[[], Mapping[str, Any]] | None = None,
+        retry: Callable[[], object] | None = None,
+        on_settled: Callable[[], object] | None = None,
+    ) -> Operation:
+        """Start ``coro``; see the module docstring. ``context`` gives the error explanation its facts
+        (``logins``, ``pool``, ``roles``); ``retry`` adds a Retry button to the error banner;
+        ``on_settled`` runs first whatever the end — success, failure or cancel (for clean-up)."""
+        task = asyncio.ensure_future(coro)
+        operation = Operation(label, task)
+        overlay = BusyOverlay(busy, label, operation.cancel) if busy is not None else None
+        if errors is not None:
+            errors.clear()
+        self.running.append(operation)
+        self.changed.emit()
+
+        def finished(_: asyncio.Future) -> None:
+            self.running.remove(operation)
+            if overlay is not None:
+                overlay.release()
+            self.changed.emit()
+            try:
+                if on_settled is not None:
+                    on_settled()
+                if task.cancelled() or operation.cancelled:
+                    return
+                error = task.exception()
+                if error is None:
+                    if on_success is not None:
+                        on_success(task.result())
+                elif on_failure is not None:
+                    on_failure(error)
+                elif errors is not None:
+                    errors.show_error(error, label=label, retry=retry, **(dict(context()) if context else {}))
+                else:
+                    log.error("%s failed: %s", label, error)
+            except Exception:  # a callback failed: the excepthook shows it, the loop goes on
+                sys.excepthook(*sys.exc_info())
+
+        task.add_done_callback(finished)
+        return operation
+
+    def run_blocking(self, function: Callable[[], T], **options: Any) -> Operation:
+        """:meth:`run` for a blocking call (keyring, files): it runs in a worker thread."""
+        return self.run(_in_thread(function), **options)
+
+    def cancel_all(self) -> None:
+        for operation in list(self.running):
+            operation.cancel()
+
+
+async def _in_thread(function: Callable[[], T]) -> T:
+    return await asyncio.to_thread(function)
+

@@ -1,0 +1,1 @@
+"""Small shared widgets: the error banner, the busy overlay."""

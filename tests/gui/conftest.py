@@ -1,0 +1,146 @@
+"""GUI test fixtures: offscreen Qt, a qasync loop per test, the real main window hidden with fresh settings.
+
+* ``qt_loop`` — a ``qasync.QEventLoop`` on pytest-qt's ``qapp``, set as the asyncio loop for the test.
+* ``run(coro, timeout=30)`` — run a coroutine on that loop (Qt events are processed meanwhile).
+* ``wait_until(predicate, timeout=15, what=...)`` — keep the loop (and Qt) running until ``predicate()``.
+* ``app_ctx`` — the app's collaborators on a temporary config dir (one Local profile whose data dir is
+  temporary), session-only secrets, window state in a temporary INI file.
+* ``main_window`` — :func:`cognito_desk.ui.app.build_window` (every screen plugged in), hidden; at the end
+  it is closed, its connection and embedded service stopped, and any top-level widget a test leaked fails it.
+* ``connected_window`` — ``main_window`` after start-up: the Local connection open and the pool list shown.
+* ``assert_accessible(widget)`` — fails naming every control under ``widget`` (buttons, inputs, lists,
+  tables) that has no accessible name: screen readers and GUI robots cannot see those.
+
+Qt warnings fail tests (``qt_log_level_fail`` in pyproject.toml); the sandbox of QtWebEngine's Chromium is
+switched off here only (tests run as root), never in the shipped app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox --disable-background-networking "
+                      "--disable-component-update --disable-sync --no-first-run")
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
+
+# QtWebEngine (loaded later, on demand, by the sign-in tester) needs this before the QApplication exists.
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+@pytest.fixture
+def qt_loop(qapp):
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run(qt_loop):
+    def run(coro, timeout: float = 30.0):
+        return qt_loop.run_until_complete(asyncio.wait_for(coro, timeout))
+    return run
+
+
+@pytest.fixture
+def wait_until(run):
+    def wait_until(predicate, timeout: float = 15.0, what: str = "the condition"):
+        async def poll():
+            while not predicate():
+                await asyncio.sleep(0.02)
+        try:
+            run(poll(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
+    return wait_until
+
+
+@pytest.fixture
+def app_ctx(tmp_path, qt_loop):
+    from cognito_desk.ui.app import make_context
+
+    settings_file = SettingsFile(tmp_path / "config")
+    settings_file.save(Settings((LocalProfile("local", data_dir=str(tmp_path / "data")),), "local"))
+    ctx = make_context(settings_file, str(tmp_path / "config" / "window-state.ini"), SessionSecrets())
+    yield ctx
+    ctx.runner.cancel_all()
+    ctx.local.stop_all()
+
+
+@pytest.fixture
+def main_window(app_ctx, qtbot, qt_loop):
+    from cognito_desk.ui.app import build_window
+
+    before = set(QApplication.topLevelWidgets())
+    window = build_window(app_ctx)
+
+    def close_connection(_):
+        app_ctx.runner.cancel_all()
+        if window.connection is not None:
+            qt_loop.run_until_complete(window.connection.aclose())
+
+    # pytest-qt closes and deletes the window before this fixture's own teardown runs.
+    qtbot.addWidget(window, before_close_func=close_connection)
+    yield window
+    QCoreApplication.sendPostedEvents(None, 0)
+    leaked = [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
+    assert not leaked, f"widgets left open by the test: {[w.accessibleName() or type(w).__name__ for w in leaked]}"
+
+
+@pytest.fixture
+def connected_window(main_window, wait_until):
+    main_window.start()
+    wait_until(lambda: main_window.connection is not None and main_window.pool_list.model.complete
+               and not main_window.pool_list.model.loading, 30, "the Local connection and its pool list")
+    return main_window
+
+
+_CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
+
+
+def _qt_internal(widget: QWidget) -> bool:
+    """Parts Qt makes inside its own widgets (header views, a line edit's clear button, a combo's popup…)."""
+    parent = widget.parent()
+    return (widget.objectName().startswith("qt_") or isinstance(widget, QHeaderView)
+            or isinstance(parent, (QLineEdit, QAbstractSpinBox, QComboBox))
+            or (parent is not None and type(parent).__name__ in ("QComboBoxPrivateContainer", "QTabBar"))
+            or (isinstance(widget, QAbstractItemView) and isinstance(widget.parent(), QWidget)
+                and type(widget.parent()).__name__ == "QFrame" and widget.parent().isWindow()))
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(root: QWidget) -> None:
+        nameless = []
+        for widget in root.findChildren(QWidget):
+            if not isinstance(widget, _CONTROLS) or _qt_internal(widget):
+                continue
+            if not widget.accessibleName() and not (isinstance(widget, QAbstractButton) and widget.text()):
+                nameless.append(f"{type(widget).__name__} {widget.objectName()!r} in {type(widget.parent()).__name__}")
+        assert not nameless, f"controls without an accessible name: {nameless}"
+    return check
