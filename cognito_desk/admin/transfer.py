@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..backend.connection import Connection
@@ -41,9 +41,10 @@ class NotAnExport(errors.CognitoDeskError):
 
 
 def _cli_json(value: Any) -> Any:
-    """A client answer as the AWS CLI prints it: datetimes as ISO 8601 strings."""
+    """A client answer as the AWS CLI prints it: datetimes as ISO 8601 UTC strings (``…T12:00:00Z``)."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        text = value.astimezone(UTC).isoformat(timespec="microseconds" if value.microsecond else "seconds")
+        return text.replace("+00:00", "Z")
     if isinstance(value, dict):
         return {key: _cli_json(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -53,9 +54,9 @@ def _cli_json(value: Any) -> Any:
 
 def provider_names(pool: dict[str, Any]) -> list[str]:
     """Every identity provider name of a pool, as ``GetPrincipalTagAttributeMap`` takes them."""
-    return [*pool.get("SupportedLoginProviders", {}),
-            *(p["ProviderName"] for p in pool.get("CognitoIdentityProviders", [])),
-            *pool.get("OpenIdConnectProviderARNs", []), *pool.get("SamlProviderARNs", [])]
+    return [*(pool.get("SupportedLoginProviders") or {}),
+            *(p["ProviderName"] for p in pool.get("CognitoIdentityProviders") or []),
+            *pool_provider_arns(pool)]
 
 
 def role_arns(roles_answer: dict[str, Any] | None) -> list[str]:
@@ -182,9 +183,9 @@ async def plan_import(document: dict[str, Any], conn: Connection, *, name: str |
     mapped = map_accounts(document, source, target, partition)
     pool = mapped["describe-identity-pool"]
     source_pool = document["describe-identity-pool"].get("IdentityPoolId", "")
-    request = {key: value for key, value in pool.items() if key != "IdentityPoolId"}
+    request = {key: value for key, value in pool.items() if key != "IdentityPoolId" and value is not None}
     request["IdentityPoolName"] = name or pool["IdentityPoolName"]
-    tags = {**pool.get("IdentityPoolTags", {}), **mapped.get("list-tags-for-resource", {}).get("Tags", {})}
+    tags = {**(pool.get("IdentityPoolTags") or {}), **(mapped.get("list-tags-for-resource") or {}).get("Tags", {})}
     if tags:
         request["IdentityPoolTags"] = tags
     preview = ImportPreview(Provisioning(request))
@@ -232,7 +233,7 @@ async def plan_import(document: dict[str, Any], conn: Connection, *, name: str |
 
 
 def pool_provider_arns(pool: dict[str, Any]) -> list[str]:
-    return [*pool.get("OpenIdConnectProviderARNs", []), *pool.get("SamlProviderARNs", [])]
+    return [*(pool.get("OpenIdConnectProviderARNs") or []), *(pool.get("SamlProviderARNs") or [])]
 
 
 def _replace(value: Any, replacements: dict[str, str]) -> Any:
