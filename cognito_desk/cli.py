@@ -45,6 +45,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="a web origin besides loopback ones that may read the notes header (repeatable)")
     key = sub.add_parser("admin-key", help="print the admin access key pair of a data directory")
     key.add_argument("--data-dir", type=Path, default=None)
+    pools = sub.add_parser("pools", help="export or import an identity pool as JSON").add_subparsers(
+        dest="pools_command", required=True)
+    export = pools.add_parser("export", help="print a pool's export document (or CloudFormation template)")
+    export.add_argument("pool_id")
+    export.add_argument("--format", choices=("json", "cloudformation"), default="json")
+    imported = pools.add_parser("import", help="create a pool (and its roles) from an export document")
+    imported.add_argument("file", help="the export document; - reads stdin")
+    imported.add_argument("--name", default=None, help="name of the new pool (default: the exported name)")
+    imported.add_argument("--dry-run", action="store_true", help="show the preview only")
+    imported.add_argument("--keep-partial", action="store_true", help="do not roll back after a failure")
+    for command in (export, imported):
+        command.add_argument("--connection", default=None, help="connection name (default: the active one)")
+        command.add_argument("--endpoint", default=None, help="any compatible URL, signed with AWS_* variables")
+        command.add_argument("--region", default="us-east-1", help="region of --endpoint (default us-east-1)")
     return parser
 
 
@@ -150,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     if args.command == "admin-key":
         return _admin_key(args)
+    if args.command == "pools":
+        from .admin.pools_cli import run as run_pools
+
+        return run_pools(args)
     return _serve(args)
 
 
