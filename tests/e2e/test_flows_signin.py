@@ -248,3 +248,17 @@ def test_refresh_gets_new_credentials_with_the_same_logins(lab):
     assert [c.name for c in result.timeline.calls][-2:] == ["GetCredentialsForIdentity", "GetCallerIdentity"]
     assert "GetCredentialsForIdentity again" in result.refresh_advice()
     assert "new provider login" in result.refresh_advice(now=result.provider_expires_at + 5)
+
+
+def test_unusable_provider_settings_stop_the_run_before_any_call(lab):
+    result = lab.sign_in(oidc_client(lab.oidc, client_id=""))
+    assert result.failure.step == "Provider settings"
+    assert result.failure.message == "The provider's client id is missing."
+    assert result.timeline.calls == []
+
+
+def test_a_provider_refusal_names_the_provider_login_step(lab):
+    result = lab.sign_in(oidc_client(lab.oidc, extra_params={"prompt": "none"}))
+    assert result.failure.step == "Provider login" and result.failure.error.error == "login_required"
+    assert result.failure.explanation.title == "The identity provider did not complete the sign-in"
+    assert result.identity_id is None

@@ -9,6 +9,7 @@ browser does). The tests here run the system-browser mode end to end through the
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping
 from urllib.parse import urljoin
 
@@ -19,6 +20,7 @@ from idp_fixtures import post_form
 from cognito_desk.flows.agent import Arrival, ProviderError, reaches
 from cognito_desk.flows.clients import ProviderClient, ProviderKind
 from cognito_desk.flows.loopback import SystemBrowserAgent
+from cognito_desk.flows.oauth import access_token_login
 from cognito_desk.flows.oidc import oidc_login
 from cognito_desk.flows.timeline import Timeline
 
@@ -147,3 +149,32 @@ def test_provider_error_comes_back_through_the_listener(oidc_idp):
     error = run(main())
     assert error.error == "login_required"
     assert error.message.startswith("The provider refused the sign-in: login_required")
+
+
+def test_confidential_client_authenticates_with_its_secret(oidc_idp):
+    client = oidc_client(oidc_idp, client_id="qa-server")
+
+    async def main(secret):
+        async with httpx.AsyncClient() as http:
+            return await oidc_login(http, FormBrowser("alice"), client, secret, Timeline())
+
+    assert run(main(oidc_idp.client_secrets["qa-server"])).claims["aud"] == "qa-server"
+    with pytest.raises(ProviderError) as caught:
+        run(main("wrong-secret"))
+    assert caught.value.error == "invalid_client"
+
+
+def test_access_token_login_by_code_exchange(oidc_idp):
+    client = ProviderClient("local", "lwa-lab", ProviderKind.AMAZON, client_id="qa-desk", scopes=("openid",),
+                            authorization_endpoint=f"{oidc_idp.issuer}/auth", token_endpoint=f"{oidc_idp.issuer}/token")
+
+    async def main():
+        async with httpx.AsyncClient() as http:
+            timeline = Timeline()
+            return await access_token_login(http, FormBrowser("alice"), client, None, timeline), timeline
+
+    before = time.time()
+    login, timeline = run(main())
+    assert login.token_type == "access_token" and login.logins_key == "www.amazon.com"
+    assert login.token == login.access_token and login.expires_at > before
+    assert [call.name for call in timeline.calls] == ["Provider authorize", "Provider token"]

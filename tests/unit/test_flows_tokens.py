@@ -1,0 +1,152 @@
+"""What a flow checks before it trusts a provider's answer: id_token verification and SAML responses read
+without trust; and the result helpers (assumed role, same role, refresh advice, step timing)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from cognito_desk.flows.agent import ProviderError
+from cognito_desk.flows.clients import ProviderClient, ProviderKind
+from cognito_desk.flows.cognito import VendedCredentials, assumed_role_arn
+from cognito_desk.flows.oidc import OidcEndpoints, verify_id_token
+from cognito_desk.flows.prediction import same_role
+from cognito_desk.flows.run import RunRequest, RunResult
+from cognito_desk.flows.saml import SUCCESS, authn_request, read_response
+from cognito_desk.flows.timeline import Timeline
+from cognito_desk.settings import Secret
+
+ISSUER = "https://op.example"
+ENDPOINTS = OidcEndpoints(ISSUER, f"{ISSUER}/auth", f"{ISSUER}/token", f"{ISSUER}/jwks")
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def jwks() -> dict:
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
+    return {"keys": [{**public, "kid": "k1", "alg": "RS256", "use": "sig"}]}
+
+
+def id_token(key=KEY, kid="k1", algorithm="RS256", **claims) -> str:
+    now = int(time.time())
+    body = {"iss": ISSUER, "aud": "client-1", "sub": "alice", "iat": now, "exp": now + 300, "nonce": "n-1", **claims}
+    return jwt.encode({k: v for k, v in body.items() if v is not None}, key, algorithm=algorithm,
+                      headers={"kid": kid})
+
+
+def verify(token: str, nonce: str | None = "n-1") -> dict:
+    async def main():
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json=jwks()))
+        async with httpx.AsyncClient(transport=transport) as http:
+            return await verify_id_token(http, token, ENDPOINTS, "client-1", nonce, Timeline())
+
+    return asyncio.run(main())
+
+
+def test_a_good_id_token_gives_its_claims():
+    assert verify(id_token())["sub"] == "alice"
+
+
+@pytest.mark.parametrize(("token", "error", "words"), [
+    (id_token(aud="other-client"), "invalid_audience", "issued to another client"),
+    (id_token(iss="https://evil.example"), "invalid_issuer", "issuer is not https://op.example"),
+    (id_token(exp=int(time.time()) - 3600), "expired_id_token", "expired"),
+    (id_token(nonce="replayed"), "nonce_mismatch", "nonce is not the one this sign-in sent"),
+    (id_token(nonce=None), "nonce_mismatch", "nonce"),
+    (id_token(key=OTHER_KEY), "invalid_id_token", "failed verification"),
+    (id_token(kid="unknown"), "invalid_id_token", "no key with kid 'unknown'"),
+    (jwt.encode({"sub": "x"}, "shared-secret-of-32-bytes-or-more!!", algorithm="HS256"), "invalid_id_token",
+     "only asymmetric algorithms"),
+    ("not-a-jwt", "invalid_id_token", "not a signed JWT"),
+])
+def test_an_id_token_that_fails_a_check_is_refused_before_cognito(token, error, words):
+    with pytest.raises(ProviderError) as caught:
+        verify(token)
+    assert caught.value.error == error and words in caught.value.message
+
+
+def saml_response(*, status=SUCCESS, in_response_to="_req1", roles=(), encrypted=False) -> str:
+    not_after = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    values = "".join(f"<saml:AttributeValue>{role}</saml:AttributeValue>" for role in roles)
+    assertion = ("<saml:EncryptedAssertion/>" if encrypted else
+                 f"<saml:Assertion><saml:Subject><saml:NameID>alice</saml:NameID></saml:Subject>"
+                 f"<saml:Conditions NotOnOrAfter='{not_after}'/><saml:AttributeStatement>"
+                 f"<saml:Attribute Name='https://aws.amazon.com/SAML/Attributes/Role'>{values}</saml:Attribute>"
+                 f"<saml:Attribute Name='department'><saml:AttributeValue>qa</saml:AttributeValue></saml:Attribute>"
+                 f"</saml:AttributeStatement></saml:Assertion>")
+    xml = (f"<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol' "
+           f"xmlns:saml='urn:oasis:names:tc:SAML:2.0:assertion' InResponseTo='{in_response_to}'>"
+           f"<samlp:Status><samlp:StatusCode Value='{status}'/></samlp:Status>{assertion}</samlp:Response>")
+    return base64.b64encode(xml.encode()).decode()
+
+
+def test_a_saml_response_is_read_without_trust():
+    provider = "arn:aws:iam::123456789012:saml-provider/corp"
+    role = "arn:aws:iam::123456789012:role/qa"
+    response = read_response(saml_response(roles=[f"{role},{provider}", "arn:aws:iam::1:role/x,arn:other"]), "_req1")
+    assert response.name_id == "alice" and response.attributes["department"] == ["qa"]
+    assert response.roles_for(provider) == (role,)
+    assert time.time() < response.expires_at < time.time() + 400
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"status": "urn:oasis:names:tc:SAML:2.0:status:Requester"}, "urn:oasis:names:tc:SAML:2.0:status:Requester"),
+    ({"in_response_to": "_someone-else"}, "in_response_to_mismatch"),
+    ({"encrypted": True}, "encrypted_assertion"),
+])
+def test_a_saml_response_that_is_not_for_this_login_is_refused(kwargs, error):
+    with pytest.raises(ProviderError) as caught:
+        read_response(saml_response(**kwargs), "_req1")
+    assert caught.value.error == error
+
+
+def test_garbage_instead_of_a_saml_response():
+    with pytest.raises(ProviderError, match="not base64 SAML XML"):
+        read_response("%%%not base64", None)
+
+
+def test_the_authn_request_names_the_acs_and_the_sp():
+    client = ProviderClient("lab", "corp", ProviderKind.SAML, saml_sso_url="https://idp.example/sso")
+    xml = authn_request(client, "_abc", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    assert 'ID="_abc"' in xml and 'AssertionConsumerServiceURL="https://signin.aws.amazon.com/saml"' in xml
+    assert "<saml:Issuer>urn:amazon:webservices</saml:Issuer>" in xml and 'IssueInstant="2026-01-02T03:04:05Z"' in xml
+
+
+def test_assumed_role_and_same_role():
+    caller = "arn:aws:sts::123456789012:assumed-role/qa-role/CognitoIdentityCredentials"
+    assert assumed_role_arn(caller) == "arn:aws:iam::123456789012:role/qa-role"
+    assert assumed_role_arn("arn:aws:iam::123456789012:user/admin") == "arn:aws:iam::123456789012:user/admin"
+    assert same_role("arn:aws:iam::123456789012:role/team/qa-role", assumed_role_arn(caller))
+    assert not same_role("arn:aws:iam::999999999999:role/qa-role", assumed_role_arn(caller))
+    assert not same_role(None, assumed_role_arn(caller))
+
+
+def test_refresh_advice_names_the_countdown_that_ran_out():
+    now = time.time()
+    result = RunResult(RunRequest("us-east-1:x", ProviderClient("lab", "g", ProviderKind.GUEST)), now)
+    result.credentials = VendedCredentials("ASIAX", Secret("s3cr3t-key"), Secret("t0ken"),
+                                           datetime.fromtimestamp(now + 60, UTC))
+    assert "again with the same logins" in result.refresh_advice(now)
+    assert "a new GetCredentialsForIdentity is enough" in result.refresh_advice(now + 120)
+    assert "s3cr3t-key" not in repr(result.credentials) and "t0ken" not in repr(result.credentials)
+    assert result.credentials.as_environment().splitlines()[1] == "export AWS_SECRET_ACCESS_KEY=s3cr3t-key"
+    assert result.credentials.as_credentials_profile("qa").startswith("[qa]\naws_access_key_id = ASIAX\n")
+
+
+def test_the_timeline_records_failures_and_sums_steps():
+    timeline = Timeline()
+    with timeline.call("GetId", logins=["accounts.google.com"]):
+        pass
+    with pytest.raises(RuntimeError), timeline.call("GetCredentialsForIdentity"):
+        raise RuntimeError("refused")
+    first, second = timeline.calls
+    assert first.ok and first.logins_sent and not second.ok and second.error == "refused"
+    assert list(timeline.step_durations()) == ["GetId", "GetCredentialsForIdentity"]
