@@ -2,9 +2,13 @@
 
 Owns :func:`run` (what ``cognito-desk`` with no subcommand calls) and :func:`build_window`, which makes
 the main window and plugs every screen into it — the one place where screens are wired together, used
-by the app and by the GUI tests alike. The window is shown first; the settings are read, the
-embedded service started and the first pool list fetched only after it has been painted. On exit the
+by the app and by the GUI tests alike. The window is shown first; the screens are plugged in, the
+settings read, the embedded service started and the first pool list fetched only after it has been
+painted. On exit the
 open connection is closed and the embedded services this process runs are stopped.
+
+Only Qt, qasync and the shell's own modules are imported before the first paint; the settings, the
+keyring, the AWS clients and the embedded service are imported in a worker thread after it.
 
 ``COGNITO_DESK_TRACE_T0`` (a ``time.time()`` taken by whoever started the process) makes the app print
 ``painted <s>`` and ``ready <s>`` (the Local connection's pool list shown) to stderr, and
@@ -23,8 +27,6 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from ..backend import LocalServices
-from ..settings import KeyringSecrets, SettingsFile, config_dir
 from .context import AppContext
 from .icons import app_icon
 from .main_window import MainWindow
@@ -36,15 +38,19 @@ __all__ = ["build_window", "run"]
 PREFS_FILE = "window-state.ini"
 
 
-def build_window(ctx: AppContext) -> MainWindow:
-    """The main window with every screen plugged in."""
-    return MainWindow(ctx)
+def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindow:
+    """Plug every screen into ``window`` (a new one if None) — the one place where screens are wired.
+
+    The app paints the bare window first and calls this after :meth:`AppContext.load`; screens' heavy
+    imports belong inside this function, not at the top of this module.
+    """
+    window = window or MainWindow(ctx)
+    return window
 
 
-def make_context(settings_file: SettingsFile, prefs_path: str, secrets=None) -> AppContext:
-    prefs = QSettings(prefs_path, QSettings.Format.IniFormat)
-    return AppContext(settings_file, secrets if secrets is not None else KeyringSecrets(), LocalServices(), prefs,
-                      Runner())
+def make_context(prefs_path: str, **collaborators) -> AppContext:
+    """The context on the window-state file ``prefs_path``; ``collaborators`` as :class:`AppContext` takes them."""
+    return AppContext(QSettings(prefs_path, QSettings.Format.IniFormat), Runner(), **collaborators)
 
 
 class _FirstPaint(QObject):
@@ -78,16 +84,16 @@ def run(argv: list[str]) -> int:
     app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    settings_file = SettingsFile()
-    ctx = make_context(settings_file, str(config_dir() / PREFS_FILE))
+    ctx = make_context(str(_config_dir() / PREFS_FILE))
     apply_theme(app, str(ctx.prefs.value("theme", "system")))
-    window = build_window(ctx)
+    window = MainWindow(ctx)
     closed = loop.create_future()
     app.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(None))
 
     def painted() -> None:
         trace("painted")
-        window.start()
+        ctx.runner.run(ctx.load(), label="Starting", on_success=lambda _: window.start(build_window),
+                       errors=window.connection_errors)
 
     def pools_shown() -> None:
         window.pools_shown.disconnect(pools_shown)
@@ -104,5 +110,12 @@ def run(argv: list[str]) -> int:
             if window.connection is not None:
                 loop.run_until_complete(window.connection.aclose())
     finally:
-        ctx.local.stop_all()
+        if ctx.loaded:
+            ctx.local.stop_all()
     return 0
+
+
+def _config_dir():
+    from ..settings.paths import config_dir
+
+    return config_dir()

@@ -1,28 +1,69 @@
 """What every screen is given: the app's collaborators, made once by the composition root.
 
-Owns :class:`AppContext` — the settings file, the secret store, the embedded services of Local
-connections, the window-state store (``QSettings``: geometry, splitters, last pool per connection,
-theme) and the :class:`~.tasks.Runner` for network work. Screens receive it through their
-constructor; there are no global registries.
+Owns :class:`AppContext` — the window-state store (``QSettings``: geometry, splitters, last pool per
+connection, theme), the :class:`~.tasks.Runner` for network work, and, once :meth:`AppContext.load`
+has run, the settings file, the secret store (the OS keyring) and the embedded services of Local
+connections. Those three pull in keyring, botocore and the service, so the app loads them in a worker
+thread after the window is painted; tests pass them in ready-made. Screens receive the context through
+their constructor; there are no global registries.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from ..backend import LocalServices
-from ..settings import SecretStore, SettingsFile
 from .tasks import Runner
+
+if TYPE_CHECKING:
+    from ..backend import LocalServices
+    from ..settings import SecretStore, SettingsFile
 
 __all__ = ["AppContext"]
 
 
-@dataclass
 class AppContext:
-    settings_file: SettingsFile
-    secrets: SecretStore
-    local: LocalServices
-    prefs: QSettings
-    runner: Runner
+    def __init__(self, prefs: QSettings, runner: Runner, *, settings_file: SettingsFile | None = None,
+                 secrets: SecretStore | None = None, local: LocalServices | None = None) -> None:
+        self.prefs = prefs
+        self.runner = runner
+        self._settings_file = settings_file
+        self._secrets = secrets
+        self._local = local
+
+    @property
+    def loaded(self) -> bool:
+        return None not in (self._settings_file, self._secrets, self._local)
+
+    async def load(self) -> None:
+        """Make the collaborators not given to the constructor (imports and all, in a worker thread)."""
+        if not self.loaded:
+            await asyncio.to_thread(self._load)
+
+    def _load(self) -> None:
+        from ..backend import LocalServices
+        from ..settings import KeyringSecrets, SettingsFile
+
+        self._settings_file = self._settings_file or SettingsFile()
+        self._secrets = self._secrets if self._secrets is not None else KeyringSecrets()
+        self._local = self._local or LocalServices()
+
+    @property
+    def settings_file(self) -> SettingsFile:
+        return self._need(self._settings_file)
+
+    @property
+    def secrets(self) -> SecretStore:
+        return self._need(self._secrets)
+
+    @property
+    def local(self) -> LocalServices:
+        return self._need(self._local)
+
+    @staticmethod
+    def _need(value):
+        if value is None:
+            raise RuntimeError("the app context is used before AppContext.load() ran")
+        return value

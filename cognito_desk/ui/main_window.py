@@ -10,6 +10,9 @@ plug in through :meth:`add_pool_page` and the public menus; the composition root
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,8 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..backend import Connection, open_connection
-from ..settings import Settings
 from .context import AppContext
 from .icons import app_icon, icon
 from .pages import PoolPage, PoolRef
@@ -36,6 +37,10 @@ from .pool_list import PoolList
 from .status import StatusBar
 from .theme import THEMES, apply_theme
 from .widgets.error_banner import ErrorBanner
+
+if TYPE_CHECKING:
+    from ..backend import Connection
+    from ..settings import Settings
 
 __all__ = ["MainWindow"]
 
@@ -52,7 +57,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.connection: Connection | None = None
-        self.settings: Settings = Settings()
+        self.settings: Settings | None = None
         self._pages: list[PoolPage] = []
         self._pool: PoolRef | None = None
         self.setWindowTitle("cognito-desk")
@@ -222,8 +227,11 @@ class MainWindow(QMainWindow):
         self.pool_list.filter.selectAll()
 
     # --- connections -------------------------------------------------------------------------------
-    def start(self) -> None:
-        """After the window is painted: read the settings, then open the last used connection."""
+    def start(self, plug: Callable[[AppContext, MainWindow], object] | None = None) -> None:
+        """Once the window is painted and the context loaded: plug the screens in (``plug``, the composition
+        root's ``build_window``), read the settings, then open the last used connection."""
+        if plug is not None:
+            plug(self.ctx, self)
         self.ctx.runner.run_blocking(self.ctx.settings_file.load, label="Reading settings",
                                      on_success=self._settings_loaded, errors=self.connection_errors,
                                      retry=self.start)
@@ -243,9 +251,12 @@ class MainWindow(QMainWindow):
         self.connection_box.blockSignals(False)
 
     def open_profile(self, name: str) -> None:
+        from ..backend import open_connection
+        from ..settings import Settings
+
         try:
             profile = self.settings.profile(name)
-        except KeyError:
+        except (KeyError, AttributeError):  # no such profile, or the settings are not read yet
             return
         old, self.connection = self.connection, None
         if old is not None:

@@ -9,9 +9,10 @@ through the window's runner and must drop anything it showed for the previous po
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..backend import Connection
+if TYPE_CHECKING:
+    from ..backend import Connection
 
 __all__ = ["PoolPage", "PoolRef"]
 

@@ -9,14 +9,18 @@ once its page has arrived (:meth:`select_pool`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from ..backend import Connection
 from .icons import icon
 from .models.paged import Column, PagedTableModel
 from .tasks import Runner
 from .widgets.error_banner import ErrorBanner
+
+if TYPE_CHECKING:
+    from ..backend import Connection
 
 __all__ = ["PoolList"]
 

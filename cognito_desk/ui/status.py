@@ -7,10 +7,14 @@ and is told about the connection by the main window (:meth:`show_connection`, :m
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 
-from ..backend import Connection, ConnectionReport
 from .tasks import Runner
+
+if TYPE_CHECKING:
+    from ..backend import Connection, ConnectionReport
 
 __all__ = ["StatusBar"]
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cognito_desk.backend import LocalServices
 from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
 
 # QtWebEngine (loaded later, on demand, by the sign-in tester) needs this before the QApplication exists.
@@ -57,6 +58,7 @@ def qt_loop(qapp):
         task.cancel()
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()  # also joins the worker threads of asyncio.to_thread
     asyncio.set_event_loop(None)
 
 
@@ -86,7 +88,8 @@ def app_ctx(tmp_path, qt_loop):
 
     settings_file = SettingsFile(tmp_path / "config")
     settings_file.save(Settings((LocalProfile("local", data_dir=str(tmp_path / "data")),), "local"))
-    ctx = make_context(settings_file, str(tmp_path / "config" / "window-state.ini"), SessionSecrets())
+    ctx = make_context(str(tmp_path / "config" / "window-state.ini"), settings_file=settings_file,
+                       secrets=SessionSecrets(), local=LocalServices())
     yield ctx
     ctx.runner.cancel_all()
     ctx.local.stop_all()

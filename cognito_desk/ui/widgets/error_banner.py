@@ -10,13 +10,14 @@ Dismiss hides it. It stays hidden until there is something to say.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
 
-from ...admin.failures import FailureReport, describe_failure
+if TYPE_CHECKING:
+    from ...admin.failures import FailureReport
 
 
 class ErrorBanner(QFrame):
@@ -68,6 +69,8 @@ class ErrorBanner(QFrame):
 
     def show_error(self, error: BaseException, *, label: str = "", retry: Callable[[], object] | None = None,
                    **context: Any) -> FailureReport:
+        from ...admin.failures import describe_failure  # brings in the AWS client layer: not before it is needed
+
         report = describe_failure(error, **context)
         self.show_report(report, label=label, retry=retry)
         return report
