@@ -23,6 +23,7 @@ MATCH_TYPES = ("Equals", "Contains", "StartsWith", "NotEqual")
 MAPPING_TYPES = ("Token", "Rules")
 AMBIGUOUS_RESOLUTIONS = ("AuthenticatedRole", "Deny")
 SLOTS = ("authenticated", "unauthenticated")
+RULE_LIMIT_MESSAGE = f"A role mapping holds at most {roles.MAX_RULES_PER_PROVIDER} rules."
 
 
 class LimitReached(ValueError):
@@ -65,11 +66,15 @@ class RoleMapping:
 
     def add_rule(self, rule: Rule | None = None, at: int | None = None) -> Rule:
         """Insert ``rule`` (a blank one by default) at ``at`` (the end by default); the 26th is refused."""
-        if len(self.rules) >= roles.MAX_RULES_PER_PROVIDER:
-            raise LimitReached(f"A role mapping holds at most {roles.MAX_RULES_PER_PROVIDER} rules.")
+        if self.room() < 1:
+            raise LimitReached(RULE_LIMIT_MESSAGE)
         rule = rule or Rule()
         self.rules.insert(len(self.rules) if at is None else at, rule)
         return rule
+
+    def room(self) -> int:
+        """How many more rules fit."""
+        return roles.MAX_RULES_PER_PROVIDER - len(self.rules)
 
     def remove_rule(self, index: int) -> Rule:
         return self.rules.pop(index)

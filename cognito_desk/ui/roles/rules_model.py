@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from cognito_desk.admin.rules import MATCH_TYPES, LimitReached, RoleMapping, Rule
+from cognito_desk.admin.rules import MATCH_TYPES, RULE_LIMIT_MESSAGE, RoleMapping, Rule
 
 __all__ = ["RulesModel"]
 
@@ -19,6 +19,7 @@ MIME_TYPE = "application/x-cognito-desk-rule-rows"
 COLUMNS = ("#", "Claim", "Match type", "Value", "Role ARN")
 FIELDS = (None, "claim", "match_type", "value", "role_arn")
 Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
 
 
 class RulesModel(QAbstractTableModel):
@@ -41,10 +42,10 @@ class RulesModel(QAbstractTableModel):
         return self.mapping.rules if self.mapping is not None else []
 
     # --- reading ----------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rules)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
@@ -87,15 +88,11 @@ class RulesModel(QAbstractTableModel):
         self.edited.emit()
         return True
 
-    def insertRows(self, row: int, count: int, parent: Index = QModelIndex()) -> bool:
+    def insertRows(self, row: int, count: int, parent: Index = _ROOT) -> bool:
         if self.mapping is None or parent.isValid() or not 0 <= row <= len(self.rules) or count < 1:
             return False
-        if len(self.rules) + count > 25:
-            try:
-                for _ in range(count):  # the mapping's own check says why
-                    RoleMapping(rules=list(self.rules) + [Rule()] * _).add_rule()
-            except LimitReached as exc:
-                self.refused.emit(str(exc))
+        if count > self.mapping.room():
+            self.refused.emit(RULE_LIMIT_MESSAGE)
             return False
         self.beginInsertRows(QModelIndex(), row, row + count - 1)
         for offset in range(count):
@@ -105,7 +102,7 @@ class RulesModel(QAbstractTableModel):
         self.edited.emit()
         return True
 
-    def removeRows(self, row: int, count: int, parent: Index = QModelIndex()) -> bool:
+    def removeRows(self, row: int, count: int, parent: Index = _ROOT) -> bool:
         if parent.isValid() or count < 1 or row < 0 or row + count > len(self.rules):
             return False
         self.beginRemoveRows(QModelIndex(), row, row + count - 1)

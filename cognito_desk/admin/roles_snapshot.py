@@ -1,0 +1,65 @@
+"""Everything the Roles & rules and Principal tags tabs show for one pool, loaded in one go.
+
+Owns :class:`RolesSnapshot` — the pool's description, its roles form (``GetIdentityPoolRoles``), the account's
+role ARNs (IAM ``ListRoles``, for the searchable pickers), the trust policy of every role the form names and
+the principal-tag map of every provider — with :func:`load_roles_snapshot` (the calls, through the connection's
+clients), :func:`login_keys` (the ``Logins`` keys a token can be presented under on this pool) and
+:func:`mapping_keys` (the keys a role mapping may be stored under: the same, plus IAM provider ARNs for OIDC and
+user-pool ``name:client`` keys, as the service accepts them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cognito_desk.admin.principal_tags import PrincipalTagMap
+from cognito_desk.admin.role_trust import load_trust_policies, roles_in_use
+from cognito_desk.admin.rules import RolesForm
+from cognito_desk.aws import CognitoIdentityClient, IamClient
+
+
+@dataclass
+class RolesSnapshot:
+    pool: dict
+    form: RolesForm
+    role_arns: list[str] = field(default_factory=list)
+    trust_policies: dict[str, dict | None] = field(default_factory=dict)
+    tag_maps: dict[str, PrincipalTagMap] = field(default_factory=dict)
+
+    @property
+    def pool_id(self) -> str:
+        return self.pool["IdentityPoolId"]
+
+    def uses_principal_tags(self) -> bool:
+        return any(tag_map.active for tag_map in self.tag_maps.values())
+
+
+def login_keys(pool: Mapping) -> list[str]:
+    """The ``Logins`` keys of the pool's identity providers, in the console's order."""
+    keys = list(pool.get("SupportedLoginProviders") or {})
+    keys += list(dict.fromkeys(p.get("ProviderName", "") for p in pool.get("CognitoIdentityProviders") or []))
+    keys += [arn.partition(":oidc-provider/")[2] for arn in pool.get("OpenIdConnectProviderARNs") or []]
+    keys += list(pool.get("SamlProviderARNs") or [])
+    return [key for key in keys if key]
+
+
+def mapping_keys(pool: Mapping) -> list[str]:
+    """Keys a role mapping can be stored under on this pool."""
+    keys = login_keys(pool)
+    keys += [f"{p['ProviderName']}:{p['ClientId']}" for p in pool.get("CognitoIdentityProviders") or []
+             if p.get("ProviderName") and p.get("ClientId")]
+    keys += list(pool.get("OpenIdConnectProviderARNs") or [])
+    return list(dict.fromkeys(keys))
+
+
+async def load_roles_snapshot(identity: CognitoIdentityClient, iam: IamClient, pool_id: str) -> RolesSnapshot:
+    pool = await identity.describe_identity_pool(identity_pool_id=pool_id)
+    form = RolesForm.from_api(await identity.get_identity_pool_roles(identity_pool_id=pool_id))
+    role_arns = [role["Arn"] async for role in iam.iter_roles()]
+    snapshot = RolesSnapshot(pool, form, sorted(role_arns))
+    snapshot.trust_policies = await load_trust_policies(iam, roles_in_use(form))
+    for key in login_keys(pool):
+        answer = await identity.get_principal_tag_attribute_map(identity_pool_id=pool_id, identity_provider_name=key)
+        snapshot.tag_maps[key] = PrincipalTagMap.from_api(answer)
+    return snapshot
