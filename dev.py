@@ -4,6 +4,7 @@
     python3 dev.py app      install what the app needs into .venv, then start it
     python3 dev.py test     install everything the tests need (pip, npm, Debian packages), run them all
     python3 dev.py bench    install the benchmark's needs (wrk), run the benchmark
+    python3 dev.py screenshots   save a PNG of every screen with sample data to docs/screenshots/
 
 Extra arguments go to the program (``dev.py test -k sigv4`` → pytest). Uses only the standard
 library, so it runs before anything is installed. Installs are skipped when nothing changed.
@@ -110,6 +111,12 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *args)
 
 
+def screenshots(args: list[str]) -> None:
+    ensure_venv()
+    ensure_python_packages("test")
+    run(PYTHON, ROOT / "tools" / "screenshots.py", *args)
+
+
 def bench(args: list[str]) -> None:
     ensure_venv()
     ensure_python_packages("test")
@@ -117,7 +124,7 @@ def bench(args: list[str]) -> None:
     run(PYTHON, ROOT / "bench" / "signin.py", *args)
 
 
-COMMANDS = {"app": app, "test": test, "bench": bench}
+COMMANDS = {"app": app, "test": test, "bench": bench, "screenshots": screenshots}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

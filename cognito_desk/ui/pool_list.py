@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["PoolList"]
 
 PAGE_SIZE = 60
-COLUMNS = [Column("Name", lambda row: row["IdentityPoolName"]),
-           Column("ID", lambda row: row["IdentityPoolId"])]
+COLUMNS = [Column("Name", lambda row: row["IdentityPoolName"], lambda row: row["IdentityPoolName"]),
+           Column("ID", lambda row: row["IdentityPoolId"], lambda row: row["IdentityPoolId"])]
 
 
 def _pages(connection: Connection):
