@@ -32,6 +32,8 @@ def _say(text: str) -> None:
 def _fail(error: BaseException) -> int:
     report = describe_failure(error)
     _say(f"cognito-desk: {report.title}. {report.cause}" + (f" {report.fix}" if report.fix else ""))
+    if report.raw:
+        _say("  " + report.raw.replace("\n", "\n  "))
     return 1
 
 
