@@ -7,8 +7,8 @@ settings read, the embedded service started and the first pool list fetched only
 painted. On exit the
 open connection is closed and the embedded services this process runs are stopped.
 
-Only Qt, qasync and the shell's own modules are imported before the first paint; the settings, the
-keyring, the AWS clients and the embedded service are imported in a worker thread after it.
+Only Qt and the shell's own modules are imported before the first paint; then the qasync loop starts,
+and the settings, the keyring, the AWS clients and the embedded service are imported in a worker thread.
 
 ``COGNITO_DESK_TRACE_T0`` (a ``time.time()`` taken by whoever started the process) makes the app print
 ``painted <s>`` and ``ready <s>`` (the Local connection's pool list shown) to stderr, and
@@ -17,13 +17,11 @@ keyring, the AWS clients and the embedded service are imported in a worker threa
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import time
 
-import qasync
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
@@ -45,6 +43,9 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
     imports belong inside this function, not at the top of this module.
     """
     window = window or MainWindow(ctx)
+    from .identities import IdentitiesPage
+
+    window.add_pool_page(IdentitiesPage(ctx, window), "Identities", "identity")
     return window
 
 
@@ -54,18 +55,27 @@ def make_context(prefs_path: str, **collaborators) -> AppContext:
 
 
 class _FirstPaint(QObject):
-    """Calls ``then`` once, right after the window's first paint event."""
+    """Notes the window's first paint event."""
 
-    def __init__(self, window: MainWindow, then) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self._then = then
+        self.painted = False
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)
+            self.painted = True
         return False
+
+
+def _show_and_paint(app: QApplication, window: MainWindow, patience: float = 5.0) -> None:
+    """Show ``window`` and let Qt paint it before anything else is loaded (a minimised window: give up waiting)."""
+    watcher = _FirstPaint(window)
+    window.show()
+    deadline = time.monotonic() + patience
+    while not watcher.painted and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
 def run(argv: list[str]) -> int:
@@ -76,24 +86,28 @@ def run(argv: list[str]) -> int:
         if trace_t0 is not None:
             print(f"{event} {time.time() - trace_t0:.3f}", file=sys.stderr, flush=True)
 
+    # QtWebEngine (loaded on demand by the sign-in tester) needs this before the QApplication exists.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication([sys.argv[0], *argv])
     app.setApplicationName("cognito-desk")
     app.setApplicationDisplayName("cognito-desk")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("cognito-desk")
     app.setWindowIcon(app_icon())
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     ctx = make_context(str(_config_dir() / PREFS_FILE))
     apply_theme(app, str(ctx.prefs.value("theme", "system")))
     window = MainWindow(ctx)
+    _show_and_paint(app, window)
+    trace("painted")
+
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     closed = loop.create_future()
     app.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(None))
-
-    def painted() -> None:
-        trace("painted")
-        ctx.runner.run(ctx.load(), label="Starting", on_success=lambda _: window.start(build_window),
-                       errors=window.connection_errors)
 
     def pools_shown() -> None:
         window.pools_shown.disconnect(pools_shown)
@@ -102,8 +116,8 @@ def run(argv: list[str]) -> int:
             QTimer.singleShot(0, window.close)
 
     window.pools_shown.connect(pools_shown)
-    _FirstPaint(window, painted)
-    window.show()
+    ctx.runner.run(ctx.load(), label="Starting", on_success=lambda _: window.start(build_window),
+                   errors=window.connection_errors)
     try:
         with loop:
             loop.run_until_complete(closed)

@@ -10,7 +10,6 @@ their constructor; there are no global registries.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
@@ -40,6 +39,8 @@ class AppContext:
     async def load(self) -> None:
         """Make the collaborators not given to the constructor (imports and all, in a worker thread)."""
         if not self.loaded:
+            import asyncio
+
             await asyncio.to_thread(self._load)
 
     def _load(self) -> None:

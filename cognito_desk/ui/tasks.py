@@ -9,15 +9,14 @@ lists it in :attr:`Runner.running` for the status bar's activity indicator, then
 raw AWS error one click away). Cancelling is silent: nothing half-done is reported as a failure.
 Blocking calls (keyring, files) go through :meth:`Runner.run_blocking`, which runs them in a worker
 thread the same way. Exceptions raised by callbacks reach ``sys.excepthook``, never the void.
+(``asyncio`` and ``logging`` are imported on first use: the window is painted before the loop exists.)
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sys
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -25,9 +24,11 @@ from PySide6.QtWidgets import QWidget
 from .widgets.busy import BusyOverlay
 from .widgets.error_banner import ErrorBanner
 
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = ["Operation", "Runner"]
 
-log = logging.getLogger("cognito_desk.ui")
 T = TypeVar("T")
 
 
@@ -79,6 +80,8 @@ class Runner(QObject):
         """Start ``coro``; see the module docstring. ``context`` gives the error explanation its facts
         (``logins``, ``pool``, ``roles``); ``retry`` adds a Retry button to the error banner;
         ``on_settled`` runs first whatever the end — success, failure or cancel (for clean-up)."""
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         operation = Operation(label, task)
         overlay = BusyOverlay(busy, label, operation.cancel) if busy is not None else None
@@ -106,7 +109,9 @@ class Runner(QObject):
                 elif errors is not None:
                     errors.show_error(error, label=label, retry=retry, **(dict(context()) if context else {}))
                 else:
-                    log.error("%s failed: %s", label, error)
+                    import logging
+
+                    logging.getLogger("cognito_desk.ui").error("%s failed: %s", label, error)
             except Exception:  # a callback failed: the excepthook shows it, the loop goes on
                 sys.excepthook(*sys.exc_info())
 
@@ -123,5 +128,7 @@ class Runner(QObject):
 
 
 async def _in_thread(function: Callable[[], T]) -> T:
+    import asyncio
+
     return await asyncio.to_thread(function)
 
