@@ -64,6 +64,29 @@ class Preview:
     def would_sign_in(self) -> bool:
         return self.decision.role_arn is not None and self.trust is not None and self.trust.allowed
 
+    def headline(self) -> str:
+        decision = self.decision
+        if decision.role_arn is None:
+            return f"No role — {decision.error_code}: {decision.error_message}"
+        rule = next((step.index for step in reversed(decision.steps) if step.matched), None)
+        why = f"rule {rule}" if decision.source == "rule" and rule else decision.source.replace("-", " ")
+        if self.trust is None:
+            verdict = "trust policy not checked"
+        else:
+            verdict = "STS would assume it" if self.trust.allowed else \
+                "but its trust policy refuses this pool (InvalidIdentityPoolConfigurationException)"
+        return f"{decision.role_arn} ({why}) — {verdict}"
+
+    def describe(self) -> str:
+        """The full explanation the preview pane shows: warnings, the numbered decision, trust, tags."""
+        lines = [f"⚠ {warning}" for warning in self.warnings]
+        lines += ["", "Role decision:", *self.decision.explain().splitlines()[1:]]
+        if self.trust is not None:
+            lines += ["", "Trust policy (as STS evaluates it for this pool):", *(f"  {r}" for r in self.trust.reasons)]
+        if self.session_tags:
+            lines += ["", "Session tags:", *(f"  {k} = {v}" for k, v in sorted(self.session_tags.items()))]
+        return "\n".join(lines).strip()
+
 
 def _audience(claims: Mapping, allowed: list[str], use_azp: bool) -> str:
     """The client id the service would record (``azp`` first for OIDC), or the first audience."""

@@ -1,7 +1,8 @@
 """Everything the Roles & rules and Principal tags tabs show for one pool, loaded in one go.
 
 Owns :class:`RolesSnapshot` — the pool's description, its roles form (``GetIdentityPoolRoles``), the account's
-role ARNs (IAM ``ListRoles``, for the searchable pickers), the trust policy of every role the form names and
+role ARNs (IAM ``ListRoles``, for the searchable pickers) with their trust policies (so a role picked while
+editing is linted and previewed at once; a role the form names that is not listed is fetched with ``GetRole``) and
 the principal-tag map of every provider — with :func:`load_roles_snapshot` (the calls, through the connection's
 clients), :func:`login_keys` (the ``Logins`` keys a token can be presented under on this pool) and
 :func:`mapping_keys` (the keys a role mapping may be stored under: the same, plus IAM provider ARNs for OIDC and
@@ -56,9 +57,10 @@ def mapping_keys(pool: Mapping) -> list[str]:
 async def load_roles_snapshot(identity: CognitoIdentityClient, iam: IamClient, pool_id: str) -> RolesSnapshot:
     pool = await identity.describe_identity_pool(identity_pool_id=pool_id)
     form = RolesForm.from_api(await identity.get_identity_pool_roles(identity_pool_id=pool_id))
-    role_arns = [role["Arn"] async for role in iam.iter_roles()]
-    snapshot = RolesSnapshot(pool, form, sorted(role_arns))
-    snapshot.trust_policies = await load_trust_policies(iam, roles_in_use(form))
+    policies = {role["Arn"]: role.get("AssumeRolePolicyDocument") async for role in iam.iter_roles()}
+    snapshot = RolesSnapshot(pool, form, sorted(policies))
+    missing = [arn for arn in roles_in_use(form) if arn not in policies]  # another account's, or deleted
+    snapshot.trust_policies = {**policies, **await load_trust_policies(iam, missing)}
     for key in login_keys(pool):
         answer = await identity.get_principal_tag_attribute_map(identity_pool_id=pool_id, identity_provider_name=key)
         snapshot.tag_maps[key] = PrincipalTagMap.from_api(answer)

@@ -111,3 +111,21 @@ def test_preview_explains_the_rules_and_checks_trust():
     malformed = preview(DESCRIBED, form, token, "accounts.google.com", trust_policies={ADMINS: "{"})
     assert not malformed.would_sign_in and "malformed" in malformed.trust.reasons[0]
     assert json.dumps(result.session_tags) == "{}"
+
+
+def test_headline_and_description_say_which_rule_and_whether_sts_agrees():
+    form = RolesForm(POOL, {"authenticated": AUTH})
+    mapping = form.add_mapping("accounts.google.com", RoleMapping("Rules", "Deny"))
+    mapping.add_rule(Rule("hd", "Equals", "x", AUTH))
+    mapping.add_rule(Rule("groups", "Contains", "adm", ADMINS))
+    token = read_presented(a_jwt(groups=["admins"], exp=int(NOW) - 5), now=NOW)
+    result = preview(DESCRIBED, form, token, "accounts.google.com",
+                     trust_policies={ADMINS: cognito_trust_policy(POOL, "authenticated")})
+    assert result.headline() == f"{ADMINS} (rule 2) — STS would assume it"
+    text = result.describe()
+    assert text.startswith("⚠ The signature is NOT checked") and "expired" in text
+    assert "1. login 1 (accounts.google.com) uses role mapping" in text or "rule 1:" in text
+    assert "statement 1" in text
+    denied = preview(DESCRIBED, form, read_presented(a_jwt(), now=NOW), "accounts.google.com")
+    assert denied.headline() == ("No role — NotAuthorizedException: The ambiguous role mapping rules denied this "
+                                 "request.")

@@ -1,0 +1,219 @@
+"""The Roles & rules tab of a pool: default roles, role mappings and rules, trust policies, and the live preview.
+
+Owns :class:`RolesPage` — loads the pool's roles snapshot (``admin.roles_snapshot``) through the runner when a
+pool is selected, lets the user pick the default authenticated and guest roles from the account's roles
+(searchable, or type an ARN) or create one trusted by this pool in one click, edits the role mappings
+(:class:`~.mapping_editor.MappingEditor`) while the preview (:class:`~.preview_panel.PreviewPanel`) follows every
+edit, shows each role's trust policy with its lint and fixes (:class:`~.trust_panel.TrustPanel`), and saves with
+``SetIdentityPoolRoles`` after AWS's checks (``RolesForm.problems``). Errors appear in the tab's banner.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cognito_desk.admin.role_trust import apply_trust_fix, create_trusted_role
+from cognito_desk.admin.roles_snapshot import RolesSnapshot, load_roles_snapshot
+from cognito_desk.admin.rules import SLOTS
+from cognito_desk.admin.trust import cognito_trust_policy
+from cognito_desk.core import errors
+
+from ..context import AppContext
+from ..icons import icon
+from ..pages import PoolRef
+from ..widgets.error_banner import ErrorBanner
+from .mapping_editor import MappingEditor
+from .preview_panel import PreviewPanel
+from .trust_panel import TrustPanel
+
+__all__ = ["RolesPage"]
+
+SLOT_LABELS = {"authenticated": "Authenticated role", "unauthenticated": "Guest (unauthenticated) role"}
+
+
+def trusted_role_name(pool_name: str, slot: str) -> str:
+    """A readable IAM role name for a new role of this pool (IAM allows ``[\\w+=,.@-]``, 64 characters)."""
+    base = re.sub(r"[^\w+=,.@-]", "_", pool_name)[:40]
+    return f"Cognito_{base}_{'Auth' if slot == 'authenticated' else 'Unauth'}_Role"
+
+
+class RolesPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.pool: PoolRef | None = None
+        self.snapshot: RolesSnapshot | None = None
+        self.setAccessibleName("Roles and rules")
+        self.errors = ErrorBanner(name="Roles and rules error")
+        self.role_boxes: dict[str, QComboBox] = {}
+        self.create_buttons: dict[str, QPushButton] = {}
+        defaults = QGroupBox("Default roles")
+        grid = QGridLayout(defaults)
+        for row, slot in enumerate(SLOTS):
+            box = QComboBox()
+            box.setEditable(True)
+            box.setAccessibleName(SLOT_LABELS[slot])
+            box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            box.lineEdit().setPlaceholderText("arn:aws:iam::<account>:role/<name> — type to search")
+            box.currentTextChanged.connect(lambda text, slot=slot: self._default_role_changed(slot, text))
+            button = QPushButton(icon("add"), "Create role trusted by this pool")
+            button.setAccessibleName(f"Create a {slot} role trusted by this pool")
+            button.clicked.connect(lambda _=False, slot=slot: self.create_trusted_role(slot))
+            grid.addWidget(QLabel(SLOT_LABELS[slot] + ":"), row, 0)
+            grid.addWidget(box, row, 1)
+            grid.addWidget(button, row, 2)
+            grid.setColumnStretch(1, 1)
+            self.role_boxes[slot], self.create_buttons[slot] = box, button
+        self.mappings = MappingEditor()
+        mappings_box = QGroupBox("Role mappings (per provider, at most 10)")
+        QVBoxLayout(mappings_box).addWidget(self.mappings)
+        self.trust = TrustPanel()
+        trust_box = QGroupBox("Trust policies of the roles in use")
+        QVBoxLayout(trust_box).addWidget(self.trust)
+        self.save_button = QPushButton("&Save roles and rules")
+        self.save_button.setAccessibleName("Save roles and rules")
+        self.revert_button = QPushButton(icon("refresh"), "Revert")
+        self.revert_button.setAccessibleName("Discard unsaved changes")
+        self.state = QLabel("")
+        self.state.setAccessibleName("Save state")
+        actions = QHBoxLayout()
+        actions.addWidget(self.state, 1)
+        actions.addWidget(self.revert_button)
+        actions.addWidget(self.save_button)
+        editor = QWidget()
+        left = QVBoxLayout(editor)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(defaults)
+        left.addWidget(mappings_box, 3)
+        left.addWidget(trust_box, 2)
+        left.addLayout(actions)
+        self.preview = PreviewPanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(editor)
+        self.splitter.addWidget(self.preview)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.errors)
+        layout.addWidget(self.splitter, 1)
+        self.mappings.edited.connect(self._edited)
+        self.trust.fix_requested.connect(self.apply_fix)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.reload)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._show_snapshot(None)
+
+    # --- loading -----------------------------------------------------------------------------------
+    def show_pool(self, pool: PoolRef | None) -> None:
+        self.pool = pool
+        self._show_snapshot(None)
+        if pool is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        pool = self.pool
+        if pool is None:
+            return
+        connection = pool.connection
+        self.ctx.runner.run(load_roles_snapshot(connection.identity, connection.iam, pool.pool_id),
+                            label="Loading roles and rules", busy=self, errors=self.errors, retry=self.reload,
+                            on_success=lambda snapshot: self._loaded(pool, snapshot))
+
+    def _loaded(self, pool: PoolRef, snapshot: RolesSnapshot) -> None:
+        if pool == self.pool:
+            self._show_snapshot(snapshot)
+
+    def _show_snapshot(self, snapshot: RolesSnapshot | None) -> None:
+        self.snapshot = snapshot
+        for slot, box in self.role_boxes.items():
+            box.blockSignals(True)
+            box.clear()
+            if snapshot is not None:
+                box.addItems(snapshot.role_arns)
+                completer = QCompleter(snapshot.role_arns, box)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                box.setCompleter(completer)
+                box.setCurrentText(snapshot.form.default_roles.get(slot, ""))
+            box.setEnabled(snapshot is not None)
+            box.blockSignals(False)
+            self.create_buttons[slot].setEnabled(snapshot is not None)
+        self.mappings.show_form(snapshot.form if snapshot else None, snapshot.pool if snapshot else {})
+        self.trust.show_snapshot(snapshot)
+        self.preview.show_snapshot(snapshot)
+        self.save_button.setEnabled(snapshot is not None)
+        self.revert_button.setEnabled(snapshot is not None)
+        self.state.setText("")
+
+    # --- editing -----------------------------------------------------------------------------------
+    def _default_role_changed(self, slot: str, text: str) -> None:
+        if self.snapshot is not None:
+            self.snapshot.form.set_default_role(slot, text.strip() or None)
+            self._edited()
+
+    def _edited(self) -> None:
+        self.state.setText("Unsaved changes")
+        self.preview.refresh()
+
+    def create_trusted_role(self, slot: str, name: str | None = None) -> None:
+        """Create a role trusted by this pool for ``slot`` and put it in the slot (save to keep it)."""
+        if self.pool is None or self.snapshot is None:
+            return
+        pool, name = self.pool, name or trusted_role_name(self.pool.name, slot)
+
+        def created(arn: str) -> None:
+            self.snapshot.role_arns = sorted({*self.snapshot.role_arns, arn})
+            self.snapshot.trust_policies[arn] = cognito_trust_policy(pool.pool_id, slot)
+            self.role_boxes[slot].addItem(arn)
+            self.role_boxes[slot].setCurrentText(arn)
+            self.trust.show_snapshot(self.snapshot)
+            self.state.setText(f"Created {name}; save to use it as the {slot} role")
+
+        self.ctx.runner.run(create_trusted_role(pool.connection.iam, pool_id=pool.pool_id, slot=slot, name=name),
+                            label=f"Creating role {name}", busy=self, errors=self.errors, on_success=created)
+
+    def apply_fix(self, role_arn: str, fixed: dict) -> None:
+        if self.pool is None:
+            return
+        self.ctx.runner.run(apply_trust_fix(self.pool.connection.iam, role_arn, fixed),
+                            label="Updating the trust policy", busy=self, errors=self.errors,
+                            on_success=lambda _: self._fixed(role_arn, fixed))
+
+    def _fixed(self, role_arn: str, fixed: dict) -> None:
+        if self.snapshot is not None:
+            self.snapshot.trust_policies[role_arn] = fixed
+            self.trust.show_snapshot(self.snapshot)
+            self.preview.refresh()
+
+    # --- saving ------------------------------------------------------------------------------------
+    def save(self) -> None:
+        if self.pool is None or self.snapshot is None:
+            return
+        problems = self.snapshot.form.problems()
+        if problems:
+            self.errors.show_error(errors.error_for(problems[0].code, problems[0].message), label="Checking the rules")
+            return
+        request = self.snapshot.form.to_request()
+        identity = self.pool.connection.identity
+
+        async def send() -> None:
+            await identity.set_identity_pool_roles(identity_pool_id=request["IdentityPoolId"], roles=request["Roles"],
+                                                   role_mappings=request.get("RoleMappings", {}))
+
+        self.ctx.runner.run(send(), label="Saving roles and rules", busy=self, errors=self.errors,
+                            on_success=lambda _: self.reload())

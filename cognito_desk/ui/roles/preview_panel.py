@@ -1,0 +1,97 @@
+"""The live preview pane of the Roles & rules tab: paste a token, see which role it gets and why, as you edit.
+
+Owns :class:`PreviewPanel` — the pasted JWT / claims JSON / SAML response, the ``Logins`` key it is presented
+under, an optional ``CustomRoleArn``, and the answer of ``admin.preview.preview`` on the tab's unsaved form: a
+headline (role, the rule that chose it, whether STS would assume it) and the numbered explanation. It
+recomputes on every edit of its inputs and whenever the page calls :meth:`refresh` (a rule changed); nothing
+here touches the network.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+
+from cognito_desk.admin.presented import UnreadableToken, read_presented
+from cognito_desk.admin.preview import NotPreviewable, Preview, preview
+from cognito_desk.admin.roles_snapshot import RolesSnapshot, login_keys
+
+__all__ = ["PreviewPanel"]
+
+
+class PreviewPanel(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.snapshot: RolesSnapshot | None = None
+        self.result: Preview | None = None
+        self.token = QPlainTextEdit()
+        self.token.setAccessibleName("Token to preview")
+        self.token.setPlaceholderText("Paste a JWT (id_token), a JSON object of claims or a SAML response")
+        self.token.setMaximumHeight(110)
+        self.key = QComboBox()
+        self.key.setAccessibleName("Presented under provider")
+        self.key.setEditable(True)
+        self.custom_role = QLineEdit()
+        self.custom_role.setAccessibleName("CustomRoleArn")
+        self.custom_role.setPlaceholderText("optional: arn:aws:iam::<account>:role/<name>")
+        self.headline = QLabel("Paste a token to see which role it gets.")
+        self.headline.setObjectName("previewHeadline")
+        self.headline.setAccessibleName("Preview result")
+        self.headline.setWordWrap(True)
+        self.explanation = QPlainTextEdit()
+        self.explanation.setReadOnly(True)
+        self.explanation.setAccessibleName("Why this role")
+        self.explanation.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        form = QFormLayout()
+        form.addRow("&Token:", self.token)
+        form.addRow("&Provider key:", self.key)
+        form.addRow("&CustomRoleArn:", self.custom_role)
+        layout = QVBoxLayout(self)
+        title = QLabel("<b>Live preview</b> — which role would this sign-in get? (unsaved rules included)")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.explanation, 1)
+        self.token.textChanged.connect(self.refresh)
+        self.key.currentTextChanged.connect(self.refresh)
+        self.custom_role.textChanged.connect(self.refresh)
+
+    def show_snapshot(self, snapshot: RolesSnapshot | None) -> None:
+        self.snapshot = snapshot
+        current = self.key.currentText()
+        self.key.blockSignals(True)
+        self.key.clear()
+        if snapshot is not None:
+            self.key.addItems(login_keys(snapshot.pool))
+            if current:
+                self.key.setCurrentText(current)
+        self.key.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the preview from the inputs and the page's (unsaved) form."""
+        self.result = None
+        text = self.token.toPlainText().strip()
+        if self.snapshot is None or not text:
+            self._show("Paste a token to see which role it gets.", "")
+            return
+        try:
+            token = read_presented(text, now=time.time())
+            tag_map = self.snapshot.tag_maps.get(self.key.currentText())
+            self.result = preview(self.snapshot.pool, self.snapshot.form, token, self.key.currentText(),
+                                  custom_role_arn=self.custom_role.text().strip() or None,
+                                  trust_policies=self.snapshot.trust_policies, tag_map=tag_map)
+        except UnreadableToken as exc:
+            self._show(f"Cannot read this: {exc}", "")
+            return
+        except NotPreviewable as exc:
+            self._show(f"Not previewable under {self.key.currentText()!r}: {exc.code}", exc.message)
+            return
+        self._show(self.result.headline(), self.result.describe())
+
+    def _show(self, headline: str, body: str) -> None:
+        self.headline.setText(headline)
+        self.explanation.setPlainText(body)
