@@ -18,6 +18,7 @@ and the settings, the keyring, the AWS clients and the embedded service are impo
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -43,6 +44,9 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
     imports belong inside this function, not at the top of this module.
     """
     window = window or MainWindow(ctx)
+    from .connections import install as install_connections
+
+    install_connections(window)  # File ▸ New connection…, Manage connections…
     from .identities import IdentitiesPage
 
     window.add_pool_page(IdentitiesPage(ctx, window), "Identities", "identity")
@@ -116,6 +120,8 @@ def run(argv: list[str]) -> int:
             QTimer.singleShot(0, window.close)
 
     window.pools_shown.connect(pools_shown)
+    for number in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C in a terminal, or a service manager: close cleanly
+        signal.signal(number, lambda *_: QTimer.singleShot(0, window.close))
     ctx.runner.run(ctx.load(), label="Starting", on_success=lambda _: window.start(build_window),
                    errors=window.connection_errors)
     try:
