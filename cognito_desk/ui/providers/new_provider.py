@@ -1,0 +1,228 @@
+"""Creating IAM identity providers from the Providers tab, checked before anything is saved.
+
+Owns :class:`NewOidcProvider` (issuer URL, client IDs, thumbprints; "Check discovery" runs
+``admin.provider_checks.check_oidc_discovery`` and shows issuer, endpoints, algorithms, key IDs and every
+mismatch; "Create" stays off until the check passes) and :class:`NewSamlProvider` (name and metadata pasted,
+loaded from a file or fetched from a URL; the summary — entity ID, SSO endpoints, certificates and their expiry
+warnings — appears as soon as the metadata reads). Both emit :attr:`created` with the new provider's ARN.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cognito_desk.admin.provider_checks import DiscoveryReport, check_oidc_discovery, summarize_saml_metadata
+from cognito_desk.admin.providers import iam_problems, oidc_provider_request, saml_provider_request
+from cognito_desk.core import errors
+
+from ..pages import PoolRef
+from ..tasks import Runner
+from ..widgets.error_banner import ErrorBanner
+
+__all__ = ["NewOidcProvider", "NewSamlProvider", "describe_discovery"]
+
+
+def describe_discovery(report: DiscoveryReport) -> str:
+    lines = [f"Issuer: {report.issuer or '—'}"]
+    lines += [f"{name}: {url}" for name, url in report.endpoints.items()]
+    lines.append(f"Signing algorithms: {', '.join(report.algorithms) or '—'}")
+    lines.append(f"Keys: {', '.join(report.key_ids) or '—'}")
+    lines += [f"✗ {problem}" for problem in report.problems]
+    lines += [f"⚠ {warning}" for warning in report.warnings]
+    lines.append("✓ Discovery check passed." if report.ok else "Fix these problems before creating the provider.")
+    return "\n".join(lines)
+
+
+def _splitter(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+class NewOidcProvider(QWidget):
+    created = Signal(str)
+
+    def __init__(self, runner: Runner, errors_banner: ErrorBanner, parent=None) -> None:
+        super().__init__(parent)
+        self.runner, self.errors = runner, errors_banner
+        self.pool: PoolRef | None = None
+        self.report: DiscoveryReport | None = None
+        self.url = QLineEdit()
+        self.url.setAccessibleName("Issuer URL")
+        self.url.setPlaceholderText("https://login.example.com")
+        self.client_ids = QLineEdit()
+        self.client_ids.setAccessibleName("Client IDs (audiences)")
+        self.client_ids.setPlaceholderText("client IDs, comma-separated")
+        self.thumbprints = QLineEdit()
+        self.thumbprints.setAccessibleName("Thumbprints")
+        self.thumbprints.setPlaceholderText("optional SHA-1 thumbprints, comma-separated")
+        self.check_button = QPushButton("Check &discovery")
+        self.check_button.setAccessibleName("Check the OpenID discovery document")
+        self.create_button = QPushButton("Create OIDC provider")
+        self.create_button.setAccessibleName("Create the OIDC provider")
+        self.create_button.setEnabled(False)
+        self.result = QPlainTextEdit()
+        self.result.setReadOnly(True)
+        self.result.setAccessibleName("Discovery check result")
+        self.result.setMaximumHeight(150)
+        form = QFormLayout()
+        form.addRow("Issuer URL:", self.url)
+        form.addRow("Client IDs:", self.client_ids)
+        form.addRow("Thumbprints:", self.thumbprints)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+        self.url.textChanged.connect(lambda _: self._checked(None))
+        self.check_button.clicked.connect(self.check)
+        self.create_button.clicked.connect(self.create)
+
+    def check(self) -> None:
+        if self.pool is None:
+            return
+        self.runner.run(check_oidc_discovery(self.pool.connection.http, self.url.text()), label="Checking discovery",
+                        busy=self, errors=self.errors, on_success=self._checked)
+
+    def _checked(self, report: DiscoveryReport | None) -> None:
+        self.report = report
+        self.result.setPlainText(describe_discovery(report) if report else "")
+        self.create_button.setEnabled(report is not None and report.ok)
+
+    def create(self) -> None:
+        if self.pool is None or self.report is None or not self.report.ok:
+            return
+        request = oidc_provider_request(self.url.text(), _splitter(self.client_ids.text()),
+                                        _splitter(self.thumbprints.text()))
+        problems = iam_problems("CreateOpenIDConnectProvider", request)
+        if problems:
+            self.errors.show_error(errors.ValidationException(problems[0].message), label="Checking the provider")
+            return
+        iam = self.pool.connection.iam
+
+        async def send() -> str:
+            answer = await iam.create_open_id_connect_provider(url=request["Url"],
+                                                               client_id_list=request["ClientIDList"],
+                                                               thumbprint_list=request.get("ThumbprintList"))
+            return answer["OpenIDConnectProviderArn"]
+
+        self.runner.run(send(), label="Creating the OIDC provider", busy=self, errors=self.errors,
+                        on_success=self.created.emit)
+
+
+class NewSamlProvider(QWidget):
+    created = Signal(str)
+
+    def __init__(self, runner: Runner, errors_banner: ErrorBanner, parent=None) -> None:
+        super().__init__(parent)
+        self.runner, self.errors = runner, errors_banner
+        self.pool: PoolRef | None = None
+        self.name = QLineEdit()
+        self.name.setAccessibleName("SAML provider name")
+        self.metadata = QPlainTextEdit()
+        self.metadata.setAccessibleName("SAML metadata")
+        self.metadata.setPlaceholderText("Paste the IdP's metadata XML, open a file or fetch it from a URL")
+        self.metadata.setMaximumHeight(90)
+        self.metadata_url = QLineEdit()
+        self.metadata_url.setAccessibleName("Metadata URL")
+        self.metadata_url.setPlaceholderText("https://idp.example.com/metadata")
+        self.fetch_button = QPushButton("Fetch")
+        self.fetch_button.setAccessibleName("Fetch the metadata from the URL")
+        self.open_button = QPushButton("Open file…")
+        self.open_button.setAccessibleName("Open a metadata file")
+        self.summary = QLabel("")
+        self.summary.setAccessibleName("Metadata summary")
+        self.summary.setWordWrap(True)
+        self.create_button = QPushButton("Create SAML provider")
+        self.create_button.setAccessibleName("Create the SAML provider")
+        self.create_button.setEnabled(False)
+        source = QHBoxLayout()
+        source.addWidget(self.metadata_url, 1)
+        source.addWidget(self.fetch_button)
+        source.addWidget(self.open_button)
+        form = QFormLayout()
+        form.addRow("Name:", self.name)
+        form.addRow("Metadata:", self.metadata)
+        form.addRow("or from:", source)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.create_button)
+        self.metadata.textChanged.connect(self.summarize)
+        self.fetch_button.clicked.connect(self.fetch)
+        self.open_button.clicked.connect(self.open_file)
+        self.create_button.clicked.connect(self.create)
+
+    def summarize(self) -> None:
+        xml = self.metadata.toPlainText().strip()
+        if not xml:
+            self.summary.setText("")
+            self.create_button.setEnabled(False)
+            return
+        try:
+            summary = summarize_saml_metadata(xml, now=time.time())
+        except errors.AwsError as exc:
+            self.summary.setText(f"✗ {exc.code}: {exc.message}")
+            self.create_button.setEnabled(False)
+            return
+        lines = [f"Entity ID: {summary.entity_id}"]
+        lines += [f"SSO: {location} ({binding.rsplit(':', 1)[-1]})" for binding, location in summary.sso_endpoints]
+        lines += [f"Certificate: {certificate.describe()}" for certificate in summary.certificates]
+        lines += [f"⚠ {warning}" for warning in summary.warnings]
+        self.summary.setText("\n".join(lines))
+        self.create_button.setEnabled(True)
+
+    def fetch(self) -> None:
+        if self.pool is None:
+            return
+        http, url = self.pool.connection.http, self.metadata_url.text().strip()
+
+        async def get() -> str:
+            response = await http.get(url, timeout=10.0, follow_redirects=True)
+            response.raise_for_status()
+            return response.text
+
+        self.runner.run(get(), label="Fetching the metadata", busy=self, errors=self.errors,
+                        on_success=self.metadata.setPlainText)
+
+    def open_file(self) -> None:
+        dialog = QFileDialog(self, "Open SAML metadata", "", "SAML metadata (*.xml);;All files (*)")
+        dialog.fileSelected.connect(lambda path: self.runner.run_blocking(
+            lambda: Path(path).read_text(encoding="utf-8"), label="Reading the metadata", errors=self.errors,
+            on_success=self.metadata.setPlainText))
+        dialog.open()
+
+    def create(self) -> None:
+        if self.pool is None:
+            return
+        request = saml_provider_request(self.name.text(), self.metadata.toPlainText())
+        problems = iam_problems("CreateSAMLProvider", request)
+        if problems:
+            self.errors.show_error(errors.ValidationException(problems[0].message), label="Checking the provider")
+            return
+        iam = self.pool.connection.iam
+
+        async def send() -> str:
+            answer = await iam.create_saml_provider(name=request["Name"],
+                                                    saml_metadata_document=request["SAMLMetadataDocument"])
+            return answer["SAMLProviderArn"]
+
+        self.runner.run(send(), label="Creating the SAML provider", busy=self, errors=self.errors,
+                        on_success=self.created.emit)
