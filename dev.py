@@ -29,6 +29,13 @@ NPM_DIRS = (ROOT / "tests" / "idp", ROOT / "tests" / "js")
 #: Debian packages the tests use when present: a real Secret Service for the keyring test.
 TEST_DEBIAN_PACKAGES = {"dbus-run-session": "dbus", "gnome-keyring-daemon": "gnome-keyring"}
 BENCH_DEBIAN_PACKAGES = {"wrk": "wrk"}
+#: Debian's libraries that Qt (xcb and offscreen platforms) and QtWebEngine's Chromium load; most come with
+#: any desktop, a few are missing on minimal images.
+QT_DEBIAN_LIBRARIES = ("libegl1", "libgl1", "libfontconfig1", "libdbus-1-3", "libxkbcommon0", "libxkbcommon-x11-0",
+                       "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-randr0", "libxcb-render-util0",
+                       "libxcb-shape0", "libxcb-xinerama0", "libepoxy0", "libwayland-cursor0", "libwayland-egl1",
+                       "libnss3", "libxcomposite1", "libxdamage1", "libxrandr2", "libxtst6", "libxkbfile1",
+                       "libasound2", "libgbm1", "libxshmfence1")
 
 
 def say(message: str) -> None:
@@ -60,14 +67,27 @@ def ensure_python_packages(extra: str) -> None:
     stamp.write_text(digest)
 
 
-def ensure_debian_packages(wanted: dict[str, str]) -> None:
-    """apt-get install the packages whose commands are missing (root on Debian only; else explain)."""
-    missing = sorted({pkg for command, pkg in wanted.items() if shutil.which(command) is None})
+def _dpkg_missing(packages: tuple[str, ...]) -> set[str]:
+    """The packages dpkg does not list as installed (none on a system without dpkg)."""
+    if not shutil.which("dpkg-query"):
+        return set()
+    missing = set()
+    for package in packages:
+        status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+        if "install ok installed" not in status.stdout:
+            missing.add(package)
+    return missing
+
+
+def ensure_debian_packages(wanted: dict[str, str], libraries: tuple[str, ...] = ()) -> None:
+    """apt-get install the packages whose commands (or libraries) are missing (root on Debian only; else explain)."""
+    missing = sorted({pkg for command, pkg in wanted.items() if shutil.which(command) is None}
+                     | _dpkg_missing(libraries))
     if not missing:
         return
     if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        say(f"not installing Debian packages {' '.join(missing)} (needs root and apt-get); "
-            "tests that need them are skipped with the reason")
+        say(f"not installing Debian packages {' '.join(missing)} (needs root and apt-get): if something fails, "
+            f"run: sudo apt-get install {' '.join(missing)}")
         return
     say(f"installing Debian packages: {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -95,13 +115,14 @@ def ensure_npm_packages() -> None:
 def app(args: list[str]) -> None:
     ensure_venv()
     ensure_python_packages("")
+    ensure_debian_packages({}, QT_DEBIAN_LIBRARIES)
     os.execv(str(PYTHON), [str(PYTHON), "-m", "cognito_desk", *args])
 
 
 def test(args: list[str]) -> None:
     ensure_venv()
     ensure_python_packages("test")
-    ensure_debian_packages(TEST_DEBIAN_PACKAGES)
+    ensure_debian_packages(TEST_DEBIAN_PACKAGES, QT_DEBIAN_LIBRARIES)
     ensure_npm_packages()
     say("ruff: lint")
     run(BIN / "ruff", "check", ".")
