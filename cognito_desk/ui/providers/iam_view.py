@@ -1,0 +1,92 @@
+"""The IAM identity providers view of a connection: every OIDC and SAML provider and the pools that use each.
+
+Owns :class:`IamProvidersDialog` — a non-modal window listing the connection's IAM providers
+(``admin.provider_usage.load_provider_usage``) with kind, name and the pools using them; Delete is offered only
+for a provider no pool uses (``delete_provider`` refuses otherwise and the banner says which pools), Refresh
+reloads. Network work goes through the runner; nothing blocks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from cognito_desk.admin.provider_usage import IamProvider, delete_provider, load_provider_usage
+
+from ..icons import icon
+from ..tasks import Runner
+from ..widgets.error_banner import ErrorBanner
+
+__all__ = ["IamProvidersDialog"]
+
+
+class IamProvidersDialog(QDialog):
+    def __init__(self, runner: Runner, connection, parent=None) -> None:
+        super().__init__(parent)
+        self.runner, self.connection = runner, connection
+        self.providers: list[IamProvider] = []
+        self.setWindowTitle(f"IAM identity providers — {connection.name}")
+        self.setAccessibleName("IAM identity providers")
+        self.errors = ErrorBanner(name="IAM identity providers error")
+        self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("IAM identity providers list")
+        self.table.setHorizontalHeaderLabels(["Kind", "Provider", "Used by pools"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.refresh_button = QPushButton(icon("refresh"), "Refresh")
+        self.refresh_button.setAccessibleName("Reload the IAM identity providers")
+        self.delete_button = QPushButton(icon("delete"), "Delete")
+        self.delete_button.setAccessibleName("Delete the selected IAM identity provider")
+        self.delete_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch()
+        buttons.addWidget(self.delete_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.errors)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.refresh_button.clicked.connect(self.reload)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.resize(820, 420)
+
+    def reload(self) -> None:
+        self.runner.run(load_provider_usage(self.connection.identity, self.connection.iam),
+                        label="Loading IAM identity providers", busy=self.table, errors=self.errors,
+                        retry=self.reload, on_success=self._show)
+
+    def _show(self, providers: list[IamProvider]) -> None:
+        self.providers = providers
+        self.table.setRowCount(len(providers))
+        for row, provider in enumerate(providers):
+            used = ", ".join(name for _, name in provider.pools) or "— (not used)"
+            for column, text in enumerate((provider.kind, provider.name, used)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(provider.arn if column == 1 else text)
+                self.table.setItem(row, column, item)
+        self._selection_changed()
+
+    def selected(self) -> IamProvider | None:
+        row = self.table.currentRow()
+        return self.providers[row] if 0 <= row < len(self.providers) else None
+
+    def _selection_changed(self) -> None:
+        provider = self.selected()
+        self.delete_button.setEnabled(provider is not None and not provider.pools)
+        self.delete_button.setToolTip("Detach it from every pool first" if provider and provider.pools else "")
+
+    def delete_selected(self) -> None:
+        provider = self.selected()
+        if provider is not None:
+            self.runner.run(delete_provider(self.connection.iam, provider), label=f"Deleting {provider.name}",
+                            busy=self.table, errors=self.errors, on_success=lambda _: self.reload())
