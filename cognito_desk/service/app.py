@@ -7,14 +7,20 @@ requests — the sign-in hot path — are answered straight from ASGI; everythin
 Starlette router. Every request gets a request id, is answered with an AWS-shaped error on any
 failure (never a traceback), waits for its writes to be committed, and leaves one log line:
 operation, status, milliseconds, request id and the handler's decision notes — never tokens or
-secrets. The notes also travel in the ``x-cognito-desk-notes`` response header.
+secrets. Bodies are read through ``limits.read_body`` (413 past the limit, before the rest is read).
+The notes also travel in the ``x-cognito-desk-notes`` response header when ``settings.notes`` is on,
+readable cross-origin only by loopback web origins and ``settings.cors_origins``. ``GET /health``
+answers ``{"status": "ok"}`` while the database answers, and says nothing else.
 """
 
 from __future__ import annotations
 
 import inspect
+import ipaddress
 import logging
 import time
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 import httpx
 from starlette.datastructures import Headers
@@ -27,7 +33,8 @@ from ..core import errors
 from . import credentials, identity, protocol, query, sigv4
 from .context import RequestContext, ServiceSettings
 from .keys import TokenKeys
-from .providers import ProviderVerifier
+from .limits import BodyTooLarge, read_body
+from .providers import ProviderVerifier, fetch
 from .randomness import uuid4
 from .store import Store
 from .validation import Validator, load_service_model
@@ -40,10 +47,52 @@ SIGNING_SERVICE = "cognito-identity"
 #: what AWS keeps to itself, shown to testers. Never holds tokens or secrets.
 NOTES_HEADER = "x-cognito-desk-notes"
 INTERNAL_ERROR = "An internal error occurred."
+#: Added beside the standard expose list for the origins allowed to read the notes.
+_EXPOSE_NOTES = (b"access-control-expose-headers", NOTES_HEADER.encode())
+#: Code of the answer to an oversized body (AWS's own wording for this API is unconfirmed).
+TOO_LARGE = "RequestEntityTooLargeException"
 
 
 def _notes(ctx: RequestContext) -> str:
     return "; ".join(ctx.log_notes).replace("\n", " | ")
+
+
+@lru_cache(maxsize=256)
+def is_loopback_origin(origin: str) -> bool:
+    """Whether a web ``Origin`` is served from this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = urlsplit(origin).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin(scope: dict) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"origin":
+            return value.decode("latin-1")
+    return None
+
+
+def _replay(body: bytes):
+    """An ASGI ``receive`` that hands out an already-read body (the Starlette routes read it again)."""
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 class Service:
@@ -55,7 +104,9 @@ class Service:
         self.keys = TokenKeys(store, settings)
         self.validator = Validator(load_service_model("cognito-identity"))
         #: The one HTTP client for reaching identity providers (JWKS, token inspection); closed by aclose().
-        self.http = httpx.AsyncClient(follow_redirects=False)
+        #: Connections never reach link-local addresses (fetch.py) and ignore proxy variables: a proxy would
+        #: resolve host names where the link-local check cannot see them.
+        self.http = httpx.AsyncClient(follow_redirects=False, transport=fetch.guarded_transport(), trust_env=False)
         self.providers = ProviderVerifier(settings, store, self.http)
         self.router = Router(routes=[
             Route("/", self.root, methods=["GET", "POST"]),
@@ -63,6 +114,7 @@ class Service:
             Route("/.well-known/jwks_uri", self.jwks, methods=["GET"]),
             Route("/.well-known/jwks.json", self.jwks, methods=["GET"]),
             Route("/.well-known/openid-configuration", self.discovery, methods=["GET"]),
+            Route("/health", self.health, methods=["GET"]),
         ])
 
     async def aclose(self) -> None:
@@ -73,12 +125,41 @@ class Service:
                               request_id=uuid4(), providers=self.providers)
 
     async def __call__(self, scope: dict, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
-            for name, value in scope["headers"]:
-                if name == b"x-amz-target":
-                    await self._json(scope, receive, send, value.decode("latin-1"))
-                    return
+        if scope["type"] == "http" and scope["method"] == "POST":
+            if scope["path"] == "/":
+                for name, value in scope["headers"]:
+                    if name == b"x-amz-target":
+                        await self._json(scope, receive, send, value.decode("latin-1"))
+                        return
+            try:
+                body = await read_body(scope, receive, self.settings.limits.max_body_bytes)
+            except BodyTooLarge as exc:
+                await self._refuse_body(send, exc, json=False)
+                return
+            if body is None:
+                return
+            receive = _replay(body)
         await self.router(scope, receive, send)
+
+    def notes_readable_by(self, origin: str | None) -> bool:
+        """Whether a browser page from ``origin`` may read the notes header (same-origin callers always can)."""
+        return origin is not None and (origin in self.settings.cors_origins or is_loopback_origin(origin))
+
+    async def _refuse_body(self, send, exc: BodyTooLarge, *, json: bool) -> None:
+        """413 with an AWS-shaped error of the request's protocol; the connection closes (the rest goes unread)."""
+        request_id = uuid4()
+        if json:
+            error = errors.error_for(TOO_LARGE, str(exc), status=413)
+            reply = protocol.failure(error, request_id)
+            body, headers = reply.body, reply.raw_headers()
+        else:
+            error = errors.error_for("RequestEntityTooLarge", str(exc), status=413)
+            body = query.encode_error(error, query.FAULT_NAMESPACE, request_id).encode()
+            headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode()),
+                       (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": [*headers, (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+        log.info("- 413 %s body over %d bytes", request_id, exc.limit)
 
     def _log(self, operation: str, status: int, started: float, ctx: RequestContext) -> None:
         notes = f" {_notes(ctx)}" if ctx.log_notes else ""
@@ -88,21 +169,24 @@ class Service:
 
     async def _json(self, scope: dict, receive, send, target: str) -> None:
         started = time.perf_counter()
+        try:
+            body = await read_body(scope, receive, self.settings.limits.max_body_bytes)
+        except BodyTooLarge as exc:
+            await self._refuse_body(send, exc, json=True)
+            return
+        if body is None:
+            return
         ctx = self.context()
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
         reply = await self._answer(scope, ctx, target, body)
         try:
             await self.store.durable()
         except Exception:
             log.exception("commit failed (request %s)", ctx.request_id)
             reply = protocol.failure(errors.InternalErrorException(INTERNAL_ERROR), ctx.request_id)
-        if ctx.log_notes:
+        if ctx.log_notes and self.settings.notes:
             reply.add_header(NOTES_HEADER, protocol.header_safe(_notes(ctx), 4000))
+            if self.notes_readable_by(_origin(scope)):
+                reply.headers.append(_EXPOSE_NOTES)
         await send({"type": "http.response.start", "status": reply.status, "headers": reply.raw_headers()})
         await send({"type": "http.response.body", "body": reply.body})
         operation = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else target
@@ -123,6 +207,7 @@ class Service:
                 result = await result
             return protocol.success(result, ctx.request_id)
         except errors.AwsError as exc:
+            ctx.log_notes.extend(exc.notes)
             return protocol.failure(exc, ctx.request_id, model_status_codes=self.settings.model_status_codes)
         except Exception:
             log.exception("internal error in %s (request %s)", target, ctx.request_id)
@@ -161,8 +246,10 @@ class Service:
             error = errors.error_for("InternalFailure", INTERNAL_ERROR, status=500)
             response = Response(query.encode_error(error, query.FAULT_NAMESPACE, ctx.request_id), status_code=500,
                                 media_type="text/xml", headers={"x-amzn-RequestId": ctx.request_id})
-        if ctx.log_notes:
+        if ctx.log_notes and self.settings.notes:
             response.headers[NOTES_HEADER] = protocol.header_safe(_notes(ctx), 4000)
+            if self.notes_readable_by(request.headers.get("origin")):
+                response.headers.append(*(part.decode() for part in _EXPOSE_NOTES))
         self._log(operation, response.status_code, started, ctx)
         return response
 
@@ -173,8 +260,17 @@ class Service:
         return JSONResponse(self.keys.jwks(), headers=protocol.CORS_HEADERS)
 
     async def discovery(self, request: Request) -> Response:
-        base = str(request.base_url).rstrip("/")
+        base = (self.settings.public_url or self.settings.base_url).rstrip("/")
         return JSONResponse(self.keys.discovery(base), headers=protocol.CORS_HEADERS)
+
+    async def health(self, request: Request) -> Response:
+        """For lab monitoring: 200 while the database answers, 503 otherwise; nothing else is said."""
+        try:
+            self.store.query_one("SELECT 1")
+        except Exception:
+            log.exception("health check: the database does not answer")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
 
 def create_app(settings: ServiceSettings, store: Store) -> Service:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .limits import Limits
+
 if TYPE_CHECKING:
     from .keys import TokenKeys
     from .store import Store
@@ -25,8 +27,20 @@ class ServiceSettings:
     #: Admin key pair; ``secret_access_key`` is never logged.
     access_key_id: str = ""
     secret_access_key: str = field(default="", repr=False)
-    #: Public base URL (for the OpenID discovery document); set once the port is known.
+    #: Base URL of the listening socket; set once the port is known.
     base_url: str = "http://127.0.0.1"
+    #: The URL clients reach the service at when it is behind a proxy (``--public-url``): the discovery
+    #: document's ``jwks_uri`` is built from it (else from ``base_url``), never from a request's Host header.
+    public_url: str | None = None
+    #: Send the decision notes header (``x-cognito-desk-notes``) at all; ``cognito-desk serve`` turns it off on
+    #: a non-loopback interface unless ``--notes`` is given.
+    notes: bool = True
+    #: Web origins besides loopback ones that may read the notes header cross-origin (``--cors-origin``).
+    cors_origins: tuple[str, ...] = ()
+    #: Seconds between purges of expired credentials while the service runs.
+    purge_interval: float = 300.0
+    #: Request size, time and connection limits (``limits.py``).
+    limits: Limits = field(default_factory=lambda: Limits())
     #: Answer with the Smithy model's status codes (403/404/409/429) instead of AWS's observed 400.
     model_status_codes: bool = False
     #: The clock (tests may move it).

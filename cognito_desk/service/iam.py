@@ -77,14 +77,17 @@ def _check_policy(document: str, *, trust: bool = False) -> None:
     """Refuse what IAM refuses; a trust policy must also pass ``core.policy``'s shape checks."""
     try:
         policy = json.loads(document)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise errors.MalformedPolicyDocument("This policy contains invalid Json") from None
     if not isinstance(policy, dict):
         raise errors.MalformedPolicyDocument("This policy contains invalid Json")
     if "Statement" not in policy:
         raise errors.MalformedPolicyDocument("Syntax errors in policy.")
     if trust:
-        parse_policy(policy)
+        try:
+            parse_policy(policy)
+        except RecursionError:
+            raise errors.MalformedPolicyDocument("Syntax errors in policy.") from None
 
 
 def _encoded(document: str) -> str:

@@ -19,12 +19,15 @@ from ..core import errors
 from . import linking, pools, signin
 from .context import RequestContext
 from .linking import MAX_LINKED_LOGINS, link_count
-from .logins import ValidatedLogin, validate_logins
+from .logins import COGNITO_PROVIDER, ValidatedLogin, validate_logins
 from .randomness import uuid4
 
 OPENID_TOKEN_LIFETIME = 600
 DEFAULT_DEVELOPER_TOKEN_DURATION = 900
 UNAUTHENTICATED = "Unauthenticated access is not supported for this identity pool."
+#: GetId with this service's own token under ``cognito-identity.amazonaws.com``: AWS's message, observed in
+#: aws-sdk-net#420 and soto-project/soto#452.
+COGNITO_TOKEN_IN_GET_ID = "Invalid login token. Can't pass in a Cognito token."
 LOGINS_DONT_MATCH = ("Logins don't match. Please include at least one valid login for this identity or "
                      "identity pool.")
 
@@ -166,6 +169,11 @@ async def _authorize(ctx: RequestContext, pool: sqlite3.Row, identity: sqlite3.R
             raise errors.NotAuthorizedException(UNAUTHENTICATED)
         return Caller(identity_id, "unauthenticated", ("unauthenticated",), (), {})
     validated = await validate_logins(ctx, pool, logins)
+    if any(login.identity_id not in (None, identity_id) for login in validated):
+        # A Cognito token is not a linkable login: never merge its identity into another. AWS's wording for a
+        # linked identity; for an unlinked one (a guest) it is **unconfirmed**.
+        ctx.log_notes.append("cognito_token=issued to another identity")
+        raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
     if any("unauthenticated" in login.amr for login in validated):
         raise errors.NotAuthorizedException(LOGINS_DONT_MATCH)
     # Validation awaited the network: read the identity again. From here on nothing awaits, so these reads
@@ -194,14 +202,10 @@ async def get_id(ctx: RequestContext, params: dict) -> dict:
         if not pool["allow_unauthenticated"]:
             raise errors.NotAuthorizedException(UNAUTHENTICATED)
         return {"IdentityId": _create_identity(ctx, None, pool["id"])}
+    if COGNITO_PROVIDER in logins:
+        raise errors.NotAuthorizedException(COGNITO_TOKEN_IN_GET_ID)
     validated = await validate_logins(ctx, pool, logins)
     # No awaits from here on: the reads and the write below are atomic with respect to other requests.
-    for login in validated:
-        if login.identity_id is not None:
-            row = ctx.store.query_one("SELECT disabled FROM identities WHERE id = ? AND pool_id = ?",
-                                      (login.identity_id, pool["id"]))
-            if row is None or row["disabled"]:
-                raise forbidden(login.identity_id)
     owners = [linking.owner_of(ctx.store.conn, pool["id"], login) for login in validated]
     if None not in owners and len(set(owners)) == 1:  # a returning user: nothing to link or merge
         return {"IdentityId": owners[0]}

@@ -194,7 +194,7 @@ def decode_token(token: str | None, default: object) -> object:
         return default
     try:
         return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise errors.InvalidParameterException("The NextToken is invalid or has expired.") from None
 
 

@@ -19,7 +19,8 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date,x-cognito-desk-notes",
+    # The decision notes header is added to this list per request, for the origins allowed to read it (app.py).
+    "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date",
 }
 PREFLIGHT_HEADERS = {
     **CORS_HEADERS,

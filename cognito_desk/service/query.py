@@ -314,6 +314,7 @@ async def handle_query(request: Request, ctx: RequestContext) -> Response:
             result = await result
         return _response(encode_result(operation, result or {}, ctx.request_id), 200, ctx.request_id)
     except errors.AwsError as exc:
+        ctx.log_notes.extend(exc.notes)
         ctx.log_notes.append(f"error={exc.code}")
         return _response(encode_error(exc, service.namespace, ctx.request_id), exc.status, ctx.request_id)
     except Exception:

@@ -15,12 +15,14 @@ data directory, readable by its owner only. The secret is never logged.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import os
 import secrets
 import signal
 import socket
+import ssl
 import string
 import threading
 from dataclasses import replace
@@ -29,14 +31,14 @@ from typing import NamedTuple
 
 import uvicorn
 
-from . import credentials
+from . import connections, credentials
 from .app import create_app
 from .context import ServiceSettings
 from .datadir import DataDirInUse, DataDirLock, create_private, running_instance, secure
 from .store import Store
 
-__all__ = ["DataDirInUse", "Prepared", "ServiceThread", "admin_credentials", "bind", "prepare", "running_instance",
-           "serve", "url_of"]
+__all__ = ["DataDirInUse", "Prepared", "ServiceThread", "TlsFiles", "admin_credentials", "bind", "is_loopback_host",
+           "prepare", "running_instance", "serve", "tls_problem", "url_of"]
 
 log = logging.getLogger("cognito_desk.service")
 
@@ -99,38 +101,96 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def url_of(sock: socket.socket) -> str:
+def url_of(sock: socket.socket, *, tls: bool = False) -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if tls else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def _server(settings: ServiceSettings, store: Store) -> uvicorn.Server:
+class TlsFiles(NamedTuple):
+    """PEM files for serving HTTPS (``--tls-cert`` / ``--tls-key``)."""
+
+    cert: Path
+    key: Path
+
+
+def tls_problem(tls: TlsFiles) -> str | None:
+    """Why ``tls`` cannot serve HTTPS (unreadable, not PEM, key not matching the certificate), else None."""
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(tls.cert, tls.key)
+    except ssl.SSLError as exc:
+        return exc.reason or str(exc)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether listening on ``host`` keeps the service on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _server(settings: ServiceSettings, store: Store, tls: TlsFiles | None = None) -> uvicorn.Server:
+    limits = settings.limits
+    protocol = connections.protocol_for(limits)
     config = uvicorn.Config(create_app(settings, store), lifespan="off", access_log=False, proxy_headers=False,
-                            log_config=None, server_header=False, timeout_graceful_shutdown=5)
+                            log_config=None, server_header=False, timeout_graceful_shutdown=5, http=protocol,
+                            timeout_keep_alive=5, limit_concurrency=protocol.cap + 1,
+                            h11_max_incomplete_event_size=limits.max_head_bytes,
+                            ssl_certfile=tls and str(tls.cert), ssl_keyfile=tls and str(tls.key))
     return uvicorn.Server(config)
+
+
+async def _purge_forever(store: Store, settings: ServiceSettings) -> None:
+    """Forget expired credentials every ``settings.purge_interval`` seconds (the table stays bounded)."""
+    while True:
+        await asyncio.sleep(settings.purge_interval)
+        try:
+            purged = credentials.purge_expired(store, settings.clock())
+            await store.durable()
+        except Exception:
+            log.exception("purging expired credentials failed")
+        else:
+            if purged:
+                log.info("purged %d expired credentials", purged)
 
 
 def _run(server: uvicorn.Server, sock: socket.socket) -> None:
     """Serve on a fresh event loop (uvloop when installed) and release the app's resources after."""
 
     async def main() -> None:
-        server.config.app.store.attach(asyncio.get_running_loop())
+        app = server.config.app
+        app.store.attach(asyncio.get_running_loop())
+        purger = asyncio.create_task(_purge_forever(app.store, app.settings), name="purge-expired-credentials")
         try:
             await server.serve(sockets=[sock])
         finally:
-            await server.config.app.aclose()
+            purger.cancel()
+            await app.aclose()
 
     with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
         runner.run(main())
 
 
 def serve(sock: socket.socket, settings: ServiceSettings, store: Store, lock: DataDirLock,
-          announce=lambda: None) -> None:
+          announce=lambda: None, tls: TlsFiles | None = None) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (a graceful stop), then close the store and release the lock.
 
     ``announce`` runs once the signal handlers are in place (so a stop request right after it is honoured).
+    With ``tls`` the service speaks HTTPS only.
     """
-    server = _server(replace(settings, base_url=url_of(sock)), store)
+    url = url_of(sock, tls=tls is not None)
+    try:
+        server = _server(replace(settings, base_url=url), store, tls)
+    except BaseException:
+        store.close()
+        lock.release()
+        raise
 
     def stop(*_: object) -> None:
         server.should_exit = True
@@ -140,7 +200,7 @@ def serve(sock: socket.socket, settings: ServiceSettings, store: Store, lock: Da
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
     try:
-        lock.publish(url_of(sock))
+        lock.publish(url)
         announce()
         _run(server, sock)
     finally:

@@ -4,7 +4,10 @@ This module owns the server side of SigV4: it reads the signature of a request (
 ``Authorization`` header or a presigned query string), checks the credential scope, the request
 time and the caller's key (through a ``lookup`` callable, so it knows nothing about where keys are
 stored), rebuilds the canonical request and string to sign exactly as AWS does for non-S3
-services, and compares signatures in constant time. It answers every failure with the AWS front-end
+services, and compares signatures in constant time. As outside S3, the payload hash is always the
+body's SHA-256 (``UNSIGNED-PAYLOAD`` is not honoured) and every ``x-amz-*`` header the request
+carries — ``X-Amz-Target`` included — must be signed, so a captured signature cannot be replayed
+with another body or operation. It answers every failure with the AWS front-end
 error of the caller's protocol (``json`` for cognito-identity, ``query`` for STS and IAM). Derived
 signing keys are kept in a small bounded cache because verification sits on the hot path.
 
@@ -41,6 +44,7 @@ _INVALID_TOKEN = "The security token included in the request is invalid."
 _EXPIRED_TOKEN = "The security token included in the request is expired"
 _UNSUPPORTED = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
 _HOST_UNSIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+_HEADERS_UNSIGNED = "There were headers present in the request which were not signed"
 _ECHO_LIMIT = 256
 
 
@@ -130,6 +134,7 @@ def verify(*, method: str, path: str, query_string: str, headers: Mapping[str, s
     else:
         claim = _claim_from_query(pairs, header, proto)
     _check_scope(claim, region, service, proto)
+    _check_amz_headers_signed(claim, headers, proto)
     _check_time(claim, int(now), proto)
     if not claim.access_key_id:
         raise proto.invalid_client(_INVALID_TOKEN)
@@ -298,6 +303,15 @@ def _check_scope(claim: _Claim, region: str | None, service: str | None, proto: 
         raise proto.bad_signature(f"Credential should be scoped to correct service: '{service}'. ")
 
 
+def _check_amz_headers_signed(claim: _Claim, headers: Mapping[str, str], proto: _Protocol) -> None:
+    signed = set(claim.signed_headers.lower().split(";"))
+    multi_items = getattr(headers, "multi_items", None)
+    names = {name.lower() for name, _ in (multi_items() if multi_items is not None else headers.items())}
+    unsigned = sorted(name for name in names if name.startswith("x-amz-") and name not in signed)
+    if unsigned:
+        raise proto.bad_signature(f"{_HEADERS_UNSIGNED}: {', '.join(unsigned)[:_ECHO_LIMIT]}")
+
+
 def _check_time(claim: _Claim, now: int, proto: _Protocol) -> None:
     if claim.request_time > now + MAX_SKEW_SECONDS:
         raise proto.bad_signature(
@@ -360,11 +374,10 @@ def _canonical_headers(signed_headers: str, header: Callable[[str], list[str]]) 
 
 
 def _payload_hash(header: Callable[[str], list[str]], body: bytes, proto: _Protocol) -> str:
+    """The body's SHA-256: a declared ``UNSIGNED-PAYLOAD`` changes nothing (it only makes the signature not match)."""
     declared = _first(header("x-amz-content-sha256"))
-    if declared == UNSIGNED_PAYLOAD:
-        return declared
     computed = hashlib.sha256(body).hexdigest()
-    if declared is not None and declared != computed:
+    if declared is not None and declared not in (computed, UNSIGNED_PAYLOAD):
         raise proto.bad_signature(
             "The provided 'x-amz-content-sha256' header does not match what was computed.")
     return computed

@@ -172,7 +172,7 @@ async def assume_role_with_web_identity(ctx: RequestContext, params: dict) -> di
     if policy is not None:
         try:
             json.loads(policy)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise errors.MalformedPolicyDocument("The policy is not in the valid JSON format.") from None
     role = find_role(ctx.store, role_arn)
     if role is None:

@@ -16,7 +16,7 @@ from fakes.pools import NOW, add_oidc_provider, add_pool, refused, run_verifier,
 from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
 
 from cognito_desk.core import errors
-from cognito_desk.service.providers import ProviderVerifier, TokenExpired
+from cognito_desk.service.providers import ProviderVerifier, TokenExpired, fetch
 
 CLIENT = "my-client"
 COULD_NOT_VERIFY = "Invalid login token. Couldn't verify signed token."
@@ -191,18 +191,22 @@ def test_provider_not_attached_or_deleted(store, idp):
 def test_unreachable_or_failing_idp_is_external_service_exception(store, setup, idp):
     pool, _ = setup
     token = idp.mint(now=NOW, aud=CLIENT, sub="u")
+    def unavailable() -> tuple[str, ...]:
+        """The caller gets AWS's fixed wording (no host, port or error: issue 10 §3); the notes say what failed."""
+        with pytest.raises(errors.ExternalServiceException) as excinfo:
+            validate(store, pool, key, token)
+        assert excinfo.value.message == fetch.UNAVAILABLE
+        return excinfo.value.notes
+
+    key = idp.logins_key
     idp.fail_status = 503
-    message = refused(store, pool, idp.logins_key, token, error=errors.ExternalServiceException)
-    assert message == f"The identity provider at {idp.logins_key} could not be used: it answered HTTP 503"
+    assert unavailable() == (f"idp={key}: it answered HTTP 503",)
     idp.fail_status = 200  # 200 with a body that is not JSON
-    assert refused(store, pool, idp.logins_key, token, error=errors.ExternalServiceException).endswith(
-        "its answer is not JSON")
+    assert unavailable() == (f"idp={key}: its answer is not JSON",)
     idp.fail_status = None
     assert validate(store, pool, idp.logins_key, token).subject == "u"
-    key = idp.logins_key
     idp.stop()
-    assert refused(store, pool, key, token, error=errors.ExternalServiceException) == \
-        f"The identity provider at {key} could not be used: connection failed (ConnectError)"
+    assert unavailable() == (f"idp={key}: connection failed (ConnectError)",)
 
 
 def test_oversized_tokens_are_refused_before_any_fetch(store, setup, idp):

@@ -11,6 +11,7 @@ from fakes.pools import NOW, add_pool, refused, validate
 from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
 
 from cognito_desk.core import errors
+from cognito_desk.service.providers import fetch
 
 NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
 GOOGLE_CLIENT = "1234-abc.apps.googleusercontent.com"
@@ -71,9 +72,10 @@ def test_facebook(store, pool):
         assert refused(store, pool, "graph.facebook.com", "EAAbogus", endpoints) == \
             "Invalid login token. Invalid OAuth access token - Cannot parse access token"
         facebook.fail_status = 500
-        assert refused(store, pool, "graph.facebook.com", "EAAbogus", endpoints,
-                       error=errors.ExternalServiceException) == \
-            f"The identity provider at {facebook.url.removeprefix('http://')} could not be used: it answered HTTP 500"
+        with pytest.raises(errors.ExternalServiceException) as excinfo:
+            validate(store, pool, "graph.facebook.com", "EAAbogus", endpoints)
+        assert excinfo.value.message == fetch.UNAVAILABLE  # no host for the caller (issue 10 §3); it is in the notes
+        assert excinfo.value.notes == (f"idp={facebook.url.removeprefix('http://')}: it answered HTTP 500",)
 
 
 def test_login_with_amazon(store, pool):

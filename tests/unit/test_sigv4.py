@@ -211,9 +211,12 @@ def test_declared_payload_hash_matching_body_is_accepted():
     assert check(request).access_key_id == AK
 
 
-def test_unsigned_payload_is_honoured_like_aws():
+def test_unsigned_payload_is_not_honoured_outside_s3():
+    """Issue 10 §4: a signature over UNSIGNED-PAYLOAD must not cover any body (it would replay with another)."""
     request = sign(data=b"{}", headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
-    assert check({**request, "body": b'{"changed": true}'}).access_key_id == AK
+    for body in (b"{}", b'{"changed": true}'):
+        with pytest.raises(errors.InvalidSignatureException, match="does not match the signature"):
+            check({**request, "body": body})
 
 
 # --- error rows ---------------------------------------------------------------------------------

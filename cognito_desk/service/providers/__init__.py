@@ -30,12 +30,9 @@ from ..store import Store
 from . import oidc, saml, social, userpool
 from .endpoints import AMAZON, FACEBOOK, ProviderEndpoints
 from .jwks import KeySets
-from .signed_jwt import NOT_SUPPORTED, TokenExpired, with_or_without_slash
+from .signed_jwt import MAX_TOKEN_CHARS, NOT_SUPPORTED, TokenExpired, with_or_without_slash
 
 __all__ = ["MAX_TOKEN_CHARS", "ProviderVerifier", "TokenExpired"]
-
-#: The model's limit on a Logins value (IdentityProviderToken).
-MAX_TOKEN_CHARS = 50_000
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from .jwks import KeySets
 async def verify_issuer_token(keys: KeySets, issuers: Collection[str], token: str, audiences: Collection[str],
                               now: float) -> dict:
     """Claims of an OIDC ``token`` issued by one of ``issuers`` to one of ``audiences``, or NAE."""
-    unverified = signed_jwt.parse(token, signed_jwt.NOT_OIDC)
-    issuer = signed_jwt.check_issuer(unverified, issuers)
+    unverified = signed_jwt.issued_by(token, signed_jwt.NOT_OIDC, issuers)
+    issuer = unverified.claims["iss"]
     await signed_jwt.verify_signature(unverified, keys, await keys.discovered_jwks_uri(issuer, now), now)
     claims = unverified.claims
     signed_jwt.audience_in(claims, audiences, use_azp=True)

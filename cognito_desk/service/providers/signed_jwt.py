@@ -1,7 +1,9 @@
 """Checks every JWT-based login shares (OIDC, Google, Apple, Cognito user pools): shape, issuer, signature, time.
 
-A token is first split and decoded WITHOUT trust (:func:`parse`) so the issuer can be compared with the
-Logins key before any key is fetched; its signature is then verified with a key of the issuer's JWKS
+A token is first split and decoded WITHOUT trust (:func:`issued_by`) so the issuer can be compared with the
+Logins key before any key is fetched; only tokens of at most :data:`MAX_TOKEN_CHARS` whose issuer matches are
+remembered (a sign-in presents the same token twice), in a cache bounded by bytes, not entries. Its
+signature is then verified with a key of the issuer's JWKS
 (:func:`verify_signature`). Only asymmetric algorithms are accepted (RS256/384/512, PS256/384/512,
 ES256/384): ``none`` and HMAC — the classic "sign with the public key as HMAC secret" confusion — are refused
 as an unverifiable token. Time claims get 5 minutes of clock skew (reference §4.4). Messages are AWS's (§8).
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +29,10 @@ from .jwks import KeySets
 ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"})
 _KEY_TYPES = {"R": "RSA", "P": "RSA", "E": "EC"}
 MAX_HEADER_CHARS = 16_384
+#: The model's limit on a Logins value (IdentityProviderToken).
+MAX_TOKEN_CHARS = 50_000
+#: Characters of tokens the parse cache may hold (their decoded parts take about as much again).
+PARSED_CACHE_CHARS = 8 << 20
 SKEW_SECONDS = 300
 
 COULD_NOT_VERIFY = "Invalid login token. Couldn't verify signed token."
@@ -63,12 +70,53 @@ def _decode_segment(segment: str) -> dict:
     return value
 
 
-@lru_cache(maxsize=4096)
-def parse(token: str, malformed: str) -> UnverifiedJwt:
-    """Split and decode ``token``; ``malformed`` is the NAE message when it is not a JWT.
+class _ParsedTokens:
+    """Recently parsed tokens, least recently used dropped first once they hold more than ``max_chars``."""
 
-    Cached: a sign-in presents the same token to GetId and GetCredentialsForIdentity (the result is
-    shared — read it, never change it)."""
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self._entries: OrderedDict[str, UnverifiedJwt] = OrderedDict()
+
+    def get(self, token: str) -> UnverifiedJwt | None:
+        found = self._entries.get(token)
+        if found is not None:
+            self._entries.move_to_end(token)
+        return found
+
+    def put(self, parsed: UnverifiedJwt) -> None:
+        if parsed.token in self._entries:
+            return
+        self._entries[parsed.token] = parsed
+        self.chars += len(parsed.token)
+        while self.chars > self.max_chars:
+            self.chars -= len(self._entries.popitem(last=False)[0])
+
+
+_parsed = _ParsedTokens(PARSED_CACHE_CHARS)
+
+
+def issued_by(token: str, malformed: str, issuers: Collection[str]) -> UnverifiedJwt:
+    """``token`` split and decoded, if it is at most MAX_TOKEN_CHARS long and its ``iss`` is one of ``issuers``.
+
+    ``malformed`` is the NAE message when it is not a JWT. Cached once the issuer matched: a sign-in presents
+    the same token to GetId and GetCredentialsForIdentity (the result is shared — read it, never change it).
+    """
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
+        raise errors.NotAuthorizedException(
+            f"Invalid login token. The token is longer than {MAX_TOKEN_CHARS} characters.")
+    parsed = _parsed.get(token)
+    if parsed is None:
+        parsed = parse(token, malformed)
+        check_issuer(parsed, issuers)
+        _parsed.put(parsed)
+    else:
+        check_issuer(parsed, issuers)
+    return parsed
+
+
+def parse(token: str, malformed: str) -> UnverifiedJwt:
+    """Split and decode ``token`` (never cached: see :func:`issued_by`); ``malformed`` is the NAE message."""
     parts = token.split(".")
     if len(parts) != 3:
         raise errors.NotAuthorizedException(malformed)

@@ -46,8 +46,7 @@ def _login(provider: str, app_id: str, user_id: str, claims: dict) -> ValidatedL
 async def validate_id_token(keys: KeySets, endpoints: ProviderEndpoints, provider: str, token: str, app_id: str,
                             now: float) -> ValidatedLogin:
     """A Google or Apple ID token for the configured client / bundle id ``app_id``."""
-    unverified = signed_jwt.parse(token, signed_jwt.NOT_OIDC)
-    signed_jwt.check_issuer(unverified, _ISSUERS[provider])
+    unverified = signed_jwt.issued_by(token, signed_jwt.NOT_OIDC, _ISSUERS[provider])
     await signed_jwt.verify_signature(unverified, keys, endpoints.social_jwks(provider), now)
     claims = unverified.claims
     signed_jwt.audience_in(claims, (app_id,), use_azp=False)
