@@ -4,11 +4,12 @@ Owns :class:`Secret` (a string whose repr and str are masked), the keyring namin
 ``cognito-desk``, usernames ``profile:<name>:<field>``), and two :class:`SecretStore`s:
 :class:`KeyringSecrets` (the OS keyring through ``keyring``) and :class:`SessionSecrets` (a dict that
 dies with the process). When no usable keyring exists — keyring's ``fail`` backend on a headless Linux
-without a Secret Service, the ``null`` backend, a plaintext file backend, or a locked/unopenable
-keyring — :class:`KeyringSecrets` raises :class:`KeyringUnavailable`, whose message names the cause
-and the two ways on (an AWS profile, or session-only memory); switching to :class:`SessionSecrets` is
-the caller's explicit choice. Nothing here ever writes a secret to a file or a log. Keyring calls may
-block (D-Bus, unlock prompts): call them from a worker thread in the UI.
+without a Secret Service, the ``null`` backend, a plaintext file backend (also as one of the backends
+keyring's chainer would use), or a locked/unopenable keyring — :class:`KeyringSecrets` raises
+:class:`KeyringUnavailable`, whose message names the cause and the two ways on (an AWS profile, or
+session-only memory); switching to :class:`SessionSecrets` is the caller's explicit choice. Nothing here
+ever writes a secret to a file or a log. Keyring calls may block (D-Bus, unlock prompts): call them from a
+worker thread in the UI.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Protocol
 import keyring
 import keyring.backend
 import keyring.errors
+from keyring.backends.chainer import ChainerBackend
 
 from ..core import errors
 
@@ -175,20 +177,33 @@ class KeyringSecrets:
 
     def _usable_backend(self) -> keyring.backend.KeyringBackend:
         backend = self._backend if self._backend is not None else keyring.get_keyring()
-        module = type(backend).__module__
-        if module == "keyring.backends.fail":
-            raise KeyringUnavailable(_no_backend_cause())
-        if module == "keyring.backends.null":
-            raise KeyringUnavailable("keyring is configured with its 'null' backend, which stores nothing")
-        if "plaintext" in type(backend).__name__.lower():
-            raise KeyringUnavailable(
-                f"the only keyring backend is {module}.{type(backend).__name__}, which would keep "
-                "secrets in a plain file"
-            )
+        refusal = _refusal(backend)
+        if refusal:
+            raise KeyringUnavailable(refusal)
         return backend
 
     def __repr__(self) -> str:
         return "KeyringSecrets()"
+
+
+def _refusal(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why ``backend`` cannot keep secrets safely, else None; a chainer is judged by every backend it would use."""
+    module, name = type(backend).__module__, type(backend).__name__
+    if module == "keyring.backends.fail":
+        return _no_backend_cause()
+    if module == "keyring.backends.null":
+        return "keyring is configured with its 'null' backend, which stores nothing"
+    if "plaintext" in name.lower():
+        return f"the keyring backend is {module}.{name}, which would keep secrets in a plain file"
+    if isinstance(backend, ChainerBackend):
+        chained = list(backend.backends)
+        if not chained:
+            return "keyring's chainer has no backend to chain, so it would store nothing"
+        for member in chained:
+            refusal = _refusal(member)
+            if refusal:
+                return f"{refusal} (one of the backends keyring's chainer would use)"
+    return None
 
 
 def _no_backend_cause() -> str:
