@@ -55,7 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("--name", default=None, help="name of the new pool (default: the exported name)")
     imported.add_argument("--dry-run", action="store_true", help="show the preview only")
     imported.add_argument("--keep-partial", action="store_true", help="do not roll back after a failure")
-    for command in (export, imported):
+    scenarios = sub.add_parser("scenarios", help="run or check saved sign-in scenarios (TOML files)").add_subparsers(
+        dest="scenarios_command", required=True)
+    scenario_run = scenarios.add_parser("run", help="sign in as each scenario says, headless, and check it")
+    scenario_run.add_argument("--junit", type=Path, default=None, help="write a JUnit XML report here")
+    scenario_run.add_argument("--html", type=Path, default=None, help="write a self-contained HTML report here")
+    scenario_run.add_argument("--parallel", type=int, default=1, help="scenarios at a time (default 1)")
+    scenario_run.add_argument("--timeout", type=float, default=120.0, help="seconds per scenario (default 120)")
+    scenario_run.add_argument("--history", type=Path, default=None, help="run history file (default: user data)")
+    scenario_check = scenarios.add_parser("check", help="validate scenario files on the connection, no sign-in")
+    for command in (scenario_run, scenario_check):
+        command.add_argument("paths", nargs="+", metavar="PATH", help="scenario files (.toml)")
+    for command in (export, imported, scenario_run, scenario_check):
         command.add_argument("--connection", default=None, help="connection name (default: the active one)")
         command.add_argument("--endpoint", default=None, help="any compatible URL, signed with AWS_* variables")
         command.add_argument("--region", default="us-east-1", help="region of --endpoint (default us-east-1)")
@@ -168,6 +179,14 @@ def main(argv: list[str] | None = None) -> int:
         from .admin.pools_cli import run as run_pools
 
         return run_pools(args)
+    if args.command == "scenarios" and args.scenarios_command == "check":
+        from .scenarios.cli import check
+
+        return check(args)
+    if args.command == "scenarios":
+        from .ui.runner.headless import run as run_scenarios
+
+        return run_scenarios(args)
     return _serve(args)
 
 

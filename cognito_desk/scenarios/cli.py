@@ -1,0 +1,131 @@
+"""``cognito-desk scenarios check|run`` without Qt: reading the files, choosing the connection, the output.
+
+Owns :func:`load_all` (every file read, every problem kept), :func:`connection_for` (``--endpoint`` or
+``--connection`` win; otherwise the files must agree on one), :func:`check` (the ``check`` command: schema,
+references resolvable, the pool exists on the connection and accepts the scenario's provider — nothing
+signs in), :func:`outcome_line` (one line per scenario: outcome, durations, the first failure) and
+:func:`write_reports`. ``scenarios run`` itself lives in ``cognito_desk.ui.runner`` because its browser is
+QtWebEngine; it uses these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..aws import BackendError
+from ..backend.connection import connected
+from ..core import errors
+from ..flows.pool_providers import pool_provider_clients
+from ..settings import KeyringSecrets, SecretStore
+from .model import Scenario, ScenarioError, load_scenario
+from .references import ReferenceError, is_reference, resolve
+from .reports import html_report, junit_xml
+from .runner import ScenarioOutcome
+
+__all__ = ["check", "connection_for", "load_all", "outcome_line", "write_reports"]
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def load_all(paths: Sequence[str]) -> tuple[list[Scenario], list[str]]:
+    scenarios, problems = [], []
+    for path in paths:
+        try:
+            scenarios.append(load_scenario(path))
+        except ScenarioError as exc:
+            problems.append(str(exc))
+    return scenarios, problems
+
+
+def connection_for(scenarios: Sequence[Scenario], args: argparse.Namespace) -> tuple[str | None, str | None, str]:
+    """(profile name, endpoint, region) for the run."""
+    region = getattr(args, "region", None) or (scenarios[0].region if scenarios else "us-east-1")
+    if args.endpoint:
+        return None, args.endpoint, region
+    if args.connection:
+        return args.connection, None, region
+    named = {(s.connection_profile, s.endpoint) for s in scenarios}
+    if len(named) > 1:
+        raise ScenarioError("the scenarios name different connections (" + ", ".join(
+            sorted(p or e or "the active one" for p, e in named)) + "): run them separately or pass --connection / "
+            "--endpoint")
+    profile, endpoint = named.pop() if named else ("", "")
+    return profile or None, endpoint or None, region
+
+
+def unresolved(scenario: Scenario, secrets: SecretStore | None) -> list[str]:
+    """The scenario's references that do not resolve here, one sentence each."""
+    values = [scenario.client_secret, *(step.value for step in scenario.steps if step.action == "fill")]
+    problems = []
+    for value in values:
+        if is_reference(value):
+            try:
+                resolve(value, secrets)
+            except ReferenceError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+async def _check_on_connection(scenarios: Sequence[Scenario], args: argparse.Namespace) -> dict[str, list[str]]:
+    name, endpoint, region = connection_for(scenarios, args)
+    problems: dict[str, list[str]] = {}
+    async with connected(name, endpoint=endpoint, region=region) as conn:
+        for scenario in scenarios:
+            found = problems.setdefault(scenario.label, [])
+            try:
+                pool = await conn.identity.describe_identity_pool(identity_pool_id=scenario.pool_id)
+            except (errors.AwsError, BackendError) as exc:
+                found.append(f"pool {scenario.pool_id}: {getattr(exc, 'code', type(exc).__name__)}: {exc}")
+                continue
+            offered = {(c.kind, c.logins_key) for c in pool_provider_clients(conn.name, pool, [])}
+            if (scenario.provider.kind, scenario.provider.logins_key) not in offered:
+                key = scenario.provider.logins_key or scenario.provider.kind.value
+                found.append(f"pool {scenario.pool_id} ({pool.get('IdentityPoolName')}) does not accept the "
+                             f"{scenario.provider.kind.value} provider {key}")
+    return problems
+
+
+def check(args: argparse.Namespace) -> int:
+    scenarios, problems = load_all(args.paths)
+    for problem in problems:
+        _say(f"FAIL {problem}")
+    secrets = _secrets()
+    per_scenario = {s.label: unresolved(s, secrets) for s in scenarios}
+    if scenarios:
+        try:
+            for label, found in asyncio.run(_check_on_connection(scenarios, args)).items():
+                per_scenario[label] += found
+        except (ScenarioError, KeyError, errors.CognitoDeskError, BackendError) as exc:
+            _say(f"cognito-desk: cannot check the scenarios on the connection: {exc}")
+            return 1
+    for scenario in scenarios:
+        found = per_scenario[scenario.label]
+        print(f"{'ok  ' if not found else 'FAIL'} {scenario.path}: {scenario.label}" +
+              "".join(f"\n     {text}" for text in found), flush=True)
+    return 1 if problems or any(per_scenario.values()) else 0
+
+
+def _secrets() -> SecretStore | None:
+    return KeyringSecrets()
+
+
+def outcome_line(outcome: ScenarioOutcome) -> str:
+    record = outcome.record
+    steps = ", ".join(f"{step} {ms:.0f} ms" for step, ms in record.step_durations.items())
+    line = (f"{'PASS' if outcome.passed else 'FAIL'} {outcome.scenario.label}: {record.outcome} in "
+            f"{record.duration_ms / 1000:.2f} s" + (f" ({steps})" if steps else ""))
+    return line + "".join(f"\n     {text}" for text in outcome.failures)
+
+
+def write_reports(outcomes: Sequence[ScenarioOutcome], junit: Path | None, html: Path | None) -> None:
+    if junit is not None:
+        junit.write_bytes(junit_xml(outcomes))
+    if html is not None:
+        html.write_text(html_report([o.record for o in outcomes], title="cognito-desk scenario run"),
+                        encoding="utf-8")

@@ -1,0 +1,89 @@
+"""``cognito-desk scenarios run``: scenarios signed in by QtWebEngine without a display, reports written.
+
+Owns :func:`run` (the command): reads every file first (a broken one stops the run before anything signs
+in), prepares Qt for a machine without a screen — the ``offscreen`` platform and Chromium without GPU
+unless the environment says otherwise; as root, Chromium's sandbox cannot start, so the command refuses
+with the exact switch to set (``QTWEBENGINE_DISABLE_SANDBOX=1``) rather than turning it off silently —
+then opens the connection, runs the scenarios ``--parallel`` at a time through
+:func:`cognito_desk.scenarios.runner.run_scenarios` with a private browser profile each, prints one line per
+scenario as it ends, keeps every run in the history and writes ``--junit`` / ``--html``. Exit status: 0 when
+every expectation held, 1 when one did not, 2 when the run could not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from ...backend.connection import connected
+from ...core import errors
+from ...scenarios.cli import connection_for, load_all, outcome_line, write_reports
+from ...scenarios.history import HistoryStore, history_path
+from ...scenarios.model import ScenarioError
+from ...scenarios.runner import ScenarioOutcome, run_scenarios
+from ...settings import KeyringSecrets
+
+__all__ = ["prepare_environment", "run"]
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def prepare_environment() -> str | None:
+    """Set Qt up for no display; the reason it cannot start here, if any."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--disable-gpu" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --disable-gpu").strip()
+    sandbox_off = os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") == "1" or "--no-sandbox" in flags
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and not sandbox_off:
+        return ("Chromium's sandbox cannot run as root. In a CI container that runs as root, set "
+                "QTWEBENGINE_DISABLE_SANDBOX=1 (the container is the sandbox), or run as an ordinary user.")
+    return None
+
+
+async def _run_all(args: argparse.Namespace, scenarios, history: HistoryStore) -> list[ScenarioOutcome]:
+    from .scripted import private_agent
+
+    name, endpoint, region = connection_for(scenarios, args)
+    async with connected(name, endpoint=endpoint, region=region) as conn:
+        return await run_scenarios(conn, scenarios, private_agent, connection=conn.name, parallel=args.parallel,
+                                   history=history, secrets=KeyringSecrets(), timeout=args.timeout,
+                                   on_done=lambda outcome: print(outcome_line(outcome), flush=True))
+
+
+def run(args: argparse.Namespace) -> int:
+    scenarios, problems = load_all(args.paths)
+    for problem in problems:
+        _say(f"cognito-desk: {problem}")
+    if problems or not scenarios:
+        return 2
+    problem = prepare_environment()
+    if problem:
+        _say(f"cognito-desk: {problem}")
+        return 2
+    import qasync
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    history = HistoryStore(args.history or history_path())
+    try:
+        outcomes = loop.run_until_complete(_run_all(args, scenarios, history))
+    except (ScenarioError, KeyError, errors.CognitoDeskError) as exc:
+        _say(f"cognito-desk: {exc}")
+        return 2
+    finally:
+        history.close()
+        loop.close()
+        asyncio.set_event_loop(None)
+    write_reports(outcomes, args.junit, args.html)
+    failed = sum(1 for o in outcomes if not o.passed)
+    _say(f"{len(outcomes) - failed} of {len(outcomes)} scenarios passed")
+    return 1 if failed else 0

@@ -1,0 +1,192 @@
+"""``cognito-desk scenarios run`` as CI runs it: a subprocess, QtWebEngine offscreen, the real embedded service,
+the real oidc-provider and saml-idp; exit status, printed lines, JUnit (checked against tests/junit-jenkins.xsd),
+the HTML report, the run history (and that it holds no test secret), ``--parallel`` equal to serial."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from test_flows_signin import DEVELOPER_PROVIDER, Lab
+
+from cognito_desk.scenarios.history import HistoryStore
+
+ROOT = Path(__file__).resolve().parents[2]
+XSD = ROOT / "tests" / "junit-jenkins.xsd"
+PASSWORD = "Corr3ct-Horse-scenario-pw"
+OIDC_STEPS = """
+[[steps]]
+fill = "input[name=login]"
+value = "{user}"
+[[steps]]
+fill = "input[name=password]"
+value = "env:QA_PASSWORD"
+[[steps]]
+click = "button[type=submit]"
+[[steps]]
+wait_for = "input[name=prompt][value=consent]"
+timeout = {wait}
+[[steps]]
+click = "button[type=submit]"
+"""
+
+
+@pytest.fixture
+def lab(request, service, oidc_idp, saml_idp):
+    return Lab(service, oidc_idp, saml_idp, "sc-" + request.node.name.replace("_", "-")[5:30].strip("-"))
+
+
+def oidc_scenario(lab: Lab, name: str, user: str = "alice", *, expect: str = "", wait: float = 10,
+                  persona: str = "") -> str:
+    return f"""version = 1
+name = "{name}"
+persona = "{persona or user}"
+pool_id = "{lab.pool_id}"
+
+[provider]
+name = "test-op"
+kind = "oidc"
+issuer = "{lab.oidc.issuer}"
+client_id = "qa-desk"
+{OIDC_STEPS.format(user=user, wait=wait)}
+[expect]
+{expect}
+"""
+
+
+def other_scenario(lab: Lab, name: str, kind: str, expect: str = "") -> str:
+    provider = {
+        "saml": f'name = "corp"\nkind = "saml"\nsaml_provider_arn = "{lab.saml_arn}"\n'
+                f'saml_sso_url = "{lab.saml.url}/saml/sso"\n\n[[steps]]\nfill = "#userName"\nvalue = "alice"\n'
+                '[[steps]]\nclick = "#btn-sign-in"\n',
+        "guest": 'name = "Guest"\nkind = "guest"\n',
+        "developer": f'name = "Developer"\nkind = "developer"\ndeveloper_provider_name = "{DEVELOPER_PROVIDER}"\n'
+                     'developer_user_identifier = "qa-user-7"\n',
+    }[kind]
+    return f'version = 1\nname = "{name}"\npool_id = "{lab.pool_id}"\n\n[provider]\n{provider}\n[expect]\n{expect}\n'
+
+
+def run_cli(lab: Lab, tmp_path: Path, *args: str, password: str = PASSWORD, timeout: float = 240):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
+           "AWS_ACCESS_KEY_ID": lab.service.access_key_id, "AWS_SECRET_ACCESS_KEY": lab.service.secret_access_key,
+           "QA_PASSWORD": password, "COGNITO_DESK_CONFIG_DIR": str(tmp_path / "config"),
+           "COGNITO_DESK_DATA_DIR": str(tmp_path / "data")}
+    env.pop("AWS_SESSION_TOKEN", None)
+    history = ["--history", str(tmp_path / "history.sqlite3")] if args[0] == "run" else []
+    return subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", *args, "--endpoint", lab.service.url,
+                           *history],
+                          capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def junit_valid(path: Path) -> etree._Element:
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    document = etree.parse(str(path))
+    schema.assertValid(document)
+    return document.getroot()
+
+
+def test_saved_scenario_reruns_green_with_reports_and_history(lab, tmp_path):
+    first = write(tmp_path, "alice-first", oidc_scenario(lab, "alice gets qa", expect=(
+        f'outcome = "success"\nrole_arn = "{lab.roles["qa"]}"\nidentity = "new"\n'
+        'credentials_valid_minutes = 30\nclaims = ["email", "department"]\nmax_duration_seconds = 60')))
+    again = write(tmp_path, "alice-again", oidc_scenario(lab, "alice again", expect=(
+        f'role_arn = "{lab.roles["qa"]}"\nidentity = "same"')))
+    done = run_cli(lab, tmp_path, "run", first, "--junit", str(tmp_path / "first.xml"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("PASS alice gets qa: success in ")
+    assert "Provider login" in done.stdout and "GetCredentialsForIdentity" in done.stdout
+    done = run_cli(lab, tmp_path, "run", again, "--junit", str(tmp_path / "again.xml"),
+                   "--html", str(tmp_path / "again.html"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    root = junit_valid(tmp_path / "again.xml")
+    assert root.get("tests") == "1" and root.get("failures") == "0"
+    assert root.find("testsuite/testcase").get("name") == "alice again"
+    html = (tmp_path / "again.html").read_text()
+    assert "alice again" in html and lab.roles["qa"] in html and "<script" not in html and "http" not in \
+        html.split("<body>")[0].replace('http-equiv', '')
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    records = history.list()
+    history.close()
+    assert [r.source for r in records] == ["alice again", "alice gets qa"]
+    assert records[0].identity_id == records[1].identity_id and records[0].claims["department"] == "qa"
+    data = (tmp_path / "history.sqlite3").read_bytes()
+    assert PASSWORD.encode() not in data and b"eyJ" not in data and b"ASIA" not in data
+    assert lab.service.secret_access_key.encode() not in data
+
+
+def test_changed_rule_fails_the_role_expectation_naming_both_roles(lab, tmp_path):
+    path = write(tmp_path, "bob", oidc_scenario(lab, "bob is an engineer", "bob",
+                                                expect=f'role_arn = "{lab.roles["engineers"]}"'))
+    assert run_cli(lab, tmp_path, "run", path).returncode == 0
+    lab.ci.set_identity_pool_roles(IdentityPoolId=lab.pool_id, Roles={"authenticated": lab.roles["auth"],
+                                                                      "unauthenticated": lab.roles["guest"]})
+    done = run_cli(lab, tmp_path, "run", path, "--junit", str(tmp_path / "junit.xml"))
+    assert done.returncode == 1
+    assert f"role_arn: expected role {lab.roles['engineers']}, actual role {lab.roles['auth']}" in done.stdout
+    failure = junit_valid(tmp_path / "junit.xml").find("testsuite/testcase/failure")
+    assert failure.get("type") == "role_arn" and lab.roles["engineers"] in failure.get("message")
+    assert lab.roles["auth"] in failure.get("message")
+
+
+def test_wrong_password_fails_at_the_provider_step_naming_the_selector(lab, tmp_path):
+    # The test IdP takes any non-empty password; the empty one is refused by the page itself (required field).
+    path = write(tmp_path, "wrong", oidc_scenario(lab, "wrong password", wait=2, expect='outcome = "success"'))
+    done = run_cli(lab, tmp_path, "run", path, "--junit", str(tmp_path / "junit.xml"), password="")
+    assert done.returncode == 1
+    assert "outcome: expected success, the run failed at step “Provider login”: ProviderError: Login page step 4 " \
+           "(wait for selector 'input[name=prompt][value=consent]') timed out after 2 s" in done.stdout
+    assert "/interaction/" in done.stdout  # the page it stayed on
+    failure = junit_valid(tmp_path / "junit.xml").find("testsuite/testcase/failure")
+    assert failure.get("type") == "outcome" and "The identity provider did not complete the sign-in" in failure.text
+
+
+def test_parallel_4_over_8_scenarios_equals_serial(lab, tmp_path):
+    qa, eng, auth = lab.roles["qa"], lab.roles["engineers"], lab.roles["auth"]
+    files = [
+        write(tmp_path, "p1", oidc_scenario(lab, "p1 alice", "alice", expect=f'role_arn = "{qa}"')),
+        write(tmp_path, "p2", oidc_scenario(lab, "p2 bob", "bob", expect=f'role_arn = "{eng}"')),
+        write(tmp_path, "p3", oidc_scenario(lab, "p3 carol", "carol", expect=f'role_arn = "{auth}"')),
+        write(tmp_path, "p4", oidc_scenario(lab, "p4 bob wrong role", "bob", expect=f'role_arn = "{qa}"')),
+        write(tmp_path, "p5", other_scenario(lab, "p5 saml", "saml", f'role_arn = "{auth}"')),
+        write(tmp_path, "p6", other_scenario(lab, "p6 guest", "guest", f'role_arn = "{lab.roles["guest"]}"')),
+        write(tmp_path, "p7", other_scenario(lab, "p7 developer", "developer", f'role_arn = "{auth}"')),
+        write(tmp_path, "p8", other_scenario(lab, "p8 expects a refusal", "guest",
+                                             'outcome = "NotAuthorizedException"')),
+    ]
+
+    def results(*options: str) -> list[tuple[str, str]]:
+        done = run_cli(lab, tmp_path, "run", *files, *options, "--junit", str(tmp_path / "j.xml"))
+        assert done.returncode == 1, done.stdout + done.stderr
+        cases = junit_valid(tmp_path / "j.xml").findall("testsuite/testcase")
+        return [(case.get("name"), ",".join(f.get("type") for f in case.findall("failure"))) for case in cases]
+
+    serial = results("--parallel", "1")
+    assert serial == [("p1 alice", ""), ("p2 bob", ""), ("p3 carol", ""), ("p4 bob wrong role", "role_arn"),
+                      ("p5 saml", ""), ("p6 guest", ""), ("p7 developer", ""), ("p8 expects a refusal", "outcome")]
+    assert results("--parallel", "4") == serial
+
+
+def test_check_validates_files_and_the_pool_without_signing_in(lab, tmp_path):
+    good = write(tmp_path, "good", oidc_scenario(lab, "good"))
+    missing_pool = write(tmp_path, "nopool", oidc_scenario(lab, "no pool").replace(lab.pool_id, "us-east-1:"
+                                                                                   "00000000-0000-0000-0000-000000000000"))
+    literal = write(tmp_path, "literal", oidc_scenario(lab, "literal").replace("env:QA_PASSWORD", "hunter2"))
+    done = run_cli(lab, tmp_path, "check", good)
+    assert done.returncode == 0 and done.stdout.startswith("ok ")
+    done = run_cli(lab, tmp_path, "check", good, missing_pool, literal, password="")
+    assert done.returncode == 1
+    assert "ResourceNotFoundException" in done.stdout
+    assert "steps[2].value looks like a literal password (it fills 'input[name=password]')" in done.stderr
+    assert not (tmp_path / "history.sqlite3").exists() or not sqlite3.connect(
+        tmp_path / "history.sqlite3").execute("SELECT count(*) FROM runs").fetchone()[0]
