@@ -212,6 +212,13 @@ def parse_scenario(text: str, path: Path | None = None) -> Scenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where} is not valid TOML: {exc}") from None
+    try:
+        return _scenario(raw, where, path)
+    except ReferenceError as exc:
+        raise ScenarioError(str(exc)) from None
+
+
+def _scenario(raw: dict[str, Any], where: str, path: Path | None) -> Scenario:
     _unknown(raw, {"version", "name", "persona", "pool_id", "flow", "custom_role_arn", "connection", "provider",
                    "steps", "expect"}, where)
     if raw.get("version", VERSION) != VERSION:
@@ -231,17 +238,14 @@ def parse_scenario(text: str, path: Path | None = None) -> Scenario:
     steps_raw = raw.get("steps", [])
     if not isinstance(steps_raw, list):
         raise ScenarioError(f"{where}: steps must be an array of tables ([[steps]])")
-    try:
-        return Scenario(
-            name=_text(raw, "name", where).strip(), pool_id=pool_id, provider=provider,
-            persona=_text(raw, "persona", where).strip(), flow=flow,
-            custom_role_arn=_text(raw, "custom_role_arn", where).strip(),
-            connection_profile=_text(connection, "profile", where), endpoint=_text(connection, "endpoint", where),
-            region=_text(connection, "region", where, "us-east-1"), client_secret=secret,
-            steps=tuple(_step(step, f"{where} steps[{i}]") for i, step in enumerate(steps_raw, start=1)),
-            expect=_expectations(_table(raw, "expect", where), f"{where} [expect]"), path=path)
-    except ReferenceError as exc:
-        raise ScenarioError(str(exc)) from None
+    return Scenario(
+        name=_text(raw, "name", where).strip(), pool_id=pool_id, provider=provider,
+        persona=_text(raw, "persona", where).strip(), flow=flow,
+        custom_role_arn=_text(raw, "custom_role_arn", where).strip(),
+        connection_profile=_text(connection, "profile", where), endpoint=_text(connection, "endpoint", where),
+        region=_text(connection, "region", where, "us-east-1"), client_secret=secret,
+        steps=tuple(_step(step, f"{where} steps[{i}]") for i, step in enumerate(steps_raw, start=1)),
+        expect=_expectations(_table(raw, "expect", where), f"{where} [expect]"), path=path)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -250,10 +254,7 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return parse_scenario(text, path)
-    except ReferenceError as exc:
-        raise ScenarioError(str(exc)) from None
+    return parse_scenario(text, path)
 
 
 def _toml_value(value: Any) -> str:

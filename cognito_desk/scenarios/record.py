@@ -50,6 +50,8 @@ class RunRecord:
     error_message: str = ""
     explanation: dict[str, str] = field(default_factory=dict)
     claims: dict[str, Any] = field(default_factory=dict)
+    #: The provider client's settings (issuer, client id … — never its secret, which is in the keyring).
+    provider_settings: dict[str, Any] = field(default_factory=dict)
     #: The scenario's expectations that did not hold (one sentence each).
     expectation_failures: list[str] = field(default_factory=list)
     id: int | None = None
@@ -111,4 +113,4 @@ def record_of(result: RunResult, *, connection: str, persona: str = "", source: 
         error_message=failure.message if failure else "",
         explanation=({"title": failure.explanation.title, "cause": failure.explanation.cause,
                       "fix": failure.explanation.fix} if failure else {}),
-        claims=_plain(dict(login.claims)) if login else {})
+        claims=_plain(dict(login.claims)) if login else {}, provider_settings=request.client.to_dict())

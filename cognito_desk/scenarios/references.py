@@ -4,7 +4,8 @@ Owns :func:`check_not_literal` (a value that looks like a literal password, clie
 a password field filled with plain text, a JWT, an AWS secret key, a long base64 blob such as a
 ``SAMLResponse`` — is refused with the key it was found under and how to write a reference instead),
 :func:`is_reference` and :func:`resolve` (a reference to its value at run time: an environment variable,
-or the OS keyring under the profile ``scenarios`` — ``KeyringSecrets`` keeps it). Resolved values are
+or the OS keyring through ``KeyringSecrets`` under the profile ``scenarios/NAME`` — the
+desktop app's secret fields, so a plaintext keyring is refused here too). Resolved values are
 :class:`~cognito_desk.settings.Secret` so they stay masked in reprs and logs.
 """
 
@@ -15,9 +16,9 @@ import re
 from collections.abc import Mapping
 
 from ..core import errors
-from ..settings import KeyringUnavailable, Secret, SecretStore
+from ..settings import KeyringUnavailable, Secret, SecretField, SecretStore, keyring_username
 
-__all__ = ["KEYRING_PROFILE", "ReferenceError", "check_not_literal", "is_reference", "resolve"]
+__all__ = ["KEYRING_PROFILE", "ReferenceError", "check_not_literal", "is_reference", "keyring_profile", "resolve"]
 
 KEYRING_PROFILE = "scenarios"
 _REFERENCE = re.compile(r"(env|keyring):([A-Za-z_][A-Za-z0-9_.\-]*)")
@@ -26,6 +27,11 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _AWS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 _BLOB = re.compile(r"[A-Za-z0-9+/_-]{120,}={0,2}")
+
+
+def keyring_profile(name: str) -> str:
+    """The keyring profile of ``keyring:NAME`` (its secret is kept as that profile's secret field)."""
+    return f"{KEYRING_PROFILE}/{name}"
 
 
 class ReferenceError(errors.CognitoDeskError):
@@ -75,10 +81,10 @@ def resolve(value: str, secrets: SecretStore | None, environ: Mapping[str, str] 
     if secrets is None:
         raise ReferenceError(f"{value}: no keyring is available to this run.")
     try:
-        found = secrets.get(KEYRING_PROFILE, name)  # type: ignore[arg-type]  # any name is a keyring username
-    except (ValueError, KeyringUnavailable) as exc:
-        cause = exc if isinstance(exc, KeyringUnavailable) else "this run has no OS keyring"
-        raise ReferenceError(f"{value}: keyring references need the OS keyring: {cause}") from None
+        found = secrets.get(keyring_profile(name), SecretField.CLIENT_SECRET)
+    except KeyringUnavailable as exc:
+        raise ReferenceError(f"{value}: keyring references need the OS keyring: {exc}") from None
     if found is None:
-        raise ReferenceError(f"{value}: nothing is stored in the OS keyring under {KEYRING_PROFILE}/{name}.")
+        raise ReferenceError(f"{value}: nothing is stored in the OS keyring for it (service cognito-desk, user "
+                             f"{keyring_username(keyring_profile(name), SecretField.CLIENT_SECRET)}).")
     return found

@@ -1,0 +1,154 @@
+"""Run records without Qt: the history store (filters, versioned schema, the persona's previous identity),
+expectations and their sentences, JUnit against tests/junit-jenkins.xsd, the self-contained HTML report, the
+compare rows and "Save as scenario"."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from cognito_desk.flows.clients import ProviderClient, ProviderKind
+from cognito_desk.scenarios.compare import compare_runs
+from cognito_desk.scenarios.expectations import check_expectations
+from cognito_desk.scenarios.history import HistoryError, HistoryFilter, HistoryStore, history_path
+from cognito_desk.scenarios.model import Expectations, dump_scenario, parse_scenario
+from cognito_desk.scenarios.record import RunRecord
+from cognito_desk.scenarios.reports import html_report, json_report, junit_xml
+from cognito_desk.scenarios.runner import ScenarioOutcome
+from cognito_desk.scenarios.saving import HEADER, scenario_from_record
+
+XSD = Path(__file__).resolve().parents[1] / "junit-jenkins.xsd"
+QA = "arn:aws:iam::000000000000:role/qa"
+AUTH = "arn:aws:iam::000000000000:role/auth"
+CLIENT = ProviderClient("local", "corp", ProviderKind.OIDC, issuer="http://127.0.0.1:4000", client_id="qa-desk")
+
+
+def record(**values) -> RunRecord:
+    base = RunRecord(1_800_000_000.0, "local", "us-east-1:pool", "corp", "oidc", "127.0.0.1:4000", "alice",
+                     identity_id="us-east-1:id-1", returning=False, assumed_role=QA, expected_role=QA,
+                     credentials_expire_at=1_800_003_600.0, duration_ms=1200.0,
+                     step_durations={"Provider login": 800.0, "GetId": 20.0},
+                     claims={"email": "alice@example.com", "department": "qa"},
+                     provider_settings=CLIENT.to_dict())
+    return replace(base, **values)
+
+
+def failed(**values) -> RunRecord:
+    return record(outcome="NotAuthorizedException", error_code="NotAuthorizedException", identity_id="",
+                  assumed_role="", failed_step="GetCredentialsForIdentity", error_message="Token is not from a "
+                  "supported provider of this identity pool.", credentials_expire_at=None,
+                  explanation={"title": "Cognito refused the login", "cause": "The provider is not attached.",
+                               "fix": "Attach it to the pool."}, **values)
+
+
+def test_history_filters_newest_first_and_previous_identity(tmp_path):
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    first = store.add(record())
+    second = store.add(record(started_at=1_800_000_100.0, persona="bob", identity_id="us-east-1:id-2"))
+    third = store.add(failed(started_at=1_800_000_200.0))
+    assert [r.id for r in store.list()] == [third.id, second.id, first.id]
+    assert [r.id for r in store.list(HistoryFilter(persona="alice"))] == [third.id, first.id]
+    assert [r.id for r in store.list(HistoryFilter(outcome="failed"))] == [third.id]
+    assert [r.id for r in store.list(HistoryFilter(outcome="success", persona="bob"))] == [second.id]
+    assert store.values("persona") == ["alice", "bob"]
+    assert store.previous_identity("us-east-1:pool", "corp", "alice", 1_800_000_300.0) == "us-east-1:id-1"
+    assert store.previous_identity("us-east-1:pool", "corp", "alice", 1_800_000_000.0) is None
+    assert store.get(first.id) == first
+    store.delete([first.id])
+    with pytest.raises(KeyError):
+        store.get(first.id)
+    store.close()
+
+
+def test_history_refuses_a_newer_schema_and_lives_in_the_user_data_dir(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite3"
+    HistoryStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 7")
+    with pytest.raises(HistoryError, match="written by a newer cognito-desk \\(schema 7; this one reads 1\\)"):
+        HistoryStore(path)
+    monkeypatch.setenv("COGNITO_DESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("COGNITO_DESK_CONFIG_DIR", raising=False)
+    assert history_path() == tmp_path / "data" / "run-history.sqlite3"
+    assert history_path(tmp_path / "portable") == tmp_path / "portable" / "run-history.sqlite3"
+
+
+def test_expectations_name_what_failed():
+    assert check_expectations(Expectations(role_arn=QA, identity="new", credentials_valid_minutes=30,
+                                           claims=("email",), max_duration_seconds=5), record(), None) == []
+    failures = check_expectations(Expectations(role_arn=AUTH, identity="same", credentials_valid_minutes=90,
+                                               claims=("groups",), max_duration_seconds=1),
+                                  record(expected_role_reason="rule 1 matched department=qa"), "us-east-1:id-0")
+    assert failures == [
+        f"role_arn: expected role {AUTH}, actual role {QA}. The pool's configuration gave it because: rule 1 "
+        "matched department=qa",
+        "identity: expected the same identity as the previous run (us-east-1:id-0), got us-east-1:id-1",
+        "credentials_valid_minutes: expected credentials valid for at least 90 min, they expire in 60.0 min",
+        "claims: groups missing from the provider token (it has department, email)",
+        "max_duration_seconds: the run took 1.2 s, more than 1 s (slowest step Provider login: 800 ms)"]
+    outcome = check_expectations(Expectations(role_arn=QA), failed(), None)
+    assert outcome == ["outcome: expected success, the run failed at step “GetCredentialsForIdentity”: "
+                       "NotAuthorizedException: Token is not from a supported provider of this identity pool. — "
+                       "Cognito refused the login. The provider is not attached. Fix: Attach it to the pool."]
+    assert check_expectations(Expectations(outcome="NotAuthorizedException", role_arn=QA), failed(), None) == []
+    assert check_expectations(Expectations(outcome="NotAuthorizedException"), record(), None) == [
+        "outcome: expected NotAuthorizedException, got success"]
+
+
+def outcomes() -> list[ScenarioOutcome]:
+    scenario = scenario_from_record(record())
+    bad = failed(expectation_failures=["outcome: expected success, the run failed …"], source="refused")
+    return [ScenarioOutcome(replace(scenario, path=Path("alice.toml")), record(source="alice")),
+            ScenarioOutcome(replace(scenario, name="refused <b>", path=Path("refused.toml")), bad)]
+
+
+def test_junit_is_valid_for_jenkins_and_names_the_failure():
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    document = etree.fromstring(junit_xml(outcomes()))
+    schema.assertValid(document)
+    cases = document.findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == ["corp as alice", "refused <b>"]
+    assert cases[0].find("failure") is None and cases[0].get("classname") == "scenarios.alice"
+    failure = cases[1].find("failure")
+    assert failure.get("type") == "outcome" and failure.get("message").startswith("outcome: expected success")
+    assert "Provider login: 800 ms" in cases[0].find("system-out").text
+    assert document.get("tests") == "2" and document.get("failures") == "1"
+    schema_broken = etree.fromstring(junit_xml(outcomes()).replace(b' name="refused &lt;b&gt;"', b""))
+    assert not schema.validate(schema_broken)  # the schema does check: a testcase needs its name
+
+
+def test_html_report_is_self_contained_and_escaped():
+    page = html_report([o.record for o in outcomes()], title="Nightly")
+    assert page.startswith("<!DOCTYPE html>") and "2 runs: 1 passed, 1 failed" in page
+    assert "<script" not in page and "src=" not in page and "<link" not in page and "@import" not in page
+    assert "refused <b>" not in page and "Cognito refused the login" in page and QA in page
+    data = json.loads(json_report([record(id=4)]))
+    assert data[0]["id"] == 4 and data[0]["claims"]["department"] == "qa"
+
+
+def test_compare_marks_what_differs():
+    rows = {(r.section, r.label): r for r in compare_runs(record(), record(
+        assumed_role=AUTH, identity_id="us-east-1:id-2", started_at=1_800_000_500.0,
+        step_durations={"Provider login": 2000.0, "GetId": 25.0}, claims={"email": "alice@example.com"}))}
+    assert rows[("Role", "Assumed role")].differs and rows[("Role", "Assumed role")].right == AUTH
+    assert rows[("Identity", "Identity ID")].differs and not rows[("Run", "Started")].differs
+    assert rows[("Durations", "Provider login")].differs and not rows[("Durations", "GetId")].differs
+    assert rows[("Claims", "department")].differs and rows[("Claims", "department")].right == ""
+    assert not rows[("Claims", "email")].differs and not rows[("Run", "Pool")].differs
+
+
+def test_save_as_scenario_round_trips_and_holds_only_references():
+    scenario = scenario_from_record(record())
+    text = HEADER + dump_scenario(scenario)
+    again = parse_scenario(text)
+    assert again.provider == replace(CLIENT, connection="") and again.connection_profile == "local"
+    assert again.expect == Expectations(role_arn=QA, identity="same", claims=("department", "email"),
+                                        max_duration_seconds=30.0)
+    assert [s.value for s in again.steps] == ["alice", "env:PASSWORD_ALICE", ""]
+    refused = scenario_from_record(failed())
+    assert refused.expect.outcome == "NotAuthorizedException" and refused.expect.role_arn == ""
