@@ -50,6 +50,9 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
     from .identities import IdentitiesPage
 
     window.add_pool_page(IdentitiesPage(ctx, window), "Identities", "identity")
+    from .history import install as install_history
+
+    install_history(window)  # History tab; keep it last: it records the Tester tab's runs and re-runs through it
     return window
 
 
