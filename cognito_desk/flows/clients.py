@@ -30,6 +30,8 @@ __all__ = [
     "ProviderClientsFile",
     "ProviderKind",
     "client_secret",
+    "format_extra_params",
+    "parse_extra_params",
     "store_client_secret",
 ]
 
@@ -235,3 +237,20 @@ def store_client_secret(secrets: SecretStore, client: ProviderClient, value: Sec
         secrets.set(client.secret_profile, SecretField.CLIENT_SECRET, value)
     else:
         secrets.delete(client.secret_profile, SecretField.CLIENT_SECRET)
+
+
+def parse_extra_params(text: str) -> dict[str, str]:
+    """``key=value`` lines (blank lines ignored) as authorize parameters; a line without ``=`` is refused."""
+    params: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ProviderClientsError(f"Extra parameter line {number} ({line.strip()!r}) is not key=value.")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def format_extra_params(params: dict[str, str]) -> str:
+    return "\n".join(f"{key}={value}" for key, value in params.items())

@@ -53,7 +53,7 @@ async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeli
 def _mapping_keys(kind: ProviderKind, login: ProviderLogin, pool: Mapping[str, Any]) -> tuple[str, ...]:
     key = login.logins_key
     if kind is ProviderKind.OIDC:
-        arns = [arn for arn in pool.get("OpenIDConnectProviderARNs", []) if arn.endswith(f":oidc-provider/{key}")]
+        arns = [arn for arn in pool.get("OpenIdConnectProviderARNs", []) if arn.endswith(f":oidc-provider/{key}")]
         return (*arns, key)
     if kind is ProviderKind.USER_POOL:
         client = login.claims.get("aud") or login.claims.get("client_id")

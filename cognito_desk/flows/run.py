@@ -62,6 +62,9 @@ class RunRequest:
     #: The client secret of a confidential provider client (from the keyring), revealed only for the token call.
     client_secret: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "flow", Flow(self.flow))  # "basic" from a UI list or a file works as well
+
 
 @dataclass(frozen=True)
 class RunFailure:
@@ -151,7 +154,7 @@ def provider_explanation(error: ProviderError) -> Explanation:
 class SignInRun:
     """Runs sign-ins on one connection through one user agent."""
 
-    def __init__(self, clients: Clients, agent: UserAgent) -> None:
+    def __init__(self, clients: Clients, agent: UserAgent | None = None) -> None:
         self.clients = clients
         self.agent = agent
         self.result: RunResult | None = None
@@ -206,6 +209,8 @@ class SignInRun:
 
     async def _provider_login(self, request: RunRequest, timeline: Timeline) -> ProviderLogin:
         client, http = request.client, self.clients.http
+        if self.agent is None:
+            raise ValueError(f"A {client.kind.value} sign-in needs a browser, and this run has none.")
         if client.kind in ID_TOKEN_KINDS:
             return await oidc_login(http, self.agent, client, request.client_secret, timeline)
         if client.kind is ProviderKind.SAML:

@@ -13,6 +13,8 @@ from cognito_desk.flows.clients import (
     ProviderClientsFile,
     ProviderKind,
     client_secret,
+    format_extra_params,
+    parse_extra_params,
     store_client_secret,
 )
 from cognito_desk.settings import Secret, SessionSecrets
@@ -110,3 +112,11 @@ def test_the_client_secret_lives_in_the_secret_store_never_in_the_file(tmp_path)
     assert client_secret(secrets, oidc(connection="aws")) is None
     store_client_secret(secrets, client, None)
     assert client_secret(secrets, client) is None
+
+
+def test_extra_parameters_are_key_value_lines():
+    assert parse_extra_params("prompt=login\n\n login_hint = alice@example.com \nacr_values=a=b") == {
+        "prompt": "login", "login_hint": "alice@example.com", "acr_values": "a=b"}
+    assert format_extra_params({"prompt": "login", "x": ""}) == "prompt=login\nx="
+    with pytest.raises(ProviderClientsError, match=r"line 2 \('prompt'\) is not key=value"):
+        parse_extra_params("a=1\nprompt")

@@ -1,0 +1,303 @@
+"""The Tester tab end to end, offscreen: the real main window on its embedded service, the real QWebEngineView,
+the real oidc-provider and saml-idp. Login forms are filled in the view through runJavaScript."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import boto3
+import pytest
+
+from cognito_desk.flows.clients import ProviderKind
+
+DEVELOPER_PROVIDER = "login.tester.example"
+# Chromium without a GPU on the offscreen platform says so; nothing the tester controls.
+pytestmark = pytest.mark.qt_log_ignore("QRhiGles2: Failed to create", "Failed to create RHI for backend",
+                                       "GPUInfo not initialized")
+
+# What the provider's page offers right now (JSON text: runJavaScript cannot return objects in PySide6 6.12).
+PAGE_STATE = """JSON.stringify({
+  login: !!document.querySelector('input[name=login]'),
+  saml: !!document.querySelector('input[name=userName]'),
+  consent: !!document.querySelector('form button[type=submit]') && !document.querySelector('input[name=login]'),
+  url: location.href})"""
+FILL_LOGIN = """(function (user) {
+  document.querySelector('input[name=login]').value = user;
+  document.querySelector('input[name=password]').value = 'any-password';
+  document.querySelector('input[name=login]').form.submit(); return 'ok'; })(%s)"""
+FILL_SAML = """(function (user) {
+  const field = document.querySelector('input[name=userName]'); field.value = user;
+  field.form.submit(); return 'ok'; })(%s)"""
+CONSENT = "document.querySelector('form button[type=submit]').click(); 'ok'"
+
+
+def trust(pool_id: str, amr: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool_id},
+                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}}}]})
+
+
+@dataclass
+class LabTab:
+    window: object
+    page: object
+    pool_id: str
+    roles: dict
+    run: object
+    wait_until: object
+    #: What the played user did in the provider's pages during the last run ("login", "consent", "saml").
+    actions: list = None
+
+    def js(self, script: str) -> object:
+        async def call():
+            done = asyncio.get_running_loop().create_future()
+            self.page.browser.page.runJavaScript(script, 0, lambda value: done.done() or done.set_result(value))
+            return await done
+        return self.run(call(), 10)
+
+    def sign_in(self, user: str | None = "alice", *, timeout: float = 60):
+        """Start a run and play the user in the embedded view until it ends; the RunResult."""
+        finished = []
+        self.actions = []
+        self.page.run_finished.connect(finished.append)
+        try:
+            self.page.run_sign_in()
+            self.finish_login(user, lambda: bool(finished), timeout)
+        finally:
+            self.page.run_finished.disconnect(finished.append)
+        return finished[0]
+
+    def finish_login(self, user, done, timeout: float = 60) -> None:
+        async def play():
+            while not done():
+                await asyncio.sleep(0.05)
+                browser = self.page.browser
+                if user is None or browser is None or browser.page is None or browser.view.page() is None:
+                    continue
+                state = asyncio.get_running_loop().create_future()
+                browser.page.runJavaScript(PAGE_STATE, 0, lambda v, state=state: state.done() or state.set_result(v))
+                try:
+                    found = json.loads(await asyncio.wait_for(state, 2) or "{}")
+                except (TimeoutError, ValueError):
+                    continue
+                if found.get("login"):
+                    browser.page.runJavaScript(FILL_LOGIN % json.dumps(user))
+                    self.actions.append("login")
+                    await asyncio.sleep(0.3)
+                elif found.get("saml"):
+                    browser.page.runJavaScript(FILL_SAML % json.dumps(user))
+                    self.actions.append("saml")
+                    await asyncio.sleep(0.3)
+                elif found.get("consent") and "/interaction/" in found.get("url", ""):
+                    browser.page.runJavaScript(CONSENT)
+                    self.actions.append("consent")
+                    await asyncio.sleep(0.3)
+        self.run(play(), timeout)
+
+
+@pytest.fixture
+def tester(connected_window, app_ctx, oidc_idp, saml_idp, run, wait_until):
+    from cognito_desk.ui.tester import TesterPage
+
+    window = connected_window
+    connection = window.connection
+
+    async def setup():
+        iam, identity = connection.iam, connection.identity
+        oidc = await iam.create_open_id_connect_provider(url=oidc_idp.issuer, client_id_list=["qa-desk"])
+        saml = await iam.create_saml_provider(name="corp", saml_metadata_document=saml_idp.metadata_xml())
+        keys = await connection.credentials.get()
+        boto = boto3.session.Session().client(  # (the async client sends OpenIDConnectProviderARNs, not the
+            "cognito-identity", endpoint_url=connection.endpoint_url,  # model's OpenIdConnectProviderARNs)
+            region_name=connection.region, aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key)
+        pool_id = (await asyncio.to_thread(
+            boto.create_identity_pool, IdentityPoolName="tester", AllowUnauthenticatedIdentities=True,
+            AllowClassicFlow=True, OpenIdConnectProviderARNs=[oidc["OpenIDConnectProviderArn"]],
+            SamlProviderARNs=[saml["SAMLProviderArn"]], DeveloperProviderName=DEVELOPER_PROVIDER))["IdentityPoolId"]
+        roles = {}
+        for name, amr in (("auth", "authenticated"), ("guest", "unauthenticated"), ("qa", "authenticated"),
+                          ("engineers", "authenticated"), ("no-amr", "unauthenticated")):
+            made = await iam.create_role(role_name=f"{name}-tester", assume_role_policy_document=trust(pool_id, amr))
+            roles[name] = made["Role"]["Arn"]
+        rules = [{"Claim": "department", "MatchType": "Equals", "Value": "qa", "RoleARN": roles["qa"]},
+                 {"Claim": "department", "MatchType": "Equals", "Value": "engineering",
+                  "RoleARN": roles["engineers"]}]
+        await identity.set_identity_pool_roles(
+            identity_pool_id=pool_id, roles={"authenticated": roles["auth"], "unauthenticated": roles["guest"]},
+            role_mappings={oidc_idp.host: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                                           "RulesConfiguration": {"Rules": rules}}})
+        return pool_id, roles
+
+    pool_id, roles = run(setup(), 60)
+    page = TesterPage(app_ctx)
+    window.add_pool_page(page, "Tester", "tester-run")
+    window.tabs.setCurrentWidget(page)
+    window.show()
+    window.pools_changed(select=pool_id)
+    try:
+        wait_until(lambda: len(page.clients) == 4, 10, "x")
+    except AssertionError:
+        raise AssertionError(f"{page.pool} {window.current_pool()} {page.results.errors.report} {page.clients} "
+                             f"{page.provider_box.count()} {page.hint.text()}") from None
+    yield LabTab(window, page, pool_id, roles, run, wait_until)
+    # Delete the tab while the loop runs, so Chromium lets its pages go before the profiles (not at exit).
+    page.cancel()
+    page.deleteLater()
+    run(asyncio.sleep(0.3))
+
+
+def role_name(arn: str | None) -> str:
+    return (arn or "").rsplit("/", 1)[-1].removesuffix("-tester")
+
+
+def test_oidc_sign_in_shows_identity_role_and_a_running_countdown(tester, qtmodeltester, assert_accessible):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.add_persona("alice")
+    result = tester.sign_in("alice")
+    assert result.ok, result.failure
+    panel = page.results
+    assert panel.identity_label.text() == result.identity_id and panel.identity_state.text() == "new identity"
+    assert role_name(panel.assumed_label.text()) == "qa" and role_name(panel.predicted_label.text()) == "qa"
+    assert panel.mismatch.isHidden()
+    assert panel.secret_label.text() == "••••••••••••" and result.credentials.secret_key.reveal() not in (
+        panel.findChildren(type(panel.secret_label)).__repr__())
+    first = panel.aws_countdown.text()
+    assert first.startswith("expires in 5") or first.startswith("expires in 1 h")
+    tester.run(asyncio.sleep(1.2))
+    assert panel.aws_countdown.text() != first and panel.provider_countdown.text().startswith("expires in")
+    assert page.browser.url_bar.text().startswith(tester.window.connection.endpoint_url) is False
+    qtmodeltester.check(panel.timeline)
+    assert panel.timeline.rowCount() == len(result.timeline.calls)
+    assert_accessible(page)
+
+    assert "login" in tester.actions
+    again = tester.sign_in("alice")
+    assert "login" not in tester.actions, "the persona's session was not kept"
+    assert again.identity_id == result.identity_id and again.returning is True
+    assert panel.identity_state.text() == "returning identity"
+
+    page.clear_persona_session()
+    tester.run(asyncio.sleep(0.3))
+    third = tester.sign_in("alice")
+    assert "login" in tester.actions, "the login form did not come back after the session was cleared"
+    assert third.identity_id == result.identity_id
+
+
+def test_two_users_get_the_roles_their_rules_name(tester):
+    tester.page.select_provider(ProviderKind.OIDC)
+    alice = tester.sign_in("alice")
+    bob = tester.sign_in("bob")
+    assert (role_name(alice.assumed_role), role_name(bob.assumed_role)) == ("qa", "engineers")
+    assert not alice.roles_differ and not bob.roles_differ
+    assert alice.identity_id != bob.identity_id
+
+
+def test_wrong_client_id_names_the_failed_step_with_the_explanation(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    dialog = page.edit_provider_settings()
+    dialog.set_field("client_id", "other-app")
+    dialog.accept()
+    tester.wait_until(lambda: page.current_client() is not None and page.current_client().client_id == "other-app",
+                      10, "the saved provider settings")
+    result = tester.sign_in("alice")
+    assert result.failure.step == "GetId"
+    banner = page.results.errors
+    assert banner.isVisibleTo(page) and "GetId" in banner.title.text()
+    assert "Token is not from a supported provider of this identity pool." in banner.report.raw
+    assert banner.report.fix
+    assert page.results.identity_label.text() == "—"
+    assert "other-app" in page.results.tokens.toPlainText()  # the refused provider token is kept
+
+
+def test_basic_flow_and_a_trust_policy_without_the_authenticated_amr(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.flow_box.setCurrentIndex(1)
+    page.custom_role.setText(tester.roles["no-amr"])
+    refused = tester.sign_in("dave")
+    assert refused.failure.step == "STS AssumeRoleWithWebIdentity", refused.failure
+    assert "STS refused the role" in page.results.errors.title.text(), refused.failure
+    page.custom_role.setText(tester.roles["engineers"])
+    basic = tester.sign_in("dave")
+    assert basic.ok and role_name(basic.assumed_role) == "engineers"
+    assert "Cognito token" in page.results.tokens.toPlainText()
+
+
+def test_saml_sign_in_through_saml_idp(tester, saml_idp):
+    page = tester.page
+    page.select_provider(ProviderKind.SAML)
+    dialog = page.edit_provider_settings()
+    dialog.set_field("saml_sso_url", f"{saml_idp.url}/saml/sso")
+    dialog.accept()
+    tester.wait_until(lambda: page.current_client().saml_sso_url != "", 10, "the saved SAML settings")
+    result = tester.sign_in("alice")
+    assert result.ok, result.failure
+    assert result.login.token_type == "SAMLResponse" and role_name(result.assumed_role) == "auth"
+
+
+def test_guest_and_developer(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.GUEST)
+    guest = tester.sign_in(None)
+    assert guest.ok and role_name(page.results.assumed_label.text()) == "guest"
+    page.select_provider(ProviderKind.DEVELOPER)
+    developer = tester.sign_in(None)
+    assert developer.ok and role_name(developer.assumed_role) == "auth"
+    assert page.browser is None  # neither needed a browser: QtWebEngine was never loaded for them
+
+
+def test_system_browser_mode_through_the_loopback_listener(tester):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "e2e"))
+    from test_flows_user_agent import FormBrowser
+
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.agent_box.setCurrentText("System browser")
+    browsing = []
+    page.open_in_system_browser = lambda url: browsing.append(asyncio.ensure_future(FormBrowser("bob").browse(url)))
+    result = tester.sign_in(None)
+    assert result.ok and role_name(result.assumed_role) == "engineers"
+    assert browsing and all(task.done() for task in browsing)
+    assert page.browser is None
+
+
+def test_cancel_mid_login_leaves_nothing_open(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.agent_box.setCurrentText("System browser")
+    opened = []
+    page.open_in_system_browser = opened.append
+    page.run_sign_in()
+    tester.wait_until(lambda: bool(opened), 10, "the login page handed to the system browser")
+    listener = page.sign_in.agent.listener
+    port = int(listener.redirect_uri.rsplit(":", 1)[1].split("/")[0])
+    page.cancel()
+    tester.wait_until(lambda: page.operation.done, 10, "the cancelled run")
+    assert "cancelled" in page.hint.text() and page.run_button.isEnabled()
+    tester.run(asyncio.sleep(0.1))
+    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+        probe.connect(("127.0.0.1", port))
+    page.agent_box.setCurrentText("Embedded browser")
+    page.run_sign_in()
+    tester.wait_until(lambda: "/interaction/" in page.browser.url_bar.text(), 20, "the provider's login page")
+    page.cancel()
+    tester.wait_until(lambda: page.operation.done, 10, "the cancelled embedded run")
+    assert page.sign_in.result.identity_id is None and "cancelled" in page.hint.text()
+    assert page.browser.page.stop_at is None  # the view no longer waits for a redirect
+    assert [call.cancelled for call in page.sign_in.result.timeline.calls][-1] is True
+
+
+def test_the_tester_module_does_not_load_qtwebengine():
+    code = ("import sys; import cognito_desk.ui.tester, cognito_desk.ui.app; "
+            "print(sorted(m for m in sys.modules if 'WebEngine' in m))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert output.stdout.strip() == "[]"
