@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from qt_garbage import collect_qt_garbage  # noqa: F401 (autouse)
 
 from cognito_desk.admin.pools import send_pool_request
 from cognito_desk.admin.trust import cognito_trust_policy

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView
+from qt_garbage import collect_qt_garbage  # noqa: F401 (autouse)
 
 from cognito_desk.admin.rules import RoleMapping, Rule
 from cognito_desk.ui.roles.rules_model import RulesModel
@@ -64,11 +65,11 @@ def drop_on_row(view: QTableView, source: int, target: int) -> None:
 
 def test_reorder_by_drag_and_drop_through_the_view(qtbot, qtmodeltester):
     mapping = mapping_of(4)
-    model = RulesModel()
-    model.set_mapping(mapping)
     view = QTableView()
     view.setAccessibleName("Rules")
     qtbot.addWidget(view)
+    model = RulesModel(view)
+    model.set_mapping(mapping)
     view.setModel(model)
     view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)  # as the Roles & rules tab sets it up
     view.setDefaultDropAction(Qt.DropAction.MoveAction)
@@ -82,3 +83,6 @@ def test_reorder_by_drag_and_drop_through_the_view(qtbot, qtmodeltester):
     assert [r.claim for r in mapping.rules] == ["claim0", "claim1", "claim3", "claim2"]
     assert model.rowCount() == 4 and model.data(model.index(0, 0)) == "1"
     qtmodeltester.check(model)
+    view.close()  # deleted here, on the GUI thread, not by a garbage collection on some worker thread later
+    view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

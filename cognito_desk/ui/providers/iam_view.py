@@ -74,6 +74,7 @@ class IamProvidersDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(provider.arn if column == 1 else text)
                 self.table.setItem(row, column, item)
+        self.table.resizeColumnToContents(1)
         self._selection_changed()
 
     def selected(self) -> IamProvider | None:

@@ -73,6 +73,7 @@ class ProvidersPage(QWidget):
         self.user_pools.setAccessibleName("Cognito user pools")
         self.user_pools.setHorizontalHeaderLabels(["Provider name", "App client ID", "Server-side token check"])
         self.user_pools.horizontalHeader().setStretchLastSection(True)
+        self.user_pools.setMaximumHeight(110)
         self.user_pools.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.user_pools.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.region = QComboBox()
@@ -83,6 +84,7 @@ class ProvidersPage(QWidget):
         self.user_pool_id.setPlaceholderText("us-east-1_AbCdEf123")
         self.client_id = QLineEdit()
         self.client_id.setAccessibleName("App client ID")
+        self.client_id.setPlaceholderText("app client ID")
         self.token_check = QCheckBox("Server-side token check")
         self.add_user_pool_button = QPushButton(icon("add"), "Add")
         self.add_user_pool_button.setAccessibleName("Add the user pool")
@@ -90,16 +92,18 @@ class ProvidersPage(QWidget):
         self.remove_user_pool_button.setAccessibleName("Remove the selected user pool")
         user_pool_box = QGroupBox("Cognito user pools")
         grid = QGridLayout(user_pool_box)
-        grid.addWidget(self.user_pools, 0, 0, 1, 6)
-        for column, widget in enumerate((self.region, self.user_pool_id, self.client_id, self.token_check,
-                                         self.add_user_pool_button, self.remove_user_pool_button)):
+        grid.addWidget(self.user_pools, 0, 0, 1, 3)
+        for column, widget in enumerate((self.region, self.user_pool_id, self.client_id)):
             grid.addWidget(widget, 1, column)
+        for column, widget in enumerate((self.token_check, self.add_user_pool_button, self.remove_user_pool_button)):
+            grid.addWidget(widget, 2, column)
         self.attach: dict[str, QListWidget] = {}
         attach_box = QGroupBox("IAM OIDC and SAML providers of this connection (checked = trusted by this pool)")
         attach_layout = QHBoxLayout(attach_box)
         for kind in ATTACH_MEMBERS:
             listing = QListWidget()
             listing.setAccessibleName(f"{kind} providers")
+            listing.setMaximumHeight(100)
             listing.itemChanged.connect(lambda _item, kind=kind: self._attach_changed(kind))
             self.attach[kind] = listing
             column = QVBoxLayout()
@@ -128,9 +132,13 @@ class ProvidersPage(QWidget):
         actions.addWidget(self.revert_button)
         actions.addWidget(self.save_button)
         body = QWidget()
-        column = QVBoxLayout(body)
-        for box in (social_box, user_pool_box, attach_box, new_oidc_box, new_saml_box, developer_box):
-            column.addWidget(box)
+        columns = QHBoxLayout(body)
+        for boxes in ((social_box, user_pool_box, developer_box, attach_box), (new_oidc_box, new_saml_box)):
+            column = QVBoxLayout()
+            for box in boxes:
+                column.addWidget(box)
+            column.addStretch()
+            columns.addLayout(column, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)

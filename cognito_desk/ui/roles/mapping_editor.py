@@ -41,6 +41,7 @@ class MappingEditor(QWidget):
         self.pool: dict = {}
         self.provider = QComboBox()
         self.provider.setAccessibleName("Role mapping of provider")
+        self.provider.setMinimumContentsLength(22)
         self.new_provider = QComboBox()
         self.new_provider.setAccessibleName("Provider to map")
         self.add_mapping_button = QPushButton(icon("add"), "Add mapping")

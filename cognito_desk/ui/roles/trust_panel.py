@@ -68,6 +68,8 @@ class TrustPanel(QWidget):
         super().__init__(parent)
         self.snapshot: RolesSnapshot | None = None
         self.findings: list[Finding] = []
+        #: Role ARN → the slot it serves (the picker's item data is the ARN).
+        self.slots: dict[str, str] = {}
         self.role = QComboBox()
         self.role.setAccessibleName("Role whose trust policy is shown")
         self.policy = QPlainTextEdit()
@@ -77,6 +79,7 @@ class TrustPanel(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Trust policy findings")
         self.list.setMaximumHeight(120)
+        self.list.setWordWrap(True)
         self.fix_button = QPushButton("&Fix…")
         self.fix_button.setAccessibleName("Fix the selected finding")
         self.fix_button.setEnabled(False)
@@ -98,9 +101,10 @@ class TrustPanel(QWidget):
         current = self.role.currentData()
         self.role.blockSignals(True)
         self.role.clear()
+        self.slots = roles_in_use(snapshot.form) if snapshot is not None else {}
         if snapshot is not None:
-            for arn, slot in roles_in_use(snapshot.form).items():
-                self.role.addItem(f"{arn.rsplit('/', 1)[-1]} ({slot})", (arn, slot))
+            for arn, slot in self.slots.items():
+                self.role.addItem(f"{arn.rsplit('/', 1)[-1]} ({slot})", arn)
             found = self.role.findData(current) if current else -1
             self.role.setCurrentIndex(max(found, 0))
         self.role.blockSignals(False)
@@ -109,16 +113,16 @@ class TrustPanel(QWidget):
     def _show_role(self) -> None:
         self.list.clear()
         self.findings = []
-        data = self.role.currentData()
-        document = self.snapshot.trust_policies.get(data[0]) if self.snapshot and data else None
-        if data is None:
+        arn = self.role.currentData()
+        document = self.snapshot.trust_policies.get(arn) if self.snapshot and arn else None
+        if arn is None:
             self.policy.setPlainText("")
             return
         if document is None:
-            self.policy.setPlainText(f"IAM has no role {data[0]} (or its policy is not loaded).")
+            self.policy.setPlainText(f"IAM has no role {arn} (or its policy is not loaded).")
             return
         self.policy.setPlainText(format_policy(document))
-        self.findings = lint_role(document, pool_id=self.snapshot.pool_id, slot=data[1],
+        self.findings = lint_role(document, pool_id=self.snapshot.pool_id, slot=self.slots[arn],
                                   uses_principal_tags=self.snapshot.uses_principal_tags())
         for finding in self.findings:
             fixable = " — fix available" if finding.fix is not None else ""
@@ -150,12 +154,12 @@ class TrustPanel(QWidget):
         return self.findings[row] if 0 <= row < len(self.findings) else None
 
     def ask_fix(self) -> None:
-        finding, data = self.selected_finding(), self.role.currentData()
-        if finding is None or finding.fix is None or data is None:
+        finding, arn = self.selected_finding(), self.role.currentData()
+        if finding is None or finding.fix is None or arn is None:
             return
-        document = self.snapshot.trust_policies[data[0]]
-        dialog = FixDialog(data[0], finding, fix_diff(document, finding.fix), self)
-        dialog.finished.connect(lambda result: self._fix_answered(result, data[0], finding, dialog))
+        document = self.snapshot.trust_policies[arn]
+        dialog = FixDialog(arn, finding, fix_diff(document, finding.fix), self)
+        dialog.finished.connect(lambda result: self._fix_answered(result, arn, finding, dialog))
         dialog.open()
 
     def _fix_answered(self, result: int, role_arn: str, finding: Finding, dialog: FixDialog) -> None:
