@@ -2,14 +2,16 @@
 
 Owns :class:`HistoryStore` (add, get, list newest first with filters by pool, provider, persona and
 outcome, the persona's previous identity, delete, the distinct values a filter can offer) and
-:func:`history_path` — the user data directory, or beside the settings when those live somewhere else
-(a portable setup, a test). The schema is versioned with ``PRAGMA user_version``: a file written by a
+:func:`history_path` — ``history/`` in the user data directory (the service's files stay its own), or
+beside the settings when those live elsewhere (a portable setup, a test); owner-only, like the service's
+data. The schema is versioned with ``PRAGMA user_version``: a file written by a
 newer program is refused rather than misread. Only records go in, and a record holds no secret, raw token
 or credential (see :mod:`.record`); the store is safe to share between threads (one connection, a lock).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -47,10 +49,19 @@ class HistoryError(errors.CognitoDeskError):
 
 
 def history_path(settings_dir: str | Path | None = None) -> Path:
-    """Where the history lives: the user data directory, or ``settings_dir`` when it is not the default one."""
+    """Where the history lives: ``history/`` in the user data directory, or beside the settings when those are
+    not in the default place (a portable setup, a test)."""
     if settings_dir is not None and Path(settings_dir) != config_dir():
         return Path(settings_dir) / FILE_NAME
-    return default_data_dir() / FILE_NAME
+    return default_data_dir() / "history" / FILE_NAME
+
+
+def _create_private(path: Path) -> None:
+    """Owner-only directories (the data directory included, when this creates it) and file: claims and identity
+    ids are personal data."""
+    for directory in reversed([p for p in path.parents if not p.exists()]):
+        directory.mkdir(mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 @dataclass(frozen=True)
@@ -83,10 +94,10 @@ class HistoryStore:
         self.path = Path(path)
         self._lock = threading.Lock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise HistoryError(f"The run history {self.path} cannot be opened: {exc}") from None
 
     def _migrate(self) -> None:

@@ -74,7 +74,11 @@ def test_history_refuses_a_newer_schema_and_lives_in_the_user_data_dir(tmp_path,
         HistoryStore(path)
     monkeypatch.setenv("COGNITO_DESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("COGNITO_DESK_CONFIG_DIR", raising=False)
-    assert history_path() == tmp_path / "data" / "run-history.sqlite3"
+    assert history_path() == tmp_path / "data" / "history" / "run-history.sqlite3"
+    store = HistoryStore(history_path())
+    store.close()
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+    assert history_path().stat().st_mode & 0o777 == 0o600
     assert history_path(tmp_path / "portable") == tmp_path / "portable" / "run-history.sqlite3"
 
 
