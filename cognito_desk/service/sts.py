@@ -112,7 +112,7 @@ def _oidc_verifier(issuer: str, provider: sqlite3.Row) -> WebIdentityVerifier:
             raise errors.InvalidIdentityToken(_WRONG_AUDIENCE if exc.message == NOT_SUPPORTED else _NOT_VALIDATED) \
                 from None
         except errors.ExternalServiceException as exc:
-            ctx.log_notes.append(f"idp_unreachable={exc.message}")
+            ctx.log_notes.extend(exc.notes or (f"idp_unreachable={exc.message}",))
             raise errors.IDPCommunicationError(_UNREACHABLE) from None
         prefix = provider_path(provider["url"])
         audience = claims.get("azp") or claims["aud"]
