@@ -105,7 +105,7 @@ def _run_html(record: RunRecord) -> str:
                      "</tr>" for k, v in sorted(record.claims.items()))
     failures = "".join(f"<li>{html.escape(text)}</li>" for text in record.expectation_failures)
     return (f'<section class="run {"pass" if passed else "fail"}" id="run-{record.id or ""}">'
-            f'<h2>{html.escape(title)}<span class="badge">{"passed" if passed else "failed"}</span></h2>'
+            f'<h2>{html.escape(title)} <span class="badge">{"passed" if passed else "failed"}</span></h2>'
             + (f'<ul class="failures">{failures}</ul>' if failures else "")
             + f"<table>{rows}</table>"
             + (f"<table><tr><th>Step</th><th>Duration</th></tr>{steps}</table>" if steps else "")

@@ -30,6 +30,15 @@ def _role_name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1] if arn else ""
 
 
+def _outcome(record: RunRecord) -> str:
+    if record.passed:
+        return "passed"
+    if not record.ok:
+        return f"FAILED ({record.outcome})"
+    keys = dict.fromkeys(text.split(":", 1)[0] for text in record.expectation_failures)
+    return f"FAILED (expected {', '.join(keys)})"
+
+
 class RunsModel(QAbstractTableModel):
     COLUMNS = ("Started", "Outcome", "Provider", "Persona", "Pool", "Identity", "Assumed role", "Duration")
 
@@ -56,7 +65,7 @@ class RunsModel(QAbstractTableModel):
     def _text(self, record: RunRecord, column: int) -> str:
         return [
             datetime.fromtimestamp(record.started_at).strftime("%Y-%m-%d %H:%M:%S"),
-            ("passed" if record.passed else "FAILED") + ("" if record.ok else f" ({record.outcome})"),
+            _outcome(record),
             record.provider if record.source == "tester" else f"{record.provider} · {record.source}",
             record.persona or "private", record.pool_id, record.identity_id, _role_name(record.assumed_role),
             f"{record.duration_ms / 1000:.2f} s",

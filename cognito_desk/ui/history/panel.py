@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -62,6 +63,7 @@ class HistoryPage(QWidget):
         self.store: HistoryStore | None = None
         self.runs = RunsModel(self)
         self.compare_model = CompareModel(self)
+        self._generation = 0
         self._build()
         self.reload()
 
@@ -105,6 +107,11 @@ class HistoryPage(QWidget):
                        self.save_button, self.delete_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        self.only_differences = QCheckBox("Only differences", self)
+        self.only_differences.setAccessibleName("Compare: only differences")
+        self.only_differences.setToolTip("Compare: show only the rows where the two runs differ")
+        self.only_differences.toggled.connect(self.compare_selected)
+        actions.addWidget(self.only_differences)
         self.summary = QLabel(self)
         self.summary.setAccessibleName("History summary")
         self.report = QTextBrowser(self)
@@ -151,14 +158,17 @@ class HistoryPage(QWidget):
         return HistoryFilter(**{key: str(box.currentData() or "") for key, box in self.filters.items()})
 
     def reload(self) -> None:
+        """Load the runs the filters select; an answer overtaken by a newer reload is dropped."""
         wanted = self.current_filter()
+        self._generation += 1
+        generation = self._generation
 
         def load() -> tuple[list[RunRecord], dict[str, list[str]]]:
             store = self._store()
             return store.list(wanted), {key: store.values(key) for key in self.filters}
 
         self.ctx.runner.run_blocking(load, label="Loading the run history", errors=self.errors,
-                                     on_success=self._show)
+                                     on_success=lambda loaded: generation == self._generation and self._show(loaded))
 
     def _show(self, loaded: tuple[list[RunRecord], dict[str, list[str]]]) -> None:
         records, values = loaded
@@ -177,7 +187,12 @@ class HistoryPage(QWidget):
                 box.addItem(current, current)
             box.setCurrentIndex(max(0, box.findData(current)))
             box.blockSignals(False)
+        chosen = {r.id for r in self.selected()}
         self.runs.set_records(records)
+        selection = self.table.selectionModel()
+        for row, record in enumerate(records):
+            if record.id in chosen:
+                selection.select(self.runs.index(row, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
         failed = sum(1 for r in records if not r.passed)
         self.summary.setText(f"{len(records)} run{'s' if len(records) != 1 else ''} shown, {failed} failed.")
         self._selection_changed()
@@ -226,7 +241,10 @@ class HistoryPage(QWidget):
         if len(chosen) != 2:
             return
         older, newer = sorted(chosen, key=lambda r: r.started_at)
-        self.compare_model.set_rows(compare_runs(older, newer), (f"Run A (#{older.id})", f"Run B (#{newer.id})"))
+        rows = compare_runs(older, newer)
+        if self.only_differences.isChecked():
+            rows = [row for row in rows if row.differs]
+        self.compare_model.set_rows(rows, (f"Run A (#{older.id})", f"Run B (#{newer.id})"))
         self.compare_view.resizeColumnsToContents()
         self.detail.setCurrentWidget(self.compare_view)
 
