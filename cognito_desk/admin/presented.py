@@ -5,6 +5,7 @@ will look at (for SAML: each attribute as a list of values plus ``NameID``, as t
 and the warnings the preview must show: nothing here checks a signature (said every time), and an expired JWT
 or assertion is previewed anyway with a warning that the service would refuse it. XML is read with entities,
 DTDs and network access off, as the service reads it. Bad input raises :class:`UnreadableToken` with a reason.
+:func:`recent_sign_ins` offers the claims of the pool's recorded sign-ins (run history) for replay.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from lxml import etree
 
 from cognito_desk.core.tokens import describe_expiry, format_utc, inspect_token
+from cognito_desk.scenarios.history import HistoryFilter, HistoryStore
 from cognito_desk.service.providers.saml import NAME, NAME_IDENTIFIER, SAML
 
 _NS = {"saml": SAML}
@@ -130,3 +132,24 @@ def default_tag_source(token: PresentedToken) -> dict[str, str]:
     if attributes.get(NAME):
         tags["name"] = attributes[NAME][0]
     return tags
+
+
+@dataclass(frozen=True)
+class RecentSignIn:
+    """A recorded sign-in whose claims the preview can replay (the history keeps claims, never raw tokens)."""
+
+    label: str
+    logins_key: str
+    claims_json: str
+
+
+def recent_sign_ins(store: HistoryStore, pool_id: str, limit: int = 20) -> list[RecentSignIn]:
+    """The pool's latest recorded sign-ins that carried claims, newest first (``store``: a run-history store)."""
+    recent = []
+    for record in store.list(HistoryFilter(pool_id=pool_id), limit=limit):
+        if record.claims and record.logins_key:
+            who = record.persona or str(record.claims.get("sub", ""))
+            outcome = record.assumed_role or record.outcome
+            label = f"{format_utc(record.started_at)} · {record.provider} · {who} → {outcome}"
+            recent.append(RecentSignIn(label, record.logins_key, json.dumps(record.claims, indent=1)))
+    return recent

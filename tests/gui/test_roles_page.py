@@ -5,15 +5,18 @@ agreeing with the sign-in the service then makes, and fix a trust-policy lint fi
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
-from qt_garbage import collect_qt_garbage  # noqa: F401 (autouse)
+from qt_hygiene import qt_hygiene  # noqa: F401 (autouse)
 
 from cognito_desk.admin.pools import send_pool_request
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.aws import StsClient
 from cognito_desk.aws.credentials import StaticCredentials
 from cognito_desk.core import errors
+from cognito_desk.scenarios.history import HistoryStore, history_path
+from cognito_desk.scenarios.record import RunRecord
 from cognito_desk.ui.roles.page import RolesPage
 from cognito_desk.ui.roles.trust_panel import FixDialog
 
@@ -161,3 +164,23 @@ def test_a_lint_finding_fixed_from_the_tab_lets_guests_in(roles_tab, run, wait_u
     wait_until(lambda: not page.trust.findings, 30, "the fixed policy")
     assert json.dumps(pool_id) in page.trust.policy.toPlainText()
     assert sign_in(run, connection, pool_id)[1] is None
+
+
+def test_a_recorded_sign_in_is_replayed_in_the_preview(roles_tab, oidc_idp, wait_until):
+    _, page, pool_id = roles_tab
+    store = HistoryStore(history_path(page.ctx.settings_file.path.parent))
+    try:
+        store.add(RunRecord(started_at=time.time(), connection="local", pool_id=pool_id, provider="main",
+                            provider_kind="oidc", logins_key=oidc_idp.host, persona="alice",
+                            claims={"sub": "alice", "groups": ["qa", "admins"]}))
+    finally:
+        store.close()
+    page.reload()
+    wait_until(lambda: len(page.preview.recent_sign_ins) == 1 and not page.ctx.runner.running, 30,
+               "the recorded sign-in")
+    assert "alice" in page.preview.recent.itemText(1)
+    page.preview.recent.activated.emit(1)
+    assert page.preview.key.currentText() == oidc_idp.host
+    assert '"groups"' in page.preview.token.toPlainText()
+    assert page.preview.result is not None  # no default role yet: the preview says so
+    assert page.preview.headline.text().startswith("No role — InvalidIdentityPoolConfigurationException")

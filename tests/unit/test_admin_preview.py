@@ -129,3 +129,24 @@ def test_headline_and_description_say_which_rule_and_whether_sts_agrees():
     denied = preview(DESCRIBED, form, read_presented(a_jwt(), now=NOW), "accounts.google.com")
     assert denied.headline() == ("No role — NotAuthorizedException: The ambiguous role mapping rules denied this "
                                  "request.")
+
+
+def test_recent_sign_ins_replay_recorded_claims(tmp_path):
+    from cognito_desk.admin.presented import recent_sign_ins
+    from cognito_desk.scenarios.history import HistoryStore
+    from cognito_desk.scenarios.record import RunRecord
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    try:
+        common = {"connection": "local", "provider": "google", "provider_kind": "social"}
+        store.add(RunRecord(started_at=NOW - 60, pool_id=POOL, logins_key="accounts.google.com", persona="alice",
+                            claims={"sub": "u1", "groups": ["admins"]}, assumed_role=ADMINS, **common))
+        store.add(RunRecord(started_at=NOW - 30, pool_id=POOL, logins_key="", claims={}, **common))  # a guest
+        store.add(RunRecord(started_at=NOW, pool_id="us-east-1:other", logins_key="x", claims={"sub": "z"}, **common))
+        recent = recent_sign_ins(store, POOL)
+    finally:
+        store.close()
+    assert [r.logins_key for r in recent] == ["accounts.google.com"]
+    assert "alice" in recent[0].label and ADMINS in recent[0].label
+    token = read_presented(recent[0].claims_json, now=NOW)
+    assert token.kind == "claims" and token.claims == {"sub": "u1", "groups": ["admins"]}

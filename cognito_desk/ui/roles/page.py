@@ -4,8 +4,9 @@ Owns :class:`RolesPage` — loads the pool's roles snapshot (``admin.roles_snaps
 pool is selected, lets the user pick the default authenticated and guest roles from the account's roles
 (searchable, or type an ARN) or create one trusted by this pool in one click, edits the role mappings
 (:class:`~.mapping_editor.MappingEditor`) while the preview (:class:`~.preview_panel.PreviewPanel`) follows every
-edit, shows each role's trust policy with its lint and fixes (:class:`~.trust_panel.TrustPanel`), and saves with
-``SetIdentityPoolRoles`` after AWS's checks (``RolesForm.problems``). Errors appear in the tab's banner.
+edit (a recorded sign-in of the pool can be replayed in it), shows each role's trust policy with its lint and
+fixes (:class:`~.trust_panel.TrustPanel`), and saves with ``SetIdentityPoolRoles`` after AWS's checks
+(``RolesForm.problems``). Errors appear in the tab's banner.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cognito_desk.admin.presented import RecentSignIn, recent_sign_ins
 from cognito_desk.admin.role_trust import apply_trust_fix, create_trusted_role
 from cognito_desk.admin.roles_snapshot import RolesSnapshot, load_roles_snapshot
 from cognito_desk.admin.rules import SLOTS
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.core import errors
+from cognito_desk.scenarios.history import HistoryStore, history_path
 
 from ..context import AppContext
 from ..icons import icon
@@ -133,6 +136,16 @@ class RolesPage(QWidget):
         self.ctx.runner.run(load_roles_snapshot(connection.identity, connection.iam, pool.pool_id),
                             label="Loading roles and rules", busy=self, errors=self.errors, retry=self.reload,
                             on_success=lambda snapshot: self._loaded(pool, snapshot))
+        self.ctx.runner.run_blocking(lambda: self._recent(pool.pool_id), label="Reading recent sign-ins",
+                                     on_success=self.preview.show_recent,
+                                     on_failure=lambda _error: self.preview.show_recent([]))
+
+    def _recent(self, pool_id: str) -> list[RecentSignIn]:
+        store = HistoryStore(history_path(self.ctx.settings_file.path.parent))
+        try:
+            return recent_sign_ins(store, pool_id)
+        finally:
+            store.close()
 
     def _loaded(self, pool: PoolRef, snapshot: RolesSnapshot) -> None:
         if pool == self.pool:

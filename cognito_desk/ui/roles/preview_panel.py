@@ -14,7 +14,7 @@ import time
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from cognito_desk.admin.presented import UnreadableToken, read_presented
+from cognito_desk.admin.presented import RecentSignIn, UnreadableToken, read_presented
 from cognito_desk.admin.preview import NotPreviewable, Preview, preview
 from cognito_desk.admin.roles_snapshot import RolesSnapshot, login_keys
 
@@ -30,6 +30,10 @@ class PreviewPanel(QWidget):
         self.token.setAccessibleName("Token to preview")
         self.token.setPlaceholderText("Paste a JWT (id_token), a JSON object of claims or a SAML response")
         self.token.setMaximumHeight(110)
+        self.recent = QComboBox()
+        self.recent.setAccessibleName("Recent sign-in")
+        self.recent.setToolTip("Replay the claims of a sign-in recorded by the Tester or a scenario")
+        self.recent_sign_ins: list[RecentSignIn] = []
         self.key = QComboBox()
         self.key.setAccessibleName("Presented under provider")
         self.key.setEditable(True)
@@ -45,6 +49,7 @@ class PreviewPanel(QWidget):
         self.explanation.setAccessibleName("Why this role")
         self.explanation.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         form = QFormLayout()
+        form.addRow("&Recent:", self.recent)
         form.addRow("&Token:", self.token)
         form.addRow("&Provider key:", self.key)
         form.addRow("&CustomRoleArn:", self.custom_role)
@@ -58,6 +63,21 @@ class PreviewPanel(QWidget):
         self.token.textChanged.connect(self.refresh)
         self.key.currentTextChanged.connect(self.refresh)
         self.custom_role.textChanged.connect(self.refresh)
+        self.recent.activated.connect(self._recent_picked)
+        self.show_recent([])
+
+    def show_recent(self, recent: list[RecentSignIn]) -> None:
+        """Offer these recorded sign-ins (newest first) for replay."""
+        self.recent_sign_ins = recent
+        self.recent.clear()
+        self.recent.addItem("— recent sign-ins of this pool —" if recent else "— no recorded sign-ins —")
+        self.recent.addItems([item.label for item in recent])
+
+    def _recent_picked(self, index: int) -> None:
+        if 1 <= index <= len(self.recent_sign_ins):
+            picked = self.recent_sign_ins[index - 1]
+            self.key.setCurrentText(picked.logins_key)
+            self.token.setPlainText(picked.claims_json)
 
     def show_snapshot(self, snapshot: RolesSnapshot | None) -> None:
         self.snapshot = snapshot
