@@ -81,6 +81,24 @@ def test_every_provider_field_round_trips(providers_tab, oidc_idp, saml_idp, run
     assert described.get("SamlProviderARNs", []) == [] and described["OpenIdConnectProviderARNs"] == [oidc_arn]
 
 
+def test_a_saml_provider_is_updated_from_new_metadata(providers_tab, saml_idp, other_saml_idp, run, wait_until):
+    window, page, _ = providers_tab
+    arn = run(window.connection.iam.create_saml_provider(name="rolled-idp",
+                                                         saml_metadata_document=saml_idp.metadata_xml()))[
+        "SAMLProviderArn"]
+    page.reload()
+    wait_until(lambda: "rolled-idp" in page.new_saml.existing and not page.ctx.runner.running, 30, "the providers")
+    page.new_saml.name.setText("rolled-idp")
+    assert page.new_saml.create_button.text() == "Update SAML provider"
+    page.new_saml.metadata.setPlainText(other_saml_idp.metadata_xml())  # the IdP rolled its signing key
+    page.new_saml.create_button.click()
+    wait_until(lambda: page.edit.attached("SamlProviderARNs") == [arn], 30, "the update")
+    stored = run(window.connection.iam.get_saml_provider(saml_provider_arn=arn))["SAMLMetadataDocument"]
+    assert stored == other_saml_idp.metadata_xml() != saml_idp.metadata_xml()
+    page.new_saml.name.setText("another-idp")
+    assert page.new_saml.create_button.text() == "Create SAML provider"
+
+
 def test_bad_input_and_a_broken_issuer_are_refused(providers_tab, wait_until, run):
     window, page, pool_id = providers_tab
     page.user_pool_id.setText("abc")

@@ -4,7 +4,8 @@ Owns :class:`NewOidcProvider` (issuer URL, client IDs, thumbprints; "Check disco
 ``admin.provider_checks.check_oidc_discovery`` and shows issuer, endpoints, algorithms, key IDs and every
 mismatch; "Create" stays off until the check passes) and :class:`NewSamlProvider` (name and metadata pasted,
 loaded from a file or fetched from a URL; the summary — entity ID, SSO endpoints, certificates and their expiry
-warnings — appears as soon as the metadata reads). Both emit :attr:`created` with the new provider's ARN.
+warnings — appears as soon as the metadata reads; the name of an existing provider updates its metadata with
+``UpdateSAMLProvider``). Both emit :attr:`created` with the provider's ARN.
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ class NewSamlProvider(QWidget):
         super().__init__(parent)
         self.runner, self.errors = runner, errors_banner
         self.pool: PoolRef | None = None
+        #: The connection's SAML providers by name: a name already taken updates that provider's metadata.
+        self.existing: dict[str, str] = {}
         self.name = QLineEdit()
         self.name.setAccessibleName("SAML provider name")
         self.metadata = QPlainTextEdit()
@@ -166,9 +169,20 @@ class NewSamlProvider(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.create_button)
         self.metadata.textChanged.connect(self.summarize)
+        self.name.textChanged.connect(self._name_changed)
         self.fetch_button.clicked.connect(self.fetch)
         self.open_button.clicked.connect(self.open_file)
         self.create_button.clicked.connect(self.create)
+
+    def show_existing(self, arns: list[str]) -> None:
+        self.existing = {arn.rsplit(":saml-provider/", 1)[-1]: arn for arn in arns}
+        self._name_changed()
+
+    def _name_changed(self) -> None:
+        updating = self.name.text().strip() in self.existing
+        self.create_button.setText("Update SAML provider" if updating else "Create SAML provider")
+        self.create_button.setAccessibleName("Update the SAML provider's metadata" if updating
+                                             else "Create the SAML provider")
 
     def summarize(self) -> None:
         xml = self.metadata.toPlainText().strip()
@@ -217,12 +231,16 @@ class NewSamlProvider(QWidget):
         if problems:
             self.errors.show_error(errors.ValidationException(problems[0].message), label="Checking the provider")
             return
-        iam = self.pool.connection.iam
+        iam, existing = self.pool.connection.iam, self.existing.get(request["Name"])
 
         async def send() -> str:
-            answer = await iam.create_saml_provider(name=request["Name"],
-                                                    saml_metadata_document=request["SAMLMetadataDocument"])
+            if existing:
+                answer = await iam.update_saml_provider(saml_provider_arn=existing,
+                                                        saml_metadata_document=request["SAMLMetadataDocument"])
+            else:
+                answer = await iam.create_saml_provider(name=request["Name"],
+                                                        saml_metadata_document=request["SAMLMetadataDocument"])
             return answer["SAMLProviderArn"]
 
-        self.runner.run(send(), label="Creating the SAML provider", busy=self, errors=self.errors,
-                        on_success=self.created.emit)
+        self.runner.run(send(), label="Updating the SAML provider" if existing else "Creating the SAML provider",
+                        busy=self, errors=self.errors, on_success=self.created.emit)

@@ -181,6 +181,7 @@ class ProvidersPage(QWidget):
 
     def _show(self, edit: ProvidersEdit | None, providers: list[IamProvider]) -> None:
         self.edit, self.iam_providers = edit, providers
+        self.new_saml.show_existing([p.arn for p in providers if p.kind == "SAML"])
         for domain, field in self.social.items():
             field.setText(edit.social().get(domain, "") if edit else "")
             field.setEnabled(edit is not None)
@@ -261,12 +262,13 @@ class ProvidersPage(QWidget):
             self._changed()
 
     def _created(self, arn: str, kind: str) -> None:
-        """A new IAM provider: list it and attach it to this pool (saved with the next Save)."""
-        self.iam_providers.append(IamProvider(arn, kind))
+        """A new (or updated) IAM provider: list it and attach it to this pool (saved with the next Save)."""
+        if arn not in {p.arn for p in self.iam_providers}:
+            self.iam_providers.append(IamProvider(arn, kind))
         if self.edit is not None:
             self.edit.set_attached(ATTACH_MEMBERS[kind], [*self.edit.attached(ATTACH_MEMBERS[kind]), arn])
             self._show(self.edit, self.iam_providers)
-            self.state.setText(f"Created {arn}; save to attach it to this pool")
+            self.state.setText(f"{arn} is ready; save to attach it to this pool")
 
     # --- saving ------------------------------------------------------------------------------------
     def save(self) -> None:
