@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cognito_desk.admin.connections import regions
 from cognito_desk.admin.failures import FailureReport
 from cognito_desk.admin.pools import Conflict, PoolEdit, save_pool
 from cognito_desk.admin.provider_usage import IamProvider, load_provider_usage
@@ -188,7 +189,8 @@ class ProvidersPage(QWidget):
         self._show_user_pools()
         region = self.pool.connection.region if self.pool else ""
         self.region.clear()
-        self.region.addItems([region] if region else [])
+        self.region.addItems([r for r in dict.fromkeys([region, *regions(cognito_only=True)]) if r] if region else [])
+        self.region.setCurrentText(region)
         for kind, listing in self.attach.items():
             listing.blockSignals(True)
             listing.clear()
