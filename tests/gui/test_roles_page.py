@@ -184,3 +184,22 @@ def test_a_recorded_sign_in_is_replayed_in_the_preview(roles_tab, oidc_idp, wait
     assert '"groups"' in page.preview.token.toPlainText()
     assert page.preview.result is not None  # no default role yet: the preview says so
     assert page.preview.headline.text().startswith("No role — InvalidIdentityPoolConfigurationException")
+
+
+def test_rules_move_with_the_keyboard_buttons(roles_tab, oidc_idp):
+    _, page, _ = roles_tab
+    editor = page.mappings
+    editor.new_provider.setCurrentText(oidc_idp.host)
+    editor.add_mapping_button.click()
+    for claim in ("a", "b", "c"):
+        editor.add_rule_button.click()
+        editor.model.setData(editor.model.index(editor.model.rowCount() - 1, 1), claim)
+    editor.view.setCurrentIndex(editor.model.index(2, 1))
+    editor.up_button.click()
+    editor.up_button.click()
+    editor.up_button.click()  # already first: nothing happens
+    assert [r.claim for r in editor.current().rules] == ["c", "a", "b"]
+    assert editor.view.currentIndex().row() == 0
+    editor.down_button.click()
+    assert [r.claim for r in editor.current().rules] == ["a", "c", "b"]
+    assert page.state.text() == "Unsaved changes"

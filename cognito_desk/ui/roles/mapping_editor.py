@@ -3,12 +3,13 @@
 Owns :class:`MappingEditor` — pick the provider whose mapping is shown, add a mapping for another of the pool's
 providers (at most 10) or remove one, choose Token or Rules and the ambiguous-role resolution (default
 authenticated role or deny), and edit the rules in a table (:class:`~.rules_model.RulesModel`: add, remove,
-drag-and-drop reorder, the 26th refused with the reason shown). Every change emits :attr:`edited`.
+drag-and-drop reorder or Move up / Move down (Ctrl+Up / Ctrl+Down), the 26th refused with the reason shown).
+Every change emits :attr:`edited`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -70,6 +71,12 @@ class MappingEditor(QWidget):
         self.add_rule_button.setAccessibleName("Add a rule")
         self.remove_rule_button = QPushButton(icon("delete"), "Remove rule")
         self.remove_rule_button.setAccessibleName("Remove the selected rule")
+        self.up_button = QPushButton("Move &up")
+        self.up_button.setAccessibleName("Move the selected rule up")
+        self.up_button.setShortcut("Ctrl+Up")
+        self.down_button = QPushButton("Move &down")
+        self.down_button.setAccessibleName("Move the selected rule down")
+        self.down_button.setShortcut("Ctrl+Down")
         self.note = QLabel("")
         self.note.setObjectName("mappingNote")
         self.note.setAccessibleName("Rules note")
@@ -87,6 +94,8 @@ class MappingEditor(QWidget):
         rule_buttons = QHBoxLayout()
         rule_buttons.addWidget(self.add_rule_button)
         rule_buttons.addWidget(self.remove_rule_button)
+        rule_buttons.addWidget(self.up_button)
+        rule_buttons.addWidget(self.down_button)
         rule_buttons.addWidget(self.note, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -101,6 +110,8 @@ class MappingEditor(QWidget):
         self.ambiguous.currentIndexChanged.connect(self._ambiguous_changed)
         self.add_rule_button.clicked.connect(self.add_rule)
         self.remove_rule_button.clicked.connect(self.remove_rule)
+        self.up_button.clicked.connect(lambda: self.move_rule(-1))
+        self.down_button.clicked.connect(lambda: self.move_rule(+1))
         self.model.edited.connect(self._rules_edited)
         self.model.refused.connect(self.note.setText)
 
@@ -138,8 +149,8 @@ class MappingEditor(QWidget):
             self.ambiguous.blockSignals(False)
         self.model.set_mapping(mapping)
         rules = mapping is not None and mapping.type == "Rules"
-        self.add_rule_button.setEnabled(rules)
-        self.remove_rule_button.setEnabled(rules)
+        for button in (self.add_rule_button, self.remove_rule_button, self.up_button, self.down_button):
+            button.setEnabled(rules)
         self._update_note()
 
     def _update_note(self) -> None:
@@ -194,6 +205,15 @@ class MappingEditor(QWidget):
         index = self.view.currentIndex()
         if index.isValid():
             self.model.removeRows(index.row(), 1)
+
+    def move_rule(self, step: int) -> None:
+        """Move the selected rule one place up (-1) or down (+1): drag and drop for the keyboard."""
+        row = self.view.currentIndex().row()
+        target = row + step
+        if row < 0 or not 0 <= target < self.model.rowCount():
+            return
+        self.model.moveRows(QModelIndex(), row, 1, QModelIndex(), target + 1 if step > 0 else target)
+        self.view.setCurrentIndex(self.model.index(target, max(self.view.currentIndex().column(), 1)))
 
     def _rules_edited(self) -> None:
         self._update_note()
