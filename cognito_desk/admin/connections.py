@@ -45,8 +45,8 @@ from ..settings.profiles import profile_problems
 
 __all__ = [
     "ConnectionForm", "RemovalRefused", "SavePlan", "SessionFallbackSecrets", "SsoLoginRequired", "apply_save",
-    "aws_profiles", "check_connection", "copy_name", "default_data_dir_hint", "form_for_profile", "form_problems",
-    "form_profile", "is_sso_profile",
+    "aws_profiles", "check_connection", "connection_to_open", "copy_name", "default_data_dir_hint",
+    "form_for_profile", "form_problems", "form_profile", "is_sso_profile",
     "plan_save", "regions", "remove_connection", "sso_login_command", "stored_secrets", "with_session_fallback",
 ]
 
@@ -324,8 +324,9 @@ class SessionFallbackSecrets:
             check()
 
     def get(self, profile: str, field: SecretField) -> Secret | None:
-        kept = self.session.get(profile, field)
-        return kept if kept is not None else self.keyring.get(profile, field)
+        if any(self.session.get(profile, name) for name in SecretField):
+            return self.session.get(profile, field)  # kept for this session: the keyring is not asked
+        return self.keyring.get(profile, field)
 
     def set(self, profile: str, field: SecretField, value: Secret) -> None:
         self.keyring.set(profile, field, value)
@@ -346,3 +347,8 @@ def with_session_fallback(store: SecretStore) -> SessionFallbackSecrets:
 def default_data_dir_hint() -> str:
     """Where a Local profile with no data directory of its own keeps its data (shared with ``serve``)."""
     return os.fspath(default_data_dir())
+
+
+def connection_to_open(current: str | None, saved: str, original: str | None) -> str | None:
+    """After a save, the connection the window should (re)open: a new one, or the open one that was edited."""
+    return saved if original is None or original == current else None
