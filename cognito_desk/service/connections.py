@@ -43,25 +43,41 @@ def _raw_response(status: int, reason: str) -> bytes:
             f"{len(reason)}\r\nconnection: close\r\n\r\n{reason}").encode("ascii")
 
 
+def _sweep_interval(limits: Limits) -> float:
+    return min(1.0, max(0.05, min(limits.header_timeout, limits.body_timeout) / 4))
+
+
 class GuardedProtocol(HttpToolsProtocol):
-    """One client connection, held to :attr:`limits` (set per service by :func:`protocol_for`)."""
+    """One client connection, held to :attr:`limits` (set per service by :func:`protocol_for`).
+
+    Deadlines are plain numbers checked by one sweep per service every fraction of a timeout (at most 1 s), so a
+    request costs no timer of its own: a request may overstay its timeout by up to that interval.
+    """
 
     limits: Limits = Limits()
     cap: int = Limits().max_connections
+    _sweeping = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._timer: asyncio.TimerHandle | None = None
         self._in_head = True
         self._head_bytes = 0
         self._since = time.monotonic()
-        self._arm(self.limits.header_timeout)
+        self._deadline: float | None = self._since + self.limits.header_timeout
+        if not type(self)._sweeping:
+            type(self)._sweeping = True
+            self.loop.call_later(_sweep_interval(self.limits), self._sweep)
         if len(self.connections) > self.cap and not self._make_room():
             self._refuse(503, "Service Unavailable")
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
+    def _sweep(self) -> None:
+        """Expire every connection of this service past its deadline; runs for as long as the loop does."""
+        now = time.monotonic()
+        for connection in list(self.connections):
+            deadline = getattr(connection, "_deadline", None)
+            if deadline is not None and now >= deadline:
+                connection._expire()
+        self.loop.call_later(_sweep_interval(self.limits), self._sweep)
 
     def _make_room(self) -> bool:
         """Close the connection waiting longest for its request line and headers; False when there is none."""
@@ -72,18 +88,9 @@ class GuardedProtocol(HttpToolsProtocol):
         min(waiting, key=lambda c: c._since)._expire()
         return True
 
-    def _arm(self, seconds: float) -> None:
-        self._disarm()
-        self._timer = self.loop.call_later(seconds, self._expire)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
     def _expire(self) -> None:
         """Out of time (or evicted): answer 408 to a request under way, then close."""
-        self._timer = None
+        self._deadline = None
         if self.transport.is_closing():
             return
         under_way = self._head_bytes > 0 if self._in_head else not (self.cycle and self.cycle.response_started)
@@ -92,7 +99,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._close()
 
     def _refuse(self, status: int, reason: str) -> None:
-        self._disarm()
+        self._deadline = None
         self.transport.write(_raw_response(status, reason))
         self._close()
 
@@ -107,9 +114,9 @@ class GuardedProtocol(HttpToolsProtocol):
         if not self._in_head:
             super().data_received(data)
             return
-        if self._timer is None:  # a keep-alive connection starting its next request
+        if self._deadline is None:  # a keep-alive connection starting its next request
             self._since = time.monotonic()
-            self._arm(self.limits.header_timeout)
+            self._deadline = self._since + self.limits.header_timeout
         while data and not self.transport.is_closing():
             if not self._in_head:
                 super().data_received(data)
@@ -118,18 +125,18 @@ class GuardedProtocol(HttpToolsProtocol):
             if room <= 0:
                 self._refuse(431, "Request Header Fields Too Large")
                 return
-            head, data = data[:room], data[room:]
+            head, data = (data, b"") if len(data) <= room else (data[:room], data[room:])
             self._head_bytes += len(head)
             super().data_received(head)  # may complete the headers, or a whole request (then counting restarts)
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._arm(self.limits.body_timeout)
+        self._deadline = time.monotonic() + self.limits.body_timeout
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._disarm()
+        self._deadline = None
         self._in_head = True
         self._head_bytes = 0
 
