@@ -4,6 +4,7 @@ validation, read-modify-write, conflict), delete, duplicate, export and compare 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 
 import pytest
@@ -15,6 +16,18 @@ from cognito_desk.ui.pools import install
 OIDC_ARN = "arn:aws:iam::000000000000:oidc-provider/idp.gui.example"
 USER_POOL = {"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_Gui123", "ClientId": "guiclient",
              "ServerSideTokenCheck": True}
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread():
+    """No garbage collection during the test, a full one after it, on this (the GUI) thread: otherwise a
+    collection triggered in a worker thread (asyncio.to_thread, the embedded service) may destroy Qt objects of
+    an earlier test's event loop there ("Timers cannot be stopped from another thread", then a crash)."""
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+    gc.collect()
 
 
 def check_model(qtmodeltester, model) -> None:
