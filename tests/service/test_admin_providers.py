@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from conftest import make_client
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -174,8 +173,8 @@ def test_saml_idp_metadata_summary_and_certificate_expiry(saml_idp):
         summarize_saml_metadata("<md:nothing/>", now=time.time())
 
 
-def test_the_providers_form_round_trips_every_field(service, oidc_idp, saml_idp, make_pool):
-    ci, iam = make_client(service, "cognito-identity"), make_client(service, "iam")
+def test_the_providers_form_round_trips_every_field(service, aws_client, oidc_idp, saml_idp, make_pool):
+    ci, iam = aws_client("cognito-identity"), aws_client("iam")
     oidc_request = oidc_provider_request(oidc_idp.issuer, ["qa-desk", " ", "other-app"], ["a" * 40])
     assert iam_problems("CreateOpenIDConnectProvider", oidc_request) == []
     existing = {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]}
@@ -219,8 +218,8 @@ def test_the_providers_form_round_trips_every_field(service, oidc_idp, saml_idp,
     assert final.get("SamlProviderARNs", []) == [] and final["DeveloperProviderName"] == "login.example"
 
 
-def test_bad_provider_input_gets_specific_errors(service, make_pool):
-    ci = make_client(service, "cognito-identity")
+def test_bad_provider_input_gets_specific_errors(aws_client, make_pool):
+    ci = aws_client("cognito-identity")
     pool = make_pool()
     edit = ProvidersEdit(PoolEdit(described(ci, pool.id)))
     with pytest.raises(ValueError, match="not a social provider"):

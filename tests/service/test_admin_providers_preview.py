@@ -13,7 +13,6 @@ import time
 import boto3
 import jwt
 import pytest
-from conftest import aws_error, make_client
 
 from cognito_desk.admin.presented import read_presented
 from cognito_desk.admin.preview import preview
@@ -32,9 +31,9 @@ def _short(role: str) -> str:
 class Lab:
     """A pool wired to the real OIDC and SAML IdPs, with roles named after what they are for."""
 
-    def __init__(self, service, oidc_idp, saml_idp, name: str, *, tag_session: bool = True) -> None:
+    def __init__(self, service, aws_client, oidc_idp, saml_idp, name: str, *, tag_session: bool = True) -> None:
         self.service, self.oidc = service, oidc_idp
-        self.ci, self.iam = make_client(service, "cognito-identity"), make_client(service, "iam")
+        self.ci, self.iam = aws_client("cognito-identity"), aws_client("iam")
         self.oidc_arn = f"arn:aws:iam::{service.account_id}:oidc-provider/{oidc_idp.host}"
         existing = {p["Arn"] for p in self.iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]}
         if self.oidc_arn not in existing:
@@ -90,8 +89,9 @@ class Lab:
 
 
 @pytest.fixture
-def lab(request, service, oidc_idp, saml_idp):
-    return Lab(service, oidc_idp, saml_idp, request.node.name.replace("_", "-")[5:30].strip("-") + secrets.token_hex(3))
+def lab(request, service, aws_client, oidc_idp, saml_idp):
+    name = request.node.name.replace("_", "-")[5:30].strip("-") + secrets.token_hex(3)
+    return Lab(service, aws_client, oidc_idp, saml_idp, name)
 
 
 def rules_form(lab: Lab, key: str, ambiguous: str) -> RolesForm:
@@ -201,8 +201,8 @@ def test_session_tags_agree_with_the_service(lab, tag_map):
     assert result.would_sign_in and lab.sign_in(key, token) == ("auth", None)
 
 
-def test_tags_without_tag_session_are_predicted_to_fail(service, oidc_idp, saml_idp):
-    lab = Lab(service, oidc_idp, saml_idp, "preview-no-tag-session", tag_session=False)
+def test_tags_without_tag_session_are_predicted_to_fail(service, aws_client, oidc_idp, saml_idp):
+    lab = Lab(service, aws_client, oidc_idp, saml_idp, "preview-no-tag-session", tag_session=False)
     key = oidc_idp.host
     lab.save(lab.form())
     tag_map = PrincipalTagMap(key, use_defaults=True)
@@ -223,4 +223,4 @@ def test_a_key_the_pool_does_not_trust_is_not_previewable(lab, other_oidc_idp):
     assert caught.value.code == "NotAuthorizedException"
     with pytest.raises(lab.ci.exceptions.NotAuthorizedException) as refused:
         lab.ci.get_id(IdentityPoolId=lab.pool_id, Logins={other_oidc_idp.host: token})
-    assert aws_error(refused)[1] == caught.value.message
+    assert refused.value.response["Error"]["Message"] == caught.value.message

@@ -11,7 +11,6 @@ import secrets
 
 import httpx
 import pytest
-from conftest import make_client
 
 from cognito_desk.admin.role_trust import (
     apply_trust_fix,
@@ -52,8 +51,8 @@ def guest_sign_in(ci, pool_id: str) -> str | None:
 
 
 @pytest.fixture
-def guest_pool(service, make_pool):
-    ci = make_client(service, "cognito-identity")
+def guest_pool(aws_client, make_pool):
+    ci = aws_client("cognito-identity")
     pool = make_pool(roles=())
     return ci, pool.id
 
@@ -111,9 +110,9 @@ def account_only(d):
     (another_pools_aud, "wrong-aud"), (authenticated_amr, "wrong-amr"), (assume_role, "assume-role-action"),
     (tag_session_only, "no-web-identity"), (amazon_com, "principal-typo"), (account_principal, "account-principal"),
     (account_only, "no-cognito-statement")])
-def test_each_lint_fix_makes_a_refused_guest_sign_in_succeed(service, guest_pool, break_policy, code):
+def test_each_lint_fix_makes_a_refused_guest_sign_in_succeed(service, aws_client, guest_pool, break_policy, code):
     ci, pool_id = guest_pool
-    iam = make_client(service, "iam")
+    iam = aws_client("iam")
     document = copy.deepcopy(cognito_trust_policy(pool_id, "unauthenticated", tag_session=False))
     break_policy(document)
     arn = iam.create_role(RoleName=f"guest-{code}-{secrets.token_hex(3)}",
@@ -130,8 +129,8 @@ def test_each_lint_fix_makes_a_refused_guest_sign_in_succeed(service, guest_pool
     assert guest_sign_in(ci, pool_id) is None
 
 
-def test_missing_tag_session_fix_lets_a_tagged_sign_in_through(service, make_pool, oidc_idp):
-    ci, iam = make_client(service, "cognito-identity"), make_client(service, "iam")
+def test_missing_tag_session_fix_lets_a_tagged_sign_in_through(service, aws_client, make_pool, oidc_idp):
+    ci, iam = aws_client("cognito-identity"), aws_client("iam")
     oidc_arn = f"arn:aws:iam::{service.account_id}:oidc-provider/{oidc_idp.host}"
     if oidc_arn not in {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]}:
         iam.create_open_id_connect_provider(Url=oidc_idp.issuer, ClientIDList=["qa-desk", "other-app"])
