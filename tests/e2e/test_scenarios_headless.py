@@ -78,9 +78,12 @@ def run_cli(lab: Lab, tmp_path: Path, *args: str, password: str = PASSWORD, time
            "COGNITO_DESK_DATA_DIR": str(tmp_path / "data")}
     env.pop("AWS_SESSION_TOKEN", None)
     history = ["--history", str(tmp_path / "history.sqlite3")] if args[0] == "run" else []
-    return subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", *args, "--endpoint", lab.service.url,
+    done = subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", *args, "--endpoint", lab.service.url,
                            *history],
                           capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+    assert "Expect troubles" not in done.stderr and "Traceback" not in done.stderr, done.stderr  # pages closed first
+    assert password not in done.stdout + done.stderr or not password
+    return done
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:

@@ -7,7 +7,8 @@ with the exact switch to set (``QTWEBENGINE_DISABLE_SANDBOX=1``) rather than tur
 then opens the connection, runs the scenarios ``--parallel`` at a time through
 :func:`cognito_desk.scenarios.runner.run_scenarios` with a private browser profile each, prints one line per
 scenario as it ends, keeps every run in the history and writes ``--junit`` / ``--html``. Exit status: 0 when
-every expectation held, 1 when one did not, 2 when the run could not start.
+every expectation held, 1 when one did not, 2 when the run could not start. Chromium is started (a blank
+page) before the scenarios' modules are imported, so its processes start while Python loads the rest.
 """
 
 from __future__ import annotations
@@ -16,14 +17,11 @@ import argparse
 import asyncio
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from ...backend.connection import connected
-from ...core import errors
-from ...scenarios.cli import connection_for, load_all, outcome_line, write_reports
-from ...scenarios.history import HistoryStore, history_path
-from ...scenarios.model import ScenarioError
-from ...scenarios.runner import ScenarioOutcome, run_scenarios
-from ...settings import KeyringSecrets
+if TYPE_CHECKING:
+    from ...scenarios.history import HistoryStore
+    from ...scenarios.runner import ScenarioOutcome
 
 __all__ = ["prepare_environment", "run"]
 
@@ -46,31 +44,54 @@ def prepare_environment() -> str | None:
 
 
 async def _run_all(args: argparse.Namespace, scenarios, history: HistoryStore) -> list[ScenarioOutcome]:
-    from .scripted import private_agent
+    from ...backend.connection import connected
+    from ...scenarios.cli import connection_for, outcome_line
+    from ...scenarios.runner import run_scenarios
+    from ...settings import KeyringSecrets
+    from .scripted import private_agents, trace_first_load
 
     name, endpoint, region = connection_for(scenarios, args)
     async with connected(name, endpoint=endpoint, region=region) as conn:
-        return await run_scenarios(conn, scenarios, private_agent, connection=conn.name, parallel=args.parallel,
-                                   history=history, secrets=KeyringSecrets(), timeout=args.timeout,
+        return await run_scenarios(conn, scenarios, private_agents(trace_first_load()), connection=conn.name,
+                                   parallel=args.parallel, history=history, secrets=KeyringSecrets(),
+                                   timeout=args.timeout,
                                    on_done=lambda outcome: print(outcome_line(outcome), flush=True))
 
 
+def _start_chromium():
+    """A QApplication and a blank off-the-record page: Chromium starts its processes while Python imports the rest."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    profile = QWebEngineProfile(app)
+    page = QWebEnginePage(profile)
+    page.destroyed.connect(profile.deleteLater)
+    page.setUrl("about:blank")
+    return app, page
+
+
 def run(args: argparse.Namespace) -> int:
+    problem = prepare_environment()
+    if problem:
+        _say(f"cognito-desk: {problem}")
+        return 2
+    app, warm_page = _start_chromium()  # before the heavy imports below, on purpose
+    import qasync
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ...core import errors
+    from ...scenarios.cli import load_all, write_reports
+    from ...scenarios.history import HistoryStore, history_path
+    from ...scenarios.model import ScenarioError
+
     scenarios, problems = load_all(args.paths)
     for problem in problems:
         _say(f"cognito-desk: {problem}")
     if problems or not scenarios:
         return 2
-    problem = prepare_environment()
-    if problem:
-        _say(f"cognito-desk: {problem}")
-        return 2
-    import qasync
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWidgets import QApplication
-
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     history = HistoryStore(args.history or history_path())
@@ -81,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         history.close()
+        warm_page.deleteLater()
+        for _ in range(3):  # pages, then their profiles (deleted once their page is gone)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
         loop.close()
         asyncio.set_event_loop(None)
     write_reports(outcomes, args.junit, args.html)

@@ -7,7 +7,7 @@ catcher), then plays the steps in order — fill a selector with a value (the na
 own form validation), wait for a selector or for a URL prefix — each step waiting up to its timeout for its
 element. The first navigation reaching the stop address ends the login, whatever steps are left. A step
 whose element never appears fails as a :class:`~cognito_desk.flows.agent.ProviderError` naming the step,
-its selector and the page it stayed on; so do steps that finish without the redirect. :func:`private_agent`
+its selector and the page it stayed on; so do steps that finish without the redirect. :func:`private_agents`
 gives each scenario its own off-the-record profile (parallel runs share no cookies).
 """
 
@@ -21,15 +21,15 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWebEngineCore import QWebEngineProfile
 
 from ...flows.agent import Arrival, ProviderError
 from ...scenarios.model import Scenario
-from ...scenarios.runner import ResolvedStep
+from ...scenarios.runner import AgentFactory, ResolvedStep
 from ..tester.browser import _FORM_FIELDS, CatchingPage, _arrival
 
-__all__ = ["ScriptedBrowser", "private_agent"]
+__all__ = ["ScriptedBrowser", "private_agents", "trace_first_load"]
 
 POLL_SECONDS = 0.1
 JS_PATIENCE = 2.0
@@ -129,7 +129,7 @@ class ScriptedBrowser:
                 page.triggerAction(page.WebAction.Stop)
 
 
-def _trace_first_load() -> Callable[[], None] | None:
+def trace_first_load() -> Callable[[], None] | None:
     """With ``COGNITO_DESK_TRACE_T0`` (epoch seconds at process start), say when the first page is requested."""
     t0 = os.environ.get("COGNITO_DESK_TRACE_T0")
     if not t0:
@@ -137,19 +137,19 @@ def _trace_first_load() -> Callable[[], None] | None:
     return lambda: print(f"first provider page requested {time.time() - float(t0):.3f}", file=sys.stderr, flush=True)
 
 
-_first_load_traced = False
+def private_agents(on_first_load: Callable[[], None] | None = None) -> AgentFactory:
+    """The agent factory of a run: each scenario gets a scripted browser on a new off-the-record profile, deleted
+    (page first) after it; ``on_first_load`` is called when the run's first provider page is requested."""
+    pending = [on_first_load] if on_first_load else []
 
+    @asynccontextmanager
+    async def private_agent(scenario: Scenario, steps: Sequence[ResolvedStep]) -> AsyncIterator[ScriptedBrowser]:
+        profile = QWebEngineProfile(QCoreApplication.instance())  # owned by Qt: it must outlive its page
+        browser = ScriptedBrowser(profile, steps, pending.pop() if pending else None)
+        try:
+            yield browser
+        finally:
+            browser.page.destroyed.connect(profile.deleteLater)
+            browser.page.deleteLater()
 
-@asynccontextmanager
-async def private_agent(scenario: Scenario, steps: Sequence[ResolvedStep]) -> AsyncIterator[ScriptedBrowser]:
-    """A scripted browser on a new off-the-record profile, deleted (page first) after the run."""
-    global _first_load_traced
-    profile = QWebEngineProfile()
-    trace = None if _first_load_traced else _trace_first_load()
-    _first_load_traced = True
-    browser = ScriptedBrowser(profile, steps, trace)
-    try:
-        yield browser
-    finally:
-        browser.page.destroyed.connect(profile.deleteLater)
-        browser.page.deleteLater()
+    return private_agent
