@@ -3,11 +3,10 @@ validation, read-modify-write, conflict), delete, duplicate, export and compare 
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import json
 
 import pytest
+from pool_support import call_until_idle, check_model, collect_garbage_on_the_gui_thread, settle_when_idle
 from PySide6.QtWidgets import QWizard
 
 from cognito_desk.admin.trust import cognito_trust_policy
@@ -16,25 +15,6 @@ from cognito_desk.ui.pools import install
 OIDC_ARN = "arn:aws:iam::000000000000:oidc-provider/idp.gui.example"
 USER_POOL = {"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_Gui123", "ClientId": "guiclient",
              "ServerSideTokenCheck": True}
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_gui_thread():
-    """No garbage collection during the test, a full one after it, on this (the GUI) thread: otherwise a
-    collection triggered in a worker thread (asyncio.to_thread, the embedded service) may destroy Qt objects of
-    an earlier test's event loop there ("Timers cannot be stopped from another thread", then a crash)."""
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
-    gc.collect()
-
-
-def check_model(qtmodeltester, model) -> None:
-    """Run pytest-qt's model tester over ``model``, then stop it: the dialogs delete their models when closed,
-    and Qt's tester must not watch a model being destroyed."""
-    qtmodeltester.check(model)
-    qtmodeltester._qt_tester = None
 
 
 @pytest.fixture
@@ -53,23 +33,17 @@ def _create_pool(call, window, **settings) -> str:
     return pool_id
 
 
+collect_garbage = pytest.fixture(autouse=True)(collect_garbage_on_the_gui_thread)
+
+
 @pytest.fixture
 def call(window, run):
-    """``call(coro)``, keeping the loop running afterwards until the window's own requests are done too."""
-    async def until_idle(coro):
-        result = await coro
-        while window.ctx.runner.running:
-            await asyncio.sleep(0.02)
-        return result
-    return lambda coro: run(until_idle(coro))
+    return call_until_idle(window, run)
 
 
 @pytest.fixture
 def settle(window, wait_until):
-    """Wait until ``predicate`` holds and nothing runs any more: a wait that ends while a request is still
-    under way leaves that request to Qt events outside the asyncio loop (httpx then finds no running loop)."""
-    return lambda predicate, what="the condition": wait_until(
-        lambda: bool(predicate()) and not window.ctx.runner.running, 30, what)
+    return settle_when_idle(window, wait_until)
 
 
 def _select(window, settle, pool_id):
