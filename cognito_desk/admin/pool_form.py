@@ -110,6 +110,3 @@ def parse_tags(text: str) -> tuple[dict[str, str], list[str]]:
         tags[key.strip()] = value.strip()
     return tags, bad
 
-
-def tags_text(tags: dict[str, str] | None) -> str:
-    return "\n".join(f"{key}={value}" for key, value in (tags or {}).items())

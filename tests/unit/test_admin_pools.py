@@ -138,3 +138,35 @@ def test_account_mapping_moves_only_the_source_account():
 def test_documents_that_are_not_exports(document, message):
     with pytest.raises(NotAnExport, match=message):
         check_document(document)
+
+
+def test_form_fields_round_trip_without_disturbing_what_the_form_does_not_show():
+    from cognito_desk.admin.pool_form import apply_fields, fields_of, parse_tags
+
+    loaded = {**LOADED, "SupportedLoginProviders": {"accounts.google.com": "g", "api.twitter.com": "t"},
+              "CognitoIdentityProviders": [{"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_A",
+                                            "ClientId": "c1", "ServerSideTokenCheck": True}],
+              "OpenIdConnectProviderARNs": ["arn:aws:iam::123456789012:oidc-provider/a.example"]}
+    edit = PoolEdit(loaded)
+    fields = fields_of(edit.request)
+    assert fields.social == {"accounts.google.com": "g", "graph.facebook.com": "", "www.amazon.com": "",
+                             "appleid.apple.com": ""}
+    assert fields.user_pools == "cognito-idp.us-east-1.amazonaws.com/us-east-1_A,c1"
+    apply_fields(edit, fields)
+    assert edit.changes() == []
+    fields.social["accounts.google.com"] = ""
+    fields.social["www.amazon.com"] = " amzn "
+    fields.user_pools += "\n  cognito-idp.us-east-1.amazonaws.com/us-east-1_B,c2  \n\n"
+    fields.oidc_arns = ""
+    fields.developer = "changed.anyway"
+    apply_fields(edit, fields)
+    assert edit.request["SupportedLoginProviders"] == {"api.twitter.com": "t", "www.amazon.com": "amzn"}
+    assert edit.request["CognitoIdentityProviders"] == [
+        {"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_A", "ClientId": "c1",
+         "ServerSideTokenCheck": True},
+        {"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_B", "ClientId": "c2"}]
+    assert "OpenIdConnectProviderARNs" not in edit.request
+    assert edit.request["DeveloperProviderName"] == "login.qa"  # read-only once set
+    assert edit.request["FutureMember"] == {"kept": True} and edit.request["AllowClassicFlow"] is True
+    assert parse_tags("team = qa\n\nbad line\n=x\nowner=") == (
+        {"team": "qa", "owner": ""}, ["Line 3: write each tag as key=value.", "Line 4: write each tag as key=value."])
