@@ -7,7 +7,8 @@ user pool ID, app client ID, server-side token check), attached IAM OIDC and SAM
 provider name (read-only once set). :meth:`ProvidersEdit.problems` lists what AWS would refuse: the model's
 constraints (the service's validator, via ``admin.pools``) and the semantic checks the embedded service applies to
 a pool's provider configuration. :func:`oidc_provider_request` / :func:`saml_provider_request` build IAM
-``CreateOpenIDConnectProvider`` / ``CreateSAMLProvider`` requests, checked the same way.
+``CreateOpenIDConnectProvider`` / ``CreateSAMLProvider`` requests, checked the same way, and
+:func:`update_oidc_provider` sets an existing OIDC provider's client IDs (audiences) and thumbprints.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cognito_desk.admin.pools import FieldProblem, PoolEdit, model_problems
+from cognito_desk.aws import IamClient
 from cognito_desk.core import errors
 from cognito_desk.service.pools import _check_pool_config  # the service's own semantic checks, reused
 from cognito_desk.service.providers.endpoints import AMAZON, APPLE, FACEBOOK, GOOGLE
@@ -132,3 +134,37 @@ def saml_provider_request(name: str, metadata_xml: str) -> dict:
 def iam_problems(operation: str, request: dict) -> list[FieldProblem]:
     """What IAM's model refuses in a provider request (``CreateOpenIDConnectProvider``, ``CreateSAMLProvider``…)."""
     return model_problems(operation, request, service="iam")
+
+
+class InvalidProviderChange(errors.CognitoDeskError):
+    """IAM's model refuses a client ID or thumbprint before anything is sent."""
+
+
+async def update_oidc_provider(iam: IamClient, arn: str, client_ids: Iterable[str],
+                               thumbprints: Iterable[str]) -> list[str]:
+    """Make an IAM OIDC provider's audiences and thumbprints exactly these; returns what changed, one line each.
+
+    Checked against IAM's model first (``InvalidPool``-style: :class:`InvalidProviderChange`); then the client IDs
+    missing are added, the ones not wanted removed, and the thumbprint list replaced when it differs.
+    """
+    wanted = list(dict.fromkeys(c.strip() for c in client_ids if c.strip()))
+    prints = list(dict.fromkeys(t.strip() for t in thumbprints if t.strip()))
+    problems = [problem for client in wanted for problem in iam_problems(
+        "AddClientIDToOpenIDConnectProvider", {"OpenIDConnectProviderArn": arn, "ClientID": client})]
+    problems += iam_problems("UpdateOpenIDConnectProviderThumbprint",
+                             {"OpenIDConnectProviderArn": arn, "ThumbprintList": prints})
+    if problems:
+        raise InvalidProviderChange("; ".join(p.message for p in problems))
+    current = await iam.get_open_id_connect_provider(open_id_connect_provider_arn=arn)
+    have = current.get("ClientIDList") or []
+    changed = []
+    for client in [c for c in wanted if c not in have]:
+        await iam.add_client_id_to_open_id_connect_provider(open_id_connect_provider_arn=arn, client_id=client)
+        changed.append(f"added client ID {client}")
+    for client in [c for c in have if c not in wanted]:
+        await iam.remove_client_id_from_open_id_connect_provider(open_id_connect_provider_arn=arn, client_id=client)
+        changed.append(f"removed client ID {client}")
+    if sorted(prints) != sorted(current.get("ThumbprintList") or []):
+        await iam.update_open_id_connect_provider_thumbprint(open_id_connect_provider_arn=arn, thumbprint_list=prints)
+        changed.append(f"thumbprints set to {', '.join(prints) or 'none'}")
+    return changed

@@ -92,11 +92,40 @@ def test_a_saml_provider_is_updated_from_new_metadata(providers_tab, saml_idp, o
     assert page.new_saml.create_button.text() == "Update SAML provider"
     page.new_saml.metadata.setPlainText(other_saml_idp.metadata_xml())  # the IdP rolled its signing key
     page.new_saml.create_button.click()
-    wait_until(lambda: page.edit.attached("SamlProviderARNs") == [arn], 30, "the update")
+    wait_until(lambda: page.state.text() == "Updated rolled-idp: metadata replaced", 30, "the update")
+    assert page.edit.attached("SamlProviderARNs") == []  # updating a provider does not attach it
     stored = run(window.connection.iam.get_saml_provider(saml_provider_arn=arn))["SAMLMetadataDocument"]
     assert stored == other_saml_idp.metadata_xml() != saml_idp.metadata_xml()
     page.new_saml.name.setText("another-idp")
     assert page.new_saml.create_button.text() == "Create SAML provider"
+
+
+def test_an_oidc_provider_is_edited_in_place(providers_tab, other_oidc_idp, run, wait_until):
+    window, page, _ = providers_tab
+    iam = window.connection.iam
+    arn = run(iam.create_open_id_connect_provider(url=other_oidc_idp.issuer, client_id_list=["qa-desk"]))[
+        "OpenIDConnectProviderArn"]
+    page.reload()
+    wait_until(lambda: page.attach["OIDC"].findItems(arn, Qt.MatchFlag.MatchExactly), 30, "the provider list")
+    item = page.attach["OIDC"].findItems(arn, Qt.MatchFlag.MatchExactly)[0]
+    page.attach["OIDC"].itemDoubleClicked.emit(item)
+    wait_until(lambda: page.new_oidc.existing_arn == arn, 30, "the provider's settings")
+    assert page.new_oidc.url.text() == other_oidc_idp.issuer and page.new_oidc.client_ids.text() == "qa-desk"
+    assert page.new_oidc.create_button.text() == "Update OIDC provider"
+    page.new_oidc.client_ids.setText("other-app, qa-server")
+    page.new_oidc.thumbprints.setText("a" * 40)
+    page.new_oidc.create_button.click()
+    wait_until(lambda: page.state.text().startswith("Updated "), 30, "the update")
+    assert "added client ID other-app" in page.state.text() and "removed client ID qa-desk" in page.state.text()
+    stored = run(iam.get_open_id_connect_provider(open_id_connect_provider_arn=arn))
+    assert sorted(stored["ClientIDList"]) == ["other-app", "qa-server"] and stored["ThumbprintList"] == ["a" * 40]
+    page.new_oidc.thumbprints.setText("not-a-thumbprint")
+    page.new_oidc.create_button.click()
+    wait_until(lambda: page.errors.report is not None, 30, "the refusal")
+    assert "thumbprint" in (page.errors.report.cause + page.errors.report.raw).lower()
+    page.new_oidc.url.setText("https://login.example.com")  # another issuer: back to creating
+    assert page.new_oidc.create_button.text() == "Create OIDC provider"
+    assert not page.new_oidc.create_button.isEnabled()
 
 
 def test_bad_input_and_a_broken_issuer_are_refused(providers_tab, wait_until, run):

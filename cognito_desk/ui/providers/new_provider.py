@@ -2,10 +2,11 @@
 
 Owns :class:`NewOidcProvider` (issuer URL, client IDs, thumbprints; "Check discovery" runs
 ``admin.provider_checks.check_oidc_discovery`` and shows issuer, endpoints, algorithms, key IDs and every
-mismatch; "Create" stays off until the check passes) and :class:`NewSamlProvider` (name and metadata pasted,
+mismatch; "Create" stays off until the check passes; an existing provider loaded with :meth:`load_existing` gets
+its client IDs and thumbprints updated instead) and :class:`NewSamlProvider` (name and metadata pasted,
 loaded from a file or fetched from a URL; the summary — entity ID, SSO endpoints, certificates and their expiry
 warnings — appears as soon as the metadata reads; the name of an existing provider updates its metadata with
-``UpdateSAMLProvider``). Both emit :attr:`created` with the provider's ARN.
+``UpdateSAMLProvider``). Both emit :attr:`created` with a new provider's ARN, :attr:`updated` after an update.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from cognito_desk.admin.provider_checks import DiscoveryReport, check_oidc_discovery, summarize_saml_metadata
-from cognito_desk.admin.providers import iam_problems, oidc_provider_request, saml_provider_request
+from cognito_desk.admin.providers import (
+    iam_problems,
+    oidc_provider_request,
+    saml_provider_request,
+    update_oidc_provider,
+)
 from cognito_desk.core import errors
 
 from ..pages import PoolRef
@@ -54,12 +60,16 @@ def _splitter(text: str) -> list[str]:
 
 class NewOidcProvider(QWidget):
     created = Signal(str)
+    #: (provider ARN, what changed) — an existing provider was updated.
+    updated = Signal(str, str)
 
     def __init__(self, runner: Runner, errors_banner: ErrorBanner, parent=None) -> None:
         super().__init__(parent)
         self.runner, self.errors = runner, errors_banner
         self.pool: PoolRef | None = None
         self.report: DiscoveryReport | None = None
+        #: The existing provider being edited (double-click one in the OIDC list), or None to create one.
+        self.existing_arn: str | None = None
         self.url = QLineEdit()
         self.url.setAccessibleName("Issuer URL")
         self.url.setPlaceholderText("https://login.example.com")
@@ -91,9 +101,34 @@ class NewOidcProvider(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
-        self.url.textChanged.connect(lambda _: self._checked(None))
+        self.url.textChanged.connect(self._url_changed)
         self.check_button.clicked.connect(self.check)
         self.create_button.clicked.connect(self.create)
+
+    def _url_changed(self) -> None:
+        key = self.url.text().strip().split("://", 1)[-1].rstrip("/")
+        if self.existing_arn and not self.existing_arn.endswith(f":oidc-provider/{key}"):
+            self.existing_arn = None  # another issuer: a new provider
+        self._checked(None)
+
+    def load_existing(self, arn: str) -> None:
+        """Edit an existing IAM OIDC provider: its client IDs and thumbprints; Update sends only the changes."""
+        if self.pool is None:
+            return
+        iam = self.pool.connection.iam
+
+        def show(answer: dict) -> None:
+            host = answer["Url"].split("/", 1)[0].split(":", 1)[0]
+            scheme = "http" if host in ("127.0.0.1", "localhost", "::1") else "https"
+            self.existing_arn = None
+            self.url.setText(f"{scheme}://{answer['Url']}")
+            self.existing_arn = arn
+            self.client_ids.setText(", ".join(answer.get("ClientIDList") or []))
+            self.thumbprints.setText(", ".join(answer.get("ThumbprintList") or []))
+            self._checked(None)
+
+        self.runner.run(iam.get_open_id_connect_provider(open_id_connect_provider_arn=arn),
+                        label="Reading the OIDC provider", busy=self, errors=self.errors, on_success=show)
 
     def check(self) -> None:
         if self.pool is None:
@@ -104,10 +139,19 @@ class NewOidcProvider(QWidget):
     def _checked(self, report: DiscoveryReport | None) -> None:
         self.report = report
         self.result.setPlainText(describe_discovery(report) if report else "")
-        self.create_button.setEnabled(report is not None and report.ok)
+        updating = self.existing_arn is not None
+        self.create_button.setText("Update OIDC provider" if updating else "Create OIDC provider")
+        self.create_button.setAccessibleName("Update the OIDC provider's client IDs and thumbprints" if updating
+                                             else "Create the OIDC provider")
+        self.create_button.setEnabled(updating or (report is not None and report.ok))
 
     def create(self) -> None:
-        if self.pool is None or self.report is None or not self.report.ok:
+        if self.pool is None:
+            return
+        if self.existing_arn is not None:
+            self.update()
+            return
+        if self.report is None or not self.report.ok:
             return
         request = oidc_provider_request(self.url.text(), _splitter(self.client_ids.text()),
                                         _splitter(self.thumbprints.text()))
@@ -127,8 +171,23 @@ class NewOidcProvider(QWidget):
                         on_success=self.created.emit)
 
 
+    def update(self) -> None:
+        arn = self.existing_arn
+        self.runner.run(update_oidc_provider(self.pool.connection.iam, arn, _splitter(self.client_ids.text()),
+                                             _splitter(self.thumbprints.text())),
+                        label="Updating the OIDC provider", busy=self, errors=self.errors,
+                        on_success=lambda changes: self._updated(arn, changes))
+
+    def _updated(self, arn: str, changes: list[str]) -> None:
+        text = "; ".join(changes) or "nothing to change"
+        self.result.setPlainText(text)
+        self.updated.emit(arn, text)
+
+
 class NewSamlProvider(QWidget):
     created = Signal(str)
+    #: (provider ARN, what changed) — an existing provider's metadata was replaced.
+    updated = Signal(str, str)
 
     def __init__(self, runner: Runner, errors_banner: ErrorBanner, parent=None) -> None:
         super().__init__(parent)
@@ -242,5 +301,6 @@ class NewSamlProvider(QWidget):
                                                         saml_metadata_document=request["SAMLMetadataDocument"])
             return answer["SAMLProviderArn"]
 
+        done = (lambda arn: self.updated.emit(arn, "metadata replaced")) if existing else self.created.emit
         self.runner.run(send(), label="Updating the SAML provider" if existing else "Creating the SAML provider",
-                        busy=self, errors=self.errors, on_success=self.created.emit)
+                        busy=self, errors=self.errors, on_success=done)

@@ -106,6 +106,8 @@ class ProvidersPage(QWidget):
             listing.setAccessibleName(f"{kind} providers")
             listing.setMaximumHeight(100)
             listing.itemChanged.connect(lambda _item, kind=kind: self._attach_changed(kind))
+            listing.setToolTip("Check to trust the provider in this pool" + (
+                "; double-click to edit its client IDs and thumbprints" if kind == "OIDC" else ""))
             self.attach[kind] = listing
             column = QVBoxLayout()
             column.addWidget(QLabel(f"{kind}:"))
@@ -150,7 +152,10 @@ class ProvidersPage(QWidget):
         self.add_user_pool_button.clicked.connect(self.add_user_pool)
         self.remove_user_pool_button.clicked.connect(self.remove_user_pool)
         self.new_oidc.created.connect(lambda arn: self._created(arn, "OIDC"))
+        self.attach["OIDC"].itemDoubleClicked.connect(lambda item: self.new_oidc.load_existing(item.text()))
         self.new_saml.created.connect(lambda arn: self._created(arn, "SAML"))
+        self.new_oidc.updated.connect(self._updated)
+        self.new_saml.updated.connect(self._updated)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.reload)
         self._show(None, [])
@@ -263,14 +268,16 @@ class ProvidersPage(QWidget):
             self.edit.set_developer_provider(self.developer.text())
             self._changed()
 
+    def _updated(self, arn: str, changes: str) -> None:
+        self.state.setText(f"Updated {arn.rsplit('/', 1)[-1]}: {changes}")
+
     def _created(self, arn: str, kind: str) -> None:
-        """A new (or updated) IAM provider: list it and attach it to this pool (saved with the next Save)."""
-        if arn not in {p.arn for p in self.iam_providers}:
-            self.iam_providers.append(IamProvider(arn, kind))
+        """A new IAM provider: list it and attach it to this pool (saved with the next Save)."""
+        self.iam_providers.append(IamProvider(arn, kind))
         if self.edit is not None:
             self.edit.set_attached(ATTACH_MEMBERS[kind], [*self.edit.attached(ATTACH_MEMBERS[kind]), arn])
             self._show(self.edit, self.iam_providers)
-            self.state.setText(f"{arn} is ready; save to attach it to this pool")
+            self.state.setText(f"Created {arn}; save to attach it to this pool")
 
     # --- saving ------------------------------------------------------------------------------------
     def save(self) -> None:
