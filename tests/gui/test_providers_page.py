@@ -40,6 +40,9 @@ def test_every_provider_field_round_trips(providers_tab, oidc_idp, saml_idp, run
     page.token_check.setChecked(True)
     page.add_user_pool_button.click()
     assert page.user_pools.rowCount() == 1
+    page.user_pools.item(0, 2).setCheckState(Qt.CheckState.Unchecked)  # toggled in the table…
+    assert page.edit.user_pools()[0]["ServerSideTokenCheck"] is False
+    page.user_pools.item(0, 2).setCheckState(Qt.CheckState.Checked)  # …and back
     page.new_oidc.url.setText(oidc_idp.issuer)
     page.new_oidc.client_ids.setText("qa-desk, other-app")
     assert not page.new_oidc.create_button.isEnabled()

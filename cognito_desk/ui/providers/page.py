@@ -150,6 +150,7 @@ class ProvidersPage(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(actions)
         self.add_user_pool_button.clicked.connect(self.add_user_pool)
+        self.user_pools.itemChanged.connect(self._token_check_toggled)
         self.remove_user_pool_button.clicked.connect(self.remove_user_pool)
         self.new_oidc.created.connect(lambda arn: self._created(arn, "OIDC"))
         self.attach["OIDC"].itemDoubleClicked.connect(lambda item: self.new_oidc.load_existing(item.text()))
@@ -217,12 +218,23 @@ class ProvidersPage(QWidget):
 
     def _show_user_pools(self) -> None:
         rows = self.edit.user_pools() if self.edit else []
+        self.user_pools.blockSignals(True)
         self.user_pools.setRowCount(len(rows))
         for row, provider in enumerate(rows):
-            values = (provider.get("ProviderName", ""), provider.get("ClientId", ""),
-                      "yes" if provider.get("ServerSideTokenCheck") else "no")
-            for column, value in enumerate(values):
-                self.user_pools.setItem(row, column, QTableWidgetItem(value))
+            self.user_pools.setItem(row, 0, QTableWidgetItem(provider.get("ProviderName", "")))
+            self.user_pools.setItem(row, 1, QTableWidgetItem(provider.get("ClientId", "")))
+            check = QTableWidgetItem("on" if provider.get("ServerSideTokenCheck") else "off")
+            check.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            check.setCheckState(Qt.CheckState.Checked if provider.get("ServerSideTokenCheck")
+                                else Qt.CheckState.Unchecked)
+            self.user_pools.setItem(row, 2, check)
+        self.user_pools.blockSignals(False)
+
+    def _token_check_toggled(self, item: QTableWidgetItem) -> None:
+        if self.edit is not None and item.column() == 2:
+            self.edit.update_user_pool(item.row(), ServerSideTokenCheck=item.checkState() == Qt.CheckState.Checked)
+            self._show_user_pools()
+            self._changed()
 
     # --- editing -----------------------------------------------------------------------------------
     def _changed(self) -> None:
