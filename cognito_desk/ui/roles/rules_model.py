@@ -115,19 +115,15 @@ class RulesModel(QAbstractTableModel):
 
     def moveRows(self, source_parent: Index, source_row: int, count: int, destination_parent: Index,
                  destination_child: int) -> bool:
-        """Move ``count`` rules from ``source_row`` to before ``destination_child`` (Qt's convention)."""
+        """Move one rule from ``source_row`` to before ``destination_child`` (Qt's convention; rules move singly)."""
         rows = len(self.rules)
-        if (source_parent.isValid() or destination_parent.isValid() or count < 1 or source_row < 0
-                or source_row + count > rows or not 0 <= destination_child <= rows
-                or source_row <= destination_child <= source_row + count):
+        if (source_parent.isValid() or destination_parent.isValid() or count != 1 or not 0 <= source_row < rows
+                or not 0 <= destination_child <= rows or destination_child in (source_row, source_row + 1)):
             return False
-        if not self.beginMoveRows(QModelIndex(), source_row, source_row + count - 1, QModelIndex(),
-                                  destination_child):
+        if not self.beginMoveRows(QModelIndex(), source_row, source_row, QModelIndex(), destination_child):
             return False
-        moving = self.rules[source_row:source_row + count]
-        del self.rules[source_row:source_row + count]
-        at = destination_child - count if destination_child > source_row else destination_child
-        self.rules[at:at] = moving
+        at = destination_child - 1 if destination_child > source_row else destination_child
+        self.mapping.move_rule(source_row, at)
         self.endMoveRows()
         self._renumber(min(source_row, at))
         self.edited.emit()
