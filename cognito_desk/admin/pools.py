@@ -50,10 +50,38 @@ def member_shape(member: str, operation: str = "UpdateIdentityPool"):
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One reason a request would be refused, and the request member it is about ("" for the whole request)."""
+    """One reason a request would be refused, and the request member it is about ("" for the whole request):
+    ``message`` in plain words, ``detail`` the API's own wording when it comes from the service model."""
 
     member: str
     message: str
+    detail: str = ""
+
+
+_PHRASES = (
+    (re.compile(r"Member must have length less than or equal to (\d+)"), "Too long: at most {0} allowed."),
+    (re.compile(r"Member must have length greater than or equal to 1$"), "Required: it cannot be empty."),
+    (re.compile(r"Member must have length greater than or equal to (\d+)"), "Too short: at least {0} needed."),
+    (re.compile(r"Member must have value less than or equal to (\d+)"), "Too large: at most {0}."),
+    (re.compile(r"Member must have value greater than or equal to (\d+)"), "Too small: at least {0}."),
+    (re.compile(r"Member must satisfy regular expression pattern: (.+)"),
+     "Contains characters that are not allowed (the API accepts {0})."),
+    (re.compile(r"Member must satisfy enum value set: \[(.+)\]"), "Must be one of {0}."),
+    (re.compile(r"Member must not be null"), "Required."),
+    (re.compile(r"Map keys must satisfy constraint: \[(.+)\]"), "A key is not allowed: {0}"),
+)
+_CONSTRAINT = re.compile(r"failed to satisfy constraint: (.+)$", re.DOTALL)
+
+
+def plain_words(violation: str) -> str:
+    """A service-model violation (``Value '…' at '…' failed to satisfy constraint: …``) in plain words."""
+    found = _CONSTRAINT.search(violation)
+    phrase = found.group(1) if found else violation
+    for pattern, words in _PHRASES:
+        match = pattern.search(phrase)
+        if match:
+            return words.format(*match.groups())
+    return phrase
 
 
 def _member_of(violation: str, members: tuple[str, ...]) -> str:
@@ -79,7 +107,8 @@ def model_problems(operation: str, request: Mapping[str, Any], service: str = "c
         check.validate(operation, dict(request))
     except errors.ValidationException as exc:
         text = exc.message.split(": ", 1)[1]
-        return [FieldProblem(_member_of(part, members), part) for part in _VIOLATION_START.split(text)]
+        return [FieldProblem(_member_of(part, members), plain_words(part), part)
+                for part in _VIOLATION_START.split(text)]
     except errors.SerializationException as exc:
         return [FieldProblem("", exc.message)]
     return []

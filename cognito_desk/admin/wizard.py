@@ -107,7 +107,7 @@ class WizardPlan:
             choice = self.roles[kind]
             if choice.create:
                 if choice.new_name.strip():
-                    found += [FieldProblem(kind, problem.message) for problem in model_problems(
+                    found += [FieldProblem(kind, problem.message, problem.detail) for problem in model_problems(
                         "CreateRole", {"RoleName": choice.new_name.strip(), "AssumeRolePolicyDocument": "{}"},
                         service="iam") if problem.member == "RoleName"]
             elif not choice.existing_arn:

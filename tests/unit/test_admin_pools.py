@@ -57,15 +57,22 @@ def test_problems_come_from_the_service_model_and_name_their_member():
     edit.set("SupportedLoginProviders", {f"p{i}.example": "app" for i in range(11)})
     problems = edit.problems()
     assert {p.member for p in problems} == {"IdentityPoolName", "SupportedLoginProviders"}
-    messages = " | ".join(p.message for p in problems)
-    assert "Member must have length less than or equal to 128" in messages
-    assert r"Member must satisfy regular expression pattern: [\w\s+=,.@-]+" in messages
-    assert "Member must have length less than or equal to 10" in messages
+    assert [p.message for p in problems] == [
+        "Too long: at most 128 allowed.", r"Contains characters that are not allowed (the API accepts [\w\s+=,.@-]+).",
+        "Too long: at most 10 allowed."]
+    details = " | ".join(p.detail for p in problems)
+    assert "at 'identityPoolName' failed to satisfy constraint: Member must have length less than or equal to 128" in (
+        details)
+    assert r"Member must satisfy regular expression pattern: [\w\s+=,.@-]+" in details
+    assert "at 'supportedLoginProviders' failed to satisfy constraint: Member must have length less than or equal " \
+           "to 10" in details
     assert pool_problems({"IdentityPoolName": "ok", "AllowUnauthenticatedIdentities": True},
                          "CreateIdentityPool") == []
     assert pool_problems({"IdentityPoolName": "ok"}, "CreateIdentityPool") == [FieldProblem(
-        "AllowUnauthenticatedIdentities", "Value null at 'allowUnauthenticatedIdentities' failed to satisfy "
-        "constraint: Member must not be null")]
+        "AllowUnauthenticatedIdentities", "Required.", "Value null at 'allowUnauthenticatedIdentities' failed to "
+        "satisfy constraint: Member must not be null")]
+    assert pool_problems({"IdentityPoolName": "", "AllowUnauthenticatedIdentities": True},
+                         "CreateIdentityPool")[0].message == "Required: it cannot be empty."
 
 
 def test_delete_confirmation_names_pool_and_count():
@@ -90,7 +97,7 @@ def test_wizard_steps_check_what_they_collect():
     plan.roles["authenticated"] = RoleChoice(create=False, existing_arn="arn:aws:iam::123:role/x")
     assert "is not a valid IAM role ARN" in plan.problems(2)[0].message
     plan.roles["authenticated"] = RoleChoice(create=True, new_name="bad name")
-    assert plan.problems(2)[0].message.endswith(r"Member must satisfy regular expression pattern: [\w+=,.@-]+")
+    assert plan.problems(2)[0].message == r"Contains characters that are not allowed (the API accepts [\w+=,.@-]+)."
     plan.roles["authenticated"] = RoleChoice()
     assert plan.problems(2) == []
     assert plan.problems(3) == [FieldProblem("IdentityPoolName", "Enter a name for the identity pool.")]

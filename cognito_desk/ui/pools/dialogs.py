@@ -112,6 +112,8 @@ class DeleteDialog(_PoolDialog):
         self.question.setWordWrap(True)
         self.question.setAccessibleName("Confirmation")
         self.body.addWidget(self.question)
+        self.body.addStretch()
+        self.resize(560, 170)
         self.ok_button.setEnabled(False)
         self.run(count_identities(pool.connection.identity, pool.pool_id), "Counting identities", self._counted)
 
@@ -142,12 +144,17 @@ class _ProvisionDialog(_PoolDialog):
         self.preview_view.setAccessibleName("Preview")
         self.preview_view.setHeaderLabels(["What", "Details"])
         self.preview_view.setRootIsDecorated(False)
-        self.preview_view.setColumnWidth(0, 160)
+        self.preview_view.setColumnWidth(0, 130)
+        self.warnings = QLabel("")
+        self.warnings.setWordWrap(True)
+        self.warnings.setAccessibleName("Warnings")
+        self.warnings.hide()
         self.roll_back_button = QPushButton("Roll back")
         self.roll_back_button.setAccessibleName("Roll back")
         self.roll_back_button.clicked.connect(self.roll_back)
-        self.roll_back_button.hide()
         self.buttons.addButton(self.roll_back_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.roll_back_button.hide()
+        self.resize(760, 440)
 
     def show_preview(self, preview: ImportPreview) -> None:
         self.preview = preview
@@ -155,11 +162,12 @@ class _ProvisionDialog(_PoolDialog):
         rows = list(preview.rows)
         rows += [("ARN mapping", f"{source} → {target}") for source, target in preview.arn_mapping.items()
                  if source != target]
-        rows += [("Warning", warning) for warning in preview.warnings]
         for what, details in rows:
             item = QTreeWidgetItem([what, details])
             item.setToolTip(1, details)
             self.preview_view.addTopLevelItem(item)
+        self.warnings.setText("\n".join(f"⚠ {warning}" for warning in preview.warnings))
+        self.warnings.setVisible(bool(preview.warnings))
         self.ok_button.setEnabled(True)
 
     def go(self) -> None:
@@ -218,6 +226,7 @@ class DuplicateDialog(_ProvisionDialog):
         form.addRow("", self.preview_button)
         self.body.addLayout(form)
         self.body.addWidget(self.preview_view, 1)
+        self.body.addWidget(self.warnings)
         self.ok_button.setEnabled(False)
         self.name.textEdited.connect(lambda _: self.ok_button.setEnabled(False))
         self.copy_roles.toggled.connect(lambda _: self.ok_button.setEnabled(False))
@@ -243,6 +252,7 @@ class ImportDialog(_ProvisionDialog):
         form.addRow("", self.preview_button)
         self.body.addLayout(form)
         self.body.addWidget(self.preview_view, 1)
+        self.body.addWidget(self.warnings)
         self.ok_button.setEnabled(False)
         self.path.textEdited.connect(lambda _: self.ok_button.setEnabled(False))
 
@@ -299,8 +309,10 @@ class CompareDialog(_PoolDialog):
         form.addRow("File:", row)
         self.body.addLayout(form)
         self.view = DifferencesView("Differences", ("Field", "In the file", "Live"))
+        self.view.setColumnWidth(0, 420)
         self.body.addWidget(self.view, 1)
-        self.resize(820, 480)
+        self.cancel_button.setText("Close")
+        self.resize(900, 480)
 
     def go(self) -> None:
         path = self.path.text().strip()

@@ -9,7 +9,7 @@ only show and forward; reading and writing requests is :mod:`cognito_desk.admin.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...admin.pool_form import SOCIAL_FIELDS, PoolFields
 from ...admin.pools import FieldProblem
@@ -31,9 +31,24 @@ class ProblemLabel(QLabel):
         self.hide()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
-        texts = [problem.message for problem in problems if problem.member == self.member]
-        self.setText("\n".join(texts))
-        self.setVisible(bool(texts))
+        mine = [problem for problem in problems if problem.member == self.member]
+        self.setText("\n".join(problem.message for problem in mine))
+        self.setToolTip("\n".join(problem.detail for problem in mine if problem.detail))
+        self.setVisible(bool(mine))
+
+
+def with_problem(field: QWidget | QLayout, problem: ProblemLabel) -> QWidget:
+    """``field`` with its problem label right under it (taking no room while there is no problem)."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    if isinstance(field, QLayout):
+        column.addLayout(field)
+    else:
+        column.addWidget(field)
+    column.addWidget(problem)
+    return box
 
 
 def _lines_edit(name: str, placeholder: str) -> QPlainTextEdit:
@@ -73,15 +88,16 @@ class ProviderFields(QWidget):
         self.developer_note.setWordWrap(True)
         self.developer_note.hide()
         self.problems = {member: ProblemLabel(member) for member in MEMBERS}
-        form.addRow("", self.problems["SupportedLoginProviders"])
+        form.addRow(self.problems["SupportedLoginProviders"])
         for label, widget, member in (("User pools:", self.user_pools, "CognitoIdentityProviders"),
                                       ("OpenID Connect:", self.oidc, "OpenIdConnectProviderARNs"),
-                                      ("SAML:", self.saml, "SamlProviderARNs"),
-                                      ("Developer provider:", self.developer, "DeveloperProviderName")):
-            form.addRow(label, widget)
-            form.addRow("", self.problems[member])
+                                      ("SAML:", self.saml, "SamlProviderARNs")):
+            form.addRow(label, with_problem(widget, self.problems[member]))
             widget.textChanged.connect(self.changed)
-        form.addRow("", self.developer_note)
+        developer = with_problem(self.developer, self.problems["DeveloperProviderName"])
+        developer.layout().addWidget(self.developer_note)
+        form.addRow("Developer provider:", developer)
+        self.developer.textChanged.connect(self.changed)
 
     def read(self, fields: PoolFields) -> PoolFields:
         """``fields`` with the provider part taken from the widgets."""

@@ -33,7 +33,7 @@ from ...admin.pools import Conflict, PoolEdit, save_pool
 from ..context import AppContext
 from ..pages import PoolRef
 from ..widgets.error_banner import ErrorBanner
-from .fields import ProblemLabel, ProviderFields
+from .fields import ProblemLabel, ProviderFields, with_problem
 
 
 class DifferencesView(QTreeWidget):
@@ -107,9 +107,11 @@ class SettingsPage(QWidget):
         self.kept_note.setWordWrap(True)
         self.kept_note.setAccessibleName("Settings kept as they are")
         form_widget = QWidget()
-        form = QFormLayout(form_widget)
-        form.addRow("Name:", self.name)
-        form.addRow("", self.name_problem)
+        column = QVBoxLayout(form_widget)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)
+        form.addRow("Name:", with_problem(self.name, self.name_problem))
         form.addRow("Access:", self.guest)
         form.addRow("", self.basic_flow)
         heading = QLabel("<b>Identity providers</b>")

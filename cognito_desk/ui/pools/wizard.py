@@ -38,7 +38,7 @@ from ...admin.provision import Created, ProvisioningFailed, provision, roll_back
 from ...admin.wizard import STEPS, RoleChoice, WizardPlan, default_role_name
 from ..context import AppContext
 from ..widgets.error_banner import ErrorBanner
-from .fields import ProblemLabel, ProviderFields
+from .fields import ProblemLabel, ProviderFields, with_problem
 
 _SLOT_TITLES = {"authenticated": "Authenticated role", "unauthenticated": "Guest role"}
 
@@ -134,11 +134,12 @@ class _RoleSlot(QGroupBox):
         self.roles.setAccessibleName(f"Existing {kind} role")
         self.roles.setEditable(True)
         self.roles.lineEdit().setPlaceholderText("arn:aws:iam::<account>:role/<name> (loading roles…)")
+        self.roles.currentIndexChanged.connect(lambda _: self.roles.lineEdit().setCursorPosition(0))
         self.problem = ProblemLabel(kind)
         form = QFormLayout(self)
         form.addRow(self.create, self.new_name)
         form.addRow(self.existing, self.roles)
-        form.addRow("", self.problem)
+        form.addRow(self.problem)
         self.create.toggled.connect(self._sync)
         self._sync()
 
@@ -169,7 +170,9 @@ class _RolesPage(_StepPage):
         plan = self.pool_wizard.plan
         for kind, slot in self.slots.items():
             slot.setVisible(kind in plan.slots())
-            slot.new_name.setPlaceholderText(default_role_name(plan.name or "<pool name>", kind))
+            example = default_role_name(plan.name, kind) if plan.name else default_role_name(
+                "POOLNAME", kind).replace("POOLNAME", "<pool name>")
+            slot.new_name.setPlaceholderText(f"default: {example}")
         if not self._loaded:
             self._loaded = True
             self.pool_wizard.ctx.runner.run(self._list_roles(), label="Listing IAM roles", errors=self.errors,
@@ -183,6 +186,7 @@ class _RolesPage(_StepPage):
             typed = slot.roles.currentText()
             slot.roles.addItems(arns)
             slot.roles.setEditText(typed)
+            slot.roles.lineEdit().setCursorPosition(0)
             slot.roles.lineEdit().setPlaceholderText("arn:aws:iam::<account>:role/<name>")
 
     def write(self) -> None:
@@ -208,10 +212,8 @@ class _PropertiesPage(_StepPage):
         self.tags_problem = ProblemLabel("IdentityPoolTags")
         self._bad_tags: list[str] = []
         form = QFormLayout(self)
-        form.addRow("Name:", self.name)
-        form.addRow("", self.name_problem)
-        form.addRow("Tags:", self.tags)
-        form.addRow("", self.tags_problem)
+        form.addRow("Name:", with_problem(self.name, self.name_problem))
+        form.addRow("Tags:", with_problem(self.tags, self.tags_problem))
         form.addRow(self.general_problem)
 
     def write(self) -> None:
@@ -302,7 +304,7 @@ class PoolWizard(QWizard):
             self.addPage(page)
         self.review_page.roll_back_button.clicked.connect(self.roll_back)
         self.review_page.keep_button.clicked.connect(self._keep)
-        self.resize(720, 560)
+        self.resize(860, 580)
 
     def create(self) -> None:
         review = self.review_page
