@@ -4,13 +4,19 @@ validation, read-modify-write, conflict), delete, duplicate, export and compare 
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from pool_support import call_until_idle, check_model, collect_garbage_on_the_gui_thread, settle_when_idle
 from PySide6.QtWidgets import QWizard
 
+from cognito_desk.admin.transfer import export_pool
 from cognito_desk.admin.trust import cognito_trust_policy
+from cognito_desk.backend import open_connection
+from cognito_desk.settings import CredentialSource, EndpointProfile
 from cognito_desk.ui.pools import install
+from cognito_desk.ui.pools.dialogs import ImportDialog
+from cognito_desk.ui.widgets.busy import BusyOverlay
 
 OIDC_ARN = "arn:aws:iam::000000000000:oidc-provider/idp.gui.example"
 USER_POOL = {"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_Gui123", "ClientId": "guiclient",
@@ -257,3 +263,41 @@ def test_export_then_compare_with_file_shows_drift(window, call, settle, tmp_pat
     settle(lambda: not compare.errors.isHidden(), "the error")
     assert "missing.json" in compare.errors.body.text() + compare.errors.raw.toPlainText()
     compare.reject()
+
+
+def test_backend_gone_during_save_keeps_the_edit_and_explains(window, app_ctx, call, settle, qtbot):
+    page = _select(window, settle, _create_pool(call, window, name="stays"))
+    qtbot.keyClicks(page.name, " edited")
+    app_ctx.local.stop_all()  # the embedded service goes away
+    page.save_button.click()
+    settle(lambda: not page.errors.isHidden(), "the error")
+    assert "Cannot reach the backend" in page.errors.title.text()
+    assert "ConnectionFailed" in page.errors.raw.toPlainText()
+    assert page.name.text() == "stays edited" and page.save_button.isEnabled()  # nothing typed is lost
+    assert page.edit.request["IdentityPoolName"] == "stays edited"
+
+
+def test_a_slow_preview_shows_busy_and_can_be_cancelled(window, app_ctx, call, settle, wait_until, tmp_path,
+                                                        monkeypatch):
+    pool_id = _create_pool(call, window, name="to copy")
+    (tmp_path / "pool.json").write_text(json.dumps(call(export_pool(window.connection, pool_id))))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLESLOW00001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "slow-secret-not-real")
+    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        slow = EndpointProfile("slow", f"http://127.0.0.1:{silent.getsockname()[1]}", "us-east-1",
+                               CredentialSource.ENVIRONMENT)
+        connection = call(open_connection(slow, app_ctx.secrets, app_ctx.local))
+        dialog = ImportDialog(app_ctx, connection, window)
+        dialog.open()
+        dialog.path.setText(str(tmp_path / "pool.json"))
+        dialog.preview_button.click()
+        wait_until(lambda: dialog.findChildren(BusyOverlay), 30, "the busy state")
+        overlay = dialog.findChildren(BusyOverlay)[0]
+        assert overlay.label.text() == "Reading the export…"
+        overlay.cancel_button.click()
+        settle(lambda: not dialog.findChildren(BusyOverlay), "the cancel")
+        assert dialog.errors.isHidden() and dialog.preview is None and not dialog.ok_button.isEnabled()
+        dialog.reject()
+        call(connection.aclose())
