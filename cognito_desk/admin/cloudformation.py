@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .diff import map_leaves
 from .transfer import check_document
 
 _POOL_PROPERTIES = ("IdentityPoolName", "AllowUnauthenticatedIdentities", "AllowClassicFlow",
@@ -33,13 +34,11 @@ def _logical_id(prefix: str, name: str, taken: set[str]) -> str:
 
 def _refer_to_pool(value: Any, pool_id: str) -> Any:
     """``value`` with the exported pool ID replaced by a reference to the template's pool."""
-    if isinstance(value, str) and pool_id and pool_id in value:
-        return {"Ref": POOL} if value == pool_id else {"Fn::Sub": value.replace(pool_id, "${" + POOL + "}")}
-    if isinstance(value, dict):
-        return {key: _refer_to_pool(item, pool_id) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_refer_to_pool(item, pool_id) for item in value]
-    return value
+    def refer(leaf: Any) -> Any:
+        if isinstance(leaf, str) and pool_id and pool_id in leaf:
+            return {"Ref": POOL} if leaf == pool_id else {"Fn::Sub": leaf.replace(pool_id, "${" + POOL + "}")}
+        return leaf
+    return map_leaves(value, refer)
 
 
 def cloudformation_template(document: dict[str, Any]) -> dict[str, Any]:

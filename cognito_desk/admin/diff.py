@@ -1,4 +1,5 @@
-"""Field-by-field differences between two JSON documents: what a conflict dialog and a drift report show.
+"""Walking decoded JSON documents: field-by-field differences (what a conflict dialog and a drift report show)
+and :func:`map_leaves`, the one recursive rewrite every ARN mapping and conversion here uses.
 
 :func:`differences` walks two decoded JSON values (dicts, lists, scalars) and lists every leaf that differs,
 with a readable path (``SupportedLoginProviders."accounts.google.com"``, ``Statement[0].Action``). Maps are
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +54,15 @@ def differences(before: Any, after: Any, path: str = "") -> list[Difference]:
             found += differences(old, new, f"{path}[{index}]")
         return found
     return [] if before == after else [Difference(path, before, after)]
+
+
+def map_leaves(value: Any, change: Callable[[Any], Any]) -> Any:
+    """A copy of ``value`` with ``change`` applied to every leaf (every value that is not a dict or a list)."""
+    if isinstance(value, dict):
+        return {key: map_leaves(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [map_leaves(item, change) for item in value]
+    return change(value)
 
 
 def shown(value: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..aws import CognitoIdentityClient, IamClient
 from ..core import errors
+from .diff import map_leaves
 from .pools import send_pool_request
 
 _REF_PREFIX = "new-role:"
@@ -73,13 +74,8 @@ class ProvisioningFailed(errors.CognitoDeskError):
 
 def resolve_refs(value: Any, arns: dict[str, str]) -> Any:
     """``value`` with every new-role placeholder replaced by the created role's ARN."""
-    if isinstance(value, str) and value.startswith(_REF_PREFIX):
-        return arns[value[len(_REF_PREFIX):]]
-    if isinstance(value, dict):
-        return {key: resolve_refs(item, arns) for key, item in value.items()}
-    if isinstance(value, list):
-        return [resolve_refs(item, arns) for item in value]
-    return value
+    return map_leaves(value, lambda leaf: arns[leaf[len(_REF_PREFIX):]]
+                      if isinstance(leaf, str) and leaf.startswith(_REF_PREFIX) else leaf)
 
 
 async def provision(identity: CognitoIdentityClient, iam: IamClient, plan: Provisioning,

@@ -26,6 +26,7 @@ from typing import Any
 from ..backend.connection import Connection
 from ..core import errors
 from ..core.policy import evaluate_trust_policy
+from .diff import map_leaves
 from .provision import NewRole, Provisioning, new_role_ref
 from .trust import COGNITO_PRINCIPAL
 
@@ -40,15 +41,11 @@ class NotAnExport(errors.CognitoDeskError):
     """The document is not a pool export this version can read."""
 
 
-def _cli_json(value: Any) -> Any:
-    """A client answer as the AWS CLI prints it: datetimes as ISO 8601 UTC strings (``…T12:00:00Z``)."""
+def _cli_timestamp(value: Any) -> Any:
+    """A datetime as the AWS CLI prints it (ISO 8601 UTC, ``…T12:00:00Z``); anything else unchanged."""
     if isinstance(value, datetime):
         text = value.astimezone(UTC).isoformat(timespec="microseconds" if value.microsecond else "seconds")
         return text.replace("+00:00", "Z")
-    if isinstance(value, dict):
-        return {key: _cli_json(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_cli_json(item) for item in value]
     return value
 
 
@@ -112,7 +109,7 @@ async def export_pool(conn: Connection, pool_id: str) -> dict[str, Any]:
     document["get-role"] = roles
     if unavailable:
         document["Unavailable"] = unavailable
-    return _cli_json(document)
+    return map_leaves(document, _cli_timestamp)
 
 
 def check_document(document: Any) -> dict[str, Any]:
@@ -130,16 +127,12 @@ def check_document(document: Any) -> dict[str, Any]:
 
 def map_accounts(value: Any, source: str, target: str, partition: str) -> Any:
     """``value`` with every IAM ARN of account ``source`` moved to account ``target`` (and ``partition``)."""
-    if isinstance(value, str):
-        found = _IAM_ARN.fullmatch(value)
+    def move(leaf: Any) -> Any:
+        found = _IAM_ARN.fullmatch(leaf) if isinstance(leaf, str) else None
         if found and found["account"] == source:
             return f"arn:{partition}:iam::{target}:{found['rest']}"
-        return value
-    if isinstance(value, dict):
-        return {key: map_accounts(item, source, target, partition) for key, item in value.items()}
-    if isinstance(value, list):
-        return [map_accounts(item, source, target, partition) for item in value]
-    return value
+        return leaf
+    return map_leaves(value, move)
 
 
 @dataclass
@@ -237,13 +230,7 @@ def pool_provider_arns(pool: dict[str, Any]) -> list[str]:
 
 
 def _replace(value: Any, replacements: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return replacements.get(value, value)
-    if isinstance(value, dict):
-        return {key: _replace(item, replacements) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_replace(item, replacements) for item in value]
-    return value
+    return map_leaves(value, lambda leaf: replacements.get(leaf, leaf) if isinstance(leaf, str) else leaf)
 
 
 async def _missing_providers(conn: Connection, pool: dict[str, Any]) -> list[str]:
