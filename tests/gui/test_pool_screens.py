@@ -200,7 +200,7 @@ def test_concurrent_change_is_shown_and_can_be_overwritten(window, call, settle,
     assert pool["IdentityPoolName"] == "gui pool mine" and pool["AllowUnauthenticatedIdentities"] is True
 
 
-def test_delete_names_the_pool_and_its_identity_count(window, call, settle):
+def test_delete_names_the_pool_and_its_identity_count(window, call, settle, assert_accessible):
     pool_id = _create_pool(call, window, name="doomed")
 
     async def guests():
@@ -211,6 +211,7 @@ def test_delete_names_the_pool_and_its_identity_count(window, call, settle):
     window.pool_screens.delete_action.trigger()
     dialog = window.pool_screens.dialog
     settle(lambda: dialog.ok_button.isEnabled(), "the identity count")
+    assert_accessible(dialog)
     assert dialog.question.text() == (f"Delete identity pool “doomed” ({pool_id}) and its 3 identities? "
                                       "This cannot be undone.")
     dialog.ok_button.click()
@@ -220,12 +221,13 @@ def test_delete_names_the_pool_and_its_identity_count(window, call, settle):
     assert pool_id not in [p["IdentityPoolId"] for p in pools["IdentityPools"]]
 
 
-def test_duplicate_with_new_roles(window, call, settle, qtmodeltester):
+def test_duplicate_with_new_roles(window, call, settle, qtmodeltester, assert_accessible):
     pool_id = _create_pool(call, window, name="original", supported_login_providers={"graph.facebook.com": "fb"})
     _select(window, settle, pool_id)
     window.pool_screens.duplicate_action.trigger()
     dialog = window.pool_screens.dialog
     assert dialog.name.text() == "original copy"
+    assert_accessible(dialog)
     dialog.preview_button.click()
     settle(lambda: dialog.ok_button.isEnabled(), "the preview")
     check_model(qtmodeltester, dialog.preview_view.model())
@@ -236,11 +238,13 @@ def test_duplicate_with_new_roles(window, call, settle, qtmodeltester):
     assert copy["SupportedLoginProviders"] == {"graph.facebook.com": "fb"}
 
 
-def test_export_then_compare_with_file_shows_drift(window, call, settle, tmp_path, qtmodeltester):
+def test_export_then_compare_with_file_shows_drift(window, call, settle, tmp_path, qtmodeltester,
+                                                   assert_accessible):
     pool_id = _create_pool(call, window, name="drifting")
     _select(window, settle, pool_id)
     window.pool_screens.export_action.trigger()
     dialog = window.pool_screens.dialog
+    assert_accessible(dialog)
     dialog.path.setText(str(tmp_path / "drifting.json"))
     dialog.ok_button.click()
     settle(lambda: dialog.status.text().startswith("Saved"), "the export")
@@ -251,6 +255,7 @@ def test_export_then_compare_with_file_shows_drift(window, call, settle, tmp_pat
                                                         allow_unauthenticated_identities=False))
     window.pool_screens.compare_action.trigger()
     compare = window.pool_screens.dialog
+    assert_accessible(compare)
     compare.path.setText(str(tmp_path / "drifting.json"))
     compare.ok_button.click()
     settle(lambda: compare.view.topLevelItemCount() == 1, "the comparison")
