@@ -4,6 +4,7 @@ embedded service — with no credential in the history file."""
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from dataclasses import replace
@@ -33,6 +34,15 @@ def sample(**values) -> RunRecord:
                      step_durations={"Provider login": 500.0, "GetId": 15.0},
                      claims={"email": "alice@example.com", "department": "qa"}, provider_settings=SETTINGS)
     return replace(base, **values)
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread():
+    """Collect each test's garbage here: a previous test's qasync loop (its _SimpleTimer QObjects) left in reference
+    cycles would otherwise be collected by whichever thread allocates next — a runner worker — and Qt warns
+    "Timers cannot be stopped from another thread"."""
+    yield
+    gc.collect()
 
 
 def history_page(window) -> HistoryPage:
@@ -174,3 +184,25 @@ def test_tester_runs_are_recorded_and_rerun(connected_window, app_ctx, run, wait
     assert credentials.access_key_id.encode() not in data and b"ASIA" not in data
     assert credentials.secret_key.reveal().encode() not in data
     assert credentials.session_token.reveal()[:40].encode() not in data
+
+
+def test_keyboard_enter_opens_and_delete_forgets(filled, app_ctx, qtbot, wait_until):
+    page = HistoryPage(app_ctx)  # on its own: the window shows pool tabs only once a pool is selected
+    qtbot.addWidget(page)
+    wait_until(lambda: page.runs.rowCount() == 3, 10, "three runs listed")
+    page.show()
+    page.activateWindow()
+    page.table.setFocus()
+    wait_until(lambda: page.table.hasFocus(), 5, "the runs list focused")
+    page.table.setCurrentIndex(page.runs.index(0, 0))
+    page.report.clear()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert "bob" in page.report.toPlainText()
+    gone = page.runs.records[0].id
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    wait_until(lambda: page.runs.rowCount() == 2, 10, "the run deleted")
+    assert gone not in {r.id for r in page.runs.records}
+    store = HistoryStore(page.path)
+    assert len(store.list()) == 2
+    store.close()
+    page.close()

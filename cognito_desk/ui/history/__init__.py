@@ -23,6 +23,8 @@ def connect_tester(history: HistoryPage, tester, window: MainWindow) -> None:
     from ...flows.run import Flow
     from ..tester.page import PRIVATE
 
+    tabs = window.tabs  # the slots below hold the window's children only, never the (Python-owned) window
+
     def finished(result) -> None:
         persona = tester.persona_box.currentText()
         history.record_run(result, "" if persona == PRIVATE else persona)
@@ -34,7 +36,7 @@ def connect_tester(history: HistoryPage, tester, window: MainWindow) -> None:
             tester.add_persona(record.persona)
         else:
             tester.persona_box.setCurrentText(PRIVATE)
-        window.tabs.setCurrentWidget(tester)
+        tabs.setCurrentWidget(tester)
         tester.run_sign_in()
 
     tester.run_finished.connect(finished)

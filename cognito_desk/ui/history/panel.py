@@ -11,10 +11,11 @@ database work goes through the runner's ``run_blocking``; errors show in the pag
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -51,6 +52,28 @@ FILTERS = (("pool_id", "All pools", "Filter by pool"), ("provider", "All provide
            ("persona", "All personas", "Filter by persona"), ("outcome", "All outcomes", "Filter by outcome"))
 
 
+class _LazyStore:
+    """The page's :class:`HistoryStore`, opened by the first worker that needs it. Worker closures capture this
+    plain object, never the page: a widget wrapper released on a worker thread would be destroyed there."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._store: HistoryStore | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> HistoryStore:
+        with self._lock:
+            if self._store is None:
+                self._store = HistoryStore(self.path)
+            return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
 class HistoryPage(QWidget):
     #: The user asked to run a recorded run again (its RunRecord).
     rerun_requested = Signal(object)
@@ -60,7 +83,8 @@ class HistoryPage(QWidget):
         self.ctx = ctx
         self.setAccessibleName("Run history")
         self.path = path or history_path(ctx.settings_file.path.parent)
-        self.store: HistoryStore | None = None
+        #: Opened on first use in a worker thread; closures run there never hold a widget (see _LazyStore).
+        self.store = _LazyStore(self.path)
         self.runs = RunsModel(self)
         self.compare_model = CompareModel(self)
         self._generation = 0
@@ -88,11 +112,11 @@ class HistoryPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self.table.activated.connect(lambda _index: self.open_selected())  # Enter or double-click
         actions = QHBoxLayout()
         self.open_button = self._button("Open", "Show the selected run's report (Enter)", "search", self.open_selected)
-        self.rerun_button = self._button("Re-run", "Run the selected run again in the tester (Ctrl+R)", "tester-run",
-                                         self.rerun_selected, QKeySequence("Ctrl+R"))
+        self.rerun_button = self._button("Re-run", "Run the selected run again in the tester (Ctrl+Shift+Return)",
+                                         "tester-run", self.rerun_selected, QKeySequence("Ctrl+Shift+Return"))
         self.compare_button = self._button("Compare", "Compare the two selected runs side by side", "copy",
                                            self.compare_selected)
         self.json_button = self._button("Export JSON…", "Export the selected runs (or all shown) as JSON", "export",
@@ -101,8 +125,13 @@ class HistoryPage(QWidget):
                                         lambda: self._ask_file("html"))
         self.save_button = self._button("Save as scenario…", "Save the selected run as a scenario file", "add",
                                         lambda: self._ask_file("toml"))
-        self.delete_button = self._button("Delete", "Forget the selected runs (Del)", "delete", self.delete_selected,
-                                          QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete_button = self._button("Delete", "Forget the selected runs (Del in the list)", "delete",
+                                          self.delete_selected)
+        delete = QAction("Delete runs", self.table)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        delete.triggered.connect(self.delete_selected)
+        self.table.addAction(delete)
         for button in (self.open_button, self.rerun_button, self.compare_button, self.json_button, self.html_button,
                        self.save_button, self.delete_button):
             actions.addWidget(button)
@@ -149,11 +178,6 @@ class HistoryPage(QWidget):
         return button
 
     # --- loading -----------------------------------------------------------------------------------
-    def _store(self) -> HistoryStore:
-        if self.store is None:
-            self.store = HistoryStore(self.path)
-        return self.store
-
     def current_filter(self) -> HistoryFilter:
         return HistoryFilter(**{key: str(box.currentData() or "") for key, box in self.filters.items()})
 
@@ -163,9 +187,11 @@ class HistoryPage(QWidget):
         self._generation += 1
         generation = self._generation
 
+        lazy, keys = self.store, list(self.filters)
+
         def load() -> tuple[list[RunRecord], dict[str, list[str]]]:
-            store = self._store()
-            return store.list(wanted), {key: store.values(key) for key in self.filters}
+            store = lazy.get()
+            return store.list(wanted), {key: store.values(key) for key in keys}
 
         self.ctx.runner.run_blocking(load, label="Loading the run history", errors=self.errors,
                                      on_success=lambda loaded: generation == self._generation and self._show(loaded))
@@ -208,7 +234,8 @@ class HistoryPage(QWidget):
     def record_run(self, result: RunResult, persona: str = "") -> None:
         """Keep a tester run (the connection's name from its provider client)."""
         record = record_of(result, connection=result.request.client.connection, persona=persona)
-        self.ctx.runner.run_blocking(lambda: self._store().add(record), label="Recording the run",
+        lazy = self.store
+        self.ctx.runner.run_blocking(lambda: lazy.get().add(record), label="Recording the run",
                                      errors=self.errors, on_success=lambda _: self.reload())
 
     # --- selection and actions ---------------------------------------------------------------------
@@ -256,7 +283,8 @@ class HistoryPage(QWidget):
     def delete_selected(self) -> None:
         ids = [r.id for r in self.selected() if r.id is not None]
         if ids:
-            self.ctx.runner.run_blocking(lambda: self._store().delete(ids), label="Deleting runs", errors=self.errors,
+            lazy = self.store
+            self.ctx.runner.run_blocking(lambda: lazy.get().delete(ids), label="Deleting runs", errors=self.errors,
                                          on_success=lambda _: self.reload())
 
     def _ask_file(self, kind: str) -> None:
@@ -283,12 +311,16 @@ class HistoryPage(QWidget):
             text = json_report(records)
         else:
             text = html_report(records, title="cognito-desk run history")
-        self.ctx.runner.run_blocking(lambda: path.write_text(text, encoding="utf-8"), label=f"Writing {path.name}",
+
+        def write() -> None:
+            partial = path.with_name(f".{path.name}.partial")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(path)  # never a half-written report or scenario under the chosen name
+
+        self.ctx.runner.run_blocking(write, label=f"Writing {path.name}",
                                      errors=self.errors,
                                      on_success=lambda _: self.summary.setText(f"Saved {path}."))
 
     def closeEvent(self, event) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.store.close()
         super().closeEvent(event)
