@@ -17,7 +17,7 @@ Run: ``.venv/bin/python bench/scenarios.py [--scenarios 8] [--reps 3]`` (needs N
 from __future__ import annotations
 
 import argparse
-import json
+import asyncio
 import os
 import re
 import statistics
@@ -26,11 +26,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tester import start_oidc
+from tester import setup_pool, start_oidc
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1"}
@@ -76,23 +77,27 @@ def start_service(data_dir: Path) -> tuple[subprocess.Popen, str]:
     return process, found.group(1)
 
 
+class _Admin:
+    """What ``bench/tester.setup_pool`` reads of a connection: the endpoint, the region and admin credentials."""
+
+    def __init__(self, url: str, key: str, secret: str) -> None:
+        self.endpoint_url, self.region, self.credentials = url, "us-east-1", self
+        self._keys = SimpleNamespace(access_key=key, secret_key=secret)
+
+    async def get(self) -> SimpleNamespace:
+        return self._keys
+
+
 def setup(url: str, data_dir: Path, issuer: str) -> tuple[dict, str, str]:
+    """The pool of bench/tester.py (an OIDC provider, an authenticated role); (admin keys, pool id, role ARN)."""
     from cognito_desk.service.server import admin_credentials
 
     key, secret, _ = admin_credentials(data_dir)
-    keys = {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
-    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1")
-    iam, identity = session.client("iam", endpoint_url=url), session.client("cognito-identity", endpoint_url=url)
-    arn = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["qa-desk"])["OpenIDConnectProviderArn"]
-    pool_id = identity.create_identity_pool(IdentityPoolName="bench", AllowUnauthenticatedIdentities=False,
-                                            OpenIdConnectProviderARNs=[arn])["IdentityPoolId"]
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-        "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool_id}}}]})
-    role = iam.create_role(RoleName="bench-qa", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    identity.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": role})
-    return keys, pool_id, role
+    pool_id = asyncio.run(setup_pool(_Admin(url, key, secret), issuer))
+    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key,
+                       aws_secret_access_key=secret)
+    role = iam.get_role(RoleName="bench-auth")["Role"]["Arn"]
+    return {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}, pool_id, role
 
 
 def write_scenarios(directory: Path, count: int, pool_id: str, issuer: str, role: str) -> list[str]:
