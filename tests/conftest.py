@@ -5,71 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
-
-from cognito_desk.service.context import ServiceSettings
-from cognito_desk.service.server import ServiceThread
-
-VENV_BIN = Path(sys.executable).parent
+from support import VENV_BIN, Pool, make_client, start_service, trust_policy
 
 #: Real identity providers (oidc-provider, saml-idp from npm) as session fixtures.
 pytest_plugins = ["idp_fixtures"]
-
-
-class Clock:
-    """The service's clock: real time plus an offset a test may move forward."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-
-@dataclass
-class RunningService:
-    thread: ServiceThread
-    clock: Clock
-
-    @property
-    def url(self) -> str:
-        return self.thread.url
-
-    @property
-    def region(self) -> str:
-        return self.thread.settings.region
-
-    @property
-    def account_id(self) -> str:
-        return self.thread.settings.account_id
-
-    @property
-    def access_key_id(self) -> str:
-        return self.thread.settings.access_key_id
-
-    @property
-    def secret_access_key(self) -> str:
-        return self.thread.settings.secret_access_key
-
-    @property
-    def data_dir(self) -> Path:
-        return Path(self.thread.store.path).parent
-
-
-def start_service(data_dir: Path, clock: Clock | None = None, **settings) -> RunningService:
-    clock = clock or Clock()
-    thread = ServiceThread(data_dir, ServiceSettings(clock=clock, **settings)).start()
-    return RunningService(thread, clock)
 
 
 @pytest.fixture(scope="session")
@@ -86,15 +27,6 @@ def fresh_service(tmp_path):
     running = start_service(tmp_path / "data")
     yield running
     running.thread.stop()
-
-
-def make_client(running: RunningService, service_name: str, **kwargs):
-    config = kwargs.pop("config", Config(retries={"mode": "standard", "max_attempts": 1}))
-    return boto3.session.Session().client(
-        service_name, endpoint_url=running.url, region_name=running.region,
-        aws_access_key_id=kwargs.pop("aws_access_key_id", running.access_key_id),
-        aws_secret_access_key=kwargs.pop("aws_secret_access_key", running.secret_access_key),
-        config=config, **kwargs)
 
 
 @pytest.fixture
@@ -120,23 +52,6 @@ def aws_cli(service, tmp_path):
         return result
 
     return run
-
-
-def trust_policy(pool_id: str, amr: str = "authenticated", *, tag_session: bool = False) -> str:
-    """The reference §5.7 trust policy for one pool and one amr value."""
-    actions = ["sts:AssumeRoleWithWebIdentity", *(["sts:TagSession"] if tag_session else [])]
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": actions,
-        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool_id},
-                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}}}]})
-
-
-@dataclass
-class Pool:
-    """A pool made for one test, with a trusted role per kind when asked."""
-
-    id: str
-    roles: dict
 
 
 @pytest.fixture
@@ -166,8 +81,3 @@ def make_pool(aws_client):
         except ci.exceptions.ResourceNotFoundException:
             pass
 
-
-def aws_error(excinfo) -> tuple[str, str]:
-    """(code, message) of a botocore ClientError caught by pytest.raises."""
-    error = excinfo.value.response["Error"]
-    return error["Code"], error["Message"]

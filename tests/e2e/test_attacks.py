@@ -15,10 +15,10 @@ import time
 import httpx
 import jwt
 import pytest
-from conftest import aws_error, make_client, start_service
 from cryptography.hazmat.primitives import serialization
 from fakes.jwt_issuer import OidcProvider
 from fakes.keys import SigningKey
+from support import aws_error, make_client, start_service
 
 NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
 BAD_SIGNATURE = "Invalid login token. Couldn't verify signed token."

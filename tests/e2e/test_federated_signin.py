@@ -11,7 +11,7 @@ import json
 
 import boto3
 import pytest
-from conftest import aws_error, make_client, start_service
+from support import aws_error, make_client, start_service
 
 ROLE_TRUST_AMR = "authenticated"
 

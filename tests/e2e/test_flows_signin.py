@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from conftest import make_client
+from support import make_client
 from test_flows_user_agent import FormBrowser, oidc_client
 
 from cognito_desk.aws import CognitoIdentityClient, StsClient, custom_endpoints

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import trust_policy
+from support import trust_policy
 
 DEV = "login.cli.app"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import jwt
 import pytest
-from conftest import aws_error
+from support import aws_error
 
 DEV = "login.example.app"
 DUAR = "DeveloperUserAlreadyRegisteredException"
@@ -79,7 +79,7 @@ def test_token_of_another_pool_is_not_accepted(ci, dev_pool, make_pool):
 
 
 def test_expired_developer_token(fresh_service):
-    from conftest import make_client, trust_policy
+    from support import make_client, trust_policy
 
     ci, iam = make_client(fresh_service, "cognito-identity"), make_client(fresh_service, "iam")
     pool_id = ci.create_identity_pool(IdentityPoolName="p", AllowUnauthenticatedIdentities=False,

@@ -7,7 +7,7 @@ import time
 import boto3
 import jwt
 import pytest
-from conftest import aws_error, trust_policy
+from support import aws_error, trust_policy
 
 IIPC = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from conftest import aws_error, make_client, start_service, trust_policy
+from support import aws_error, make_client, start_service, trust_policy
 
 from cognito_desk.service.server import is_loopback_host
 

@@ -8,7 +8,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import start_service
+from support import start_service
 
 from cognito_desk.service.limits import Limits
 

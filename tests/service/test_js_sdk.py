@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import make_client, trust_policy
+from support import make_client, trust_policy
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 SCENARIO = JS_DIR / "scenario.mjs"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import trust_policy
 from moto_server import running_moto_server
 from pool_admin_support import MOTO_KEYS, connection, embedded, run
+from support import trust_policy
 
 from cognito_desk.admin.pools import (
     Conflict,

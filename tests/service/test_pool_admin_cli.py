@@ -7,7 +7,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import VENV_BIN, make_client, start_service
+from support import VENV_BIN, make_client, start_service
 
 from cognito_desk.settings import CredentialSource, EndpointProfile, Settings, SettingsFile
 

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import VENV_BIN, make_client, start_service
 from moto_server import running_moto_server
 from pool_admin_support import MOTO_KEYS, connection, embedded, run
+from support import VENV_BIN, make_client, start_service
 
 from cognito_desk.admin.cloudformation import cloudformation_template
 from cognito_desk.admin.diff import ABSENT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import aws_error
+from support import aws_error
 
 from cognito_desk.admin.trust import cognito_trust_policy
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.config import Config
-from conftest import aws_error
+from support import aws_error
 
 NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
 MISSING = "us-east-1:00000000-0000-0000-0000-000000000000"
@@ -95,7 +95,7 @@ def test_delete_pool_removes_it_and_its_identities(ci):
 
 
 def test_list_identity_pools_pages_through_everything(fresh_service):
-    from conftest import make_client
+    from support import make_client
 
     ci = make_client(fresh_service, "cognito-identity")
     made = [ci.create_identity_pool(IdentityPoolName=f"pool {n}", AllowUnauthenticatedIdentities=True)[

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
-from conftest import trust_policy
+from support import trust_policy
 
 CLI = [sys.executable, "-m", "cognito_desk"]
 DEV = "login.durable.app"

@@ -190,7 +190,7 @@ def test_openid_discovery_verifies_the_service_tokens(service, make_pool):
 
 
 def test_model_status_codes_switch(tmp_path):
-    from conftest import Clock, RunningService
+    from support import Clock, RunningService
 
     from cognito_desk.service.context import ServiceSettings
     from cognito_desk.service.server import ServiceThread
