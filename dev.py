@@ -5,6 +5,7 @@
     python3 dev.py test     install everything the tests need (pip, npm, Debian packages), run them all
     python3 dev.py bench    install the benchmark's needs (wrk), run the benchmark
     python3 dev.py screenshots   save a PNG of every screen with sample data to docs/screenshots/
+    python3 dev.py package  build the Linux bundle, self-test it, then the .tar.gz and .deb in build/packages/
 
 Extra arguments go to the program (``dev.py test -k sigv4`` → pytest). Uses only the standard
 library, so it runs before anything is installed. Installs are skipped when nothing changed.
@@ -29,6 +30,9 @@ NPM_DIRS = (ROOT / "tests" / "idp", ROOT / "tests" / "js")
 #: Debian packages the tests use when present: a real Secret Service for the keyring test.
 TEST_DEBIAN_PACKAGES = {"dbus-run-session": "dbus", "gnome-keyring-daemon": "gnome-keyring"}
 BENCH_DEBIAN_PACKAGES = {"wrk": "wrk"}
+#: Debian's tools that build and check the .deb: Depends from the bundle's libraries, desktop entry, metainfo.
+PACKAGE_DEBIAN_PACKAGES = {"dpkg-shlibdeps": "dpkg-dev", "desktop-file-validate": "desktop-file-utils",
+                           "appstreamcli": "appstream", "useradd": "passwd"}
 #: Debian's libraries that Qt (xcb and offscreen platforms) and QtWebEngine's Chromium load; most come with
 #: any desktop, a few are missing on minimal images.
 QT_DEBIAN_LIBRARIES = ("libegl1", "libgl1", "libfontconfig1", "libdbus-1-3", "libxkbcommon0", "libxkbcommon-x11-0",
@@ -130,6 +134,14 @@ def test(args: list[str]) -> None:
     run(BIN / "lint-imports", "--no-cache")
     say("pytest")
     run(PYTHON, "-m", "pytest", *args)
+    if not sys.platform.startswith("linux"):
+        say("bundle self-test: Linux only here (Windows: packaging/windows/build.ps1, macOS: packaging/macos/build.sh)")
+    elif args:
+        say("bundle self-test skipped: pytest arguments were given (a partial run)")
+    else:
+        say("bundle self-test: PyInstaller bundle (rebuilt only when its inputs changed), installed outside the "
+            "source tree, cognito-desk --self-test as a normal user")
+        run(PYTHON, ROOT / "packaging" / "linux.py", "self-test")
 
 
 def screenshots(args: list[str]) -> None:
@@ -145,7 +157,17 @@ def bench(args: list[str]) -> None:
     run(PYTHON, ROOT / "bench" / "signin.py", *args)
 
 
-COMMANDS = {"app": app, "test": test, "bench": bench, "screenshots": screenshots}
+def package(args: list[str]) -> None:
+    if not sys.platform.startswith("linux"):
+        sys.exit("[dev] dev.py package builds the Linux artifacts; on Windows run packaging\\windows\\build.ps1, "
+                 "on macOS packaging/macos/build.sh")
+    ensure_venv()
+    ensure_python_packages("test")
+    ensure_debian_packages(PACKAGE_DEBIAN_PACKAGES, QT_DEBIAN_LIBRARIES)
+    run(PYTHON, ROOT / "packaging" / "linux.py", "package", *args)
+
+
+COMMANDS = {"app": app, "test": test, "bench": bench, "screenshots": screenshots, "package": package}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

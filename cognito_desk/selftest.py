@@ -1,7 +1,8 @@
 """``cognito-desk --self-test``: prove an installed copy works, one line per check, exit 0 only if it does.
 
 Owns the checks and their order: the bundled resources are there; the data, settings and log
-directories lie outside the install directory; the embedded service starts on a temporary data
+directories lie outside the install directory; every module of the package imports (a bundle missing a
+module fails here, not in front of a user); the embedded service starts on a temporary data
 directory; a guest signs in through the client layer (``cognito_desk.aws``: a pool and its guest role
 are created, ``GetId`` → ``GetCredentialsForIdentity``, then STS ``GetCallerIdentity`` with the vended
 keys must name that role); QtWebEngine loads a page from a loopback server and its title is read; the
@@ -57,6 +58,26 @@ def check_resources(paths: AppPaths) -> Check:
     return Check("resources", True, f"{paths.resources}")
 
 
+def check_modules() -> Check:
+    """Every module of the package imports (in a bundle: nothing the freezer missed or left out)."""
+    import pkgutil
+
+    from . import __path__ as package_path
+
+    failed: list[str] = []
+    names = [info.name for info in pkgutil.walk_packages(package_path, "cognito_desk.",
+                                                         onerror=lambda name: failed.append(name))
+             if not info.name.endswith(".__main__")]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # the report names each failure instead of stopping at the first
+            failed.append(f"{name} ({type(exc).__name__}: {exc})")
+    if failed:
+        return Check("modules", False, f"{len(failed)} of {len(names)} do not import: {'; '.join(failed[:5])}")
+    return Check("modules", True, f"all {len(names)} import")
+
+
 def check_paths(paths: AppPaths) -> Check:
     inside = paths.inside_install()
     if inside:
@@ -80,7 +101,7 @@ async def guest_sign_in(url: str, region: str, access_key_id: str, secret_access
         iam = IamClient(http, endpoints.iam, admin)
         pool_id = (await identity.create_identity_pool(identity_pool_name="self-test",
                                                        allow_unauthenticated_identities=True))["IdentityPoolId"]
-        role = await iam.create_role(role_name="cognito-desk-self-test-guest",
+        role = await iam.create_role(role_name=f"cognito-desk-self-test-{pool_id.rsplit('-', 1)[-1]}",
                                      assume_role_policy_document=cognito_trust_policy(pool_id, "unauthenticated"))
         await identity.set_identity_pool_roles(identity_pool_id=pool_id,
                                                roles={"unauthenticated": role["Role"]["Arn"]})
@@ -192,7 +213,7 @@ def run_self_test(out: TextIO = sys.stdout, web_check: Callable[[], list[Check]]
             checks.append(check)
             print(check.line(), file=out, flush=True)
 
-    report(check_resources(paths), check_paths(paths))
+    report(check_resources(paths), check_paths(paths), check_modules())
     with tempfile.TemporaryDirectory(prefix="cognito-desk-self-test-") as data_dir:
         report(*check_service_and_guest(Path(data_dir)))
     report(*web_check())
