@@ -82,6 +82,7 @@ def run_cli(lab: Lab, tmp_path: Path, *args: str, password: str = PASSWORD, time
                            *history],
                           capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
     assert "Expect troubles" not in done.stderr and "Traceback" not in done.stderr, done.stderr  # pages closed first
+    assert "QRhiGles2" not in done.stderr and "bus.cc" not in done.stderr, done.stderr  # no-GPU noise kept out
     assert password not in done.stdout + done.stderr or not password
     return done
 
@@ -193,3 +194,23 @@ def test_check_validates_files_and_the_pool_without_signing_in(lab, tmp_path):
     assert "steps[2].value looks like a literal password (it fills 'input[name=password]')" in done.stderr
     assert not (tmp_path / "history.sqlite3").exists() or not sqlite3.connect(
         tmp_path / "history.sqlite3").execute("SELECT count(*) FROM runs").fetchone()[0]
+
+
+def test_broken_files_and_root_without_the_sandbox_switch_stop_before_any_sign_in(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "QTWEBENGINE_DISABLE_SANDBOX"}
+    env.update(QT_QPA_PLATFORM="offscreen", COGNITO_DESK_CONFIG_DIR=str(tmp_path / "c"),
+               COGNITO_DESK_DATA_DIR=str(tmp_path / "d"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text('version = 1\npool_id = "us-east-1:x"\n[provider]\nname = "g"\nkind = "guest"\n'
+                      '[[steps]]\nfill = "#password"\nvalue = "hunter2"\n')
+    command = [sys.executable, "-m", "cognito_desk", "scenarios", "run", "--endpoint", "http://127.0.0.1:9"]
+    env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    done = subprocess.run([*command, str(broken)], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+    assert done.returncode == 2 and "steps[1].value looks like a literal password (it fills '#password')" in done.stderr
+    assert "hunter2" not in done.stderr
+    if os.geteuid() == 0:
+        del env["QTWEBENGINE_DISABLE_SANDBOX"]
+        guest = tmp_path / "guest.toml"
+        guest.write_text('version = 1\npool_id = "us-east-1:x"\n[provider]\nname = "g"\nkind = "guest"\n')
+        done = subprocess.run([*command, str(guest)], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+        assert done.returncode == 2 and "set QTWEBENGINE_DISABLE_SANDBOX=1" in done.stderr

@@ -7,8 +7,9 @@ with the exact switch to set (``QTWEBENGINE_DISABLE_SANDBOX=1``) rather than tur
 then opens the connection, runs the scenarios ``--parallel`` at a time through
 :func:`cognito_desk.scenarios.runner.run_scenarios` with a private browser profile each, prints one line per
 scenario as it ends, keeps every run in the history and writes ``--junit`` / ``--html``. Exit status: 0 when
-every expectation held, 1 when one did not, 2 when the run could not start. Chromium is started (a blank
-page) before the scenarios' modules are imported, so its processes start while Python loads the rest.
+every expectation held, 1 when one did not, 2 when the run could not start (a broken file is reported
+before Chromium starts). Chromium's log is cut to fatal errors and Qt's usual no-GPU messages are dropped,
+so a CI log holds the scenario lines.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = ["prepare_environment", "run"]
 
+#: What QtWebEngine prints on every start in a container without a GPU (or as root with the sandbox off).
+GPU_LESS_NOISE = ("QRhiGles2: Failed to create", "Failed to create RHI for backend", "GPUInfo not initialized",
+                  "Sandboxing disabled by user", "This plugin does not support createPlatformVulkanInstance",
+                  "QVulkanInstance: Failed to initialize Vulkan", "GBM is not supported")
+
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
@@ -34,8 +40,10 @@ def prepare_environment() -> str | None:
     """Set Qt up for no display; the reason it cannot start here, if any."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-    if "--disable-gpu" not in flags:
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --disable-gpu").strip()
+    extra = [flag for flag, given in (("--disable-gpu", "--disable-gpu"), ("--log-level=3", "--log-level"))
+             if given not in flags]  # no GPU in CI; Chromium's own log: fatal errors only, unless asked otherwise
+    if extra:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *extra]).strip()
     sandbox_off = os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") == "1" or "--no-sandbox" in flags
     if hasattr(os, "geteuid") and os.geteuid() == 0 and not sandbox_off:
         return ("Chromium's sandbox cannot run as root. In a CI container that runs as root, set "
@@ -58,12 +66,19 @@ async def _run_all(args: argparse.Namespace, scenarios, history: HistoryStore) -
                                    on_done=lambda outcome: print(outcome_line(outcome), flush=True))
 
 
+def _quiet(kind, context, message: str) -> None:
+    """Qt's messages on stderr, less what QtWebEngine says every time it runs without a GPU or sandbox."""
+    if not message.startswith(GPU_LESS_NOISE):
+        print(message, file=sys.stderr, flush=True)
+
+
 def _start_chromium():
-    """A QApplication and a blank off-the-record page: Chromium starts its processes while Python imports the rest."""
-    from PySide6.QtCore import QCoreApplication, Qt
+    """A QApplication and a blank off-the-record page: Chromium starts its processes while the connection opens."""
+    from PySide6.QtCore import QCoreApplication, Qt, qInstallMessageHandler
     from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
     from PySide6.QtWidgets import QApplication
 
+    qInstallMessageHandler(_quiet)
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     profile = QWebEngineProfile(app)
@@ -74,14 +89,6 @@ def _start_chromium():
 
 
 def run(args: argparse.Namespace) -> int:
-    problem = prepare_environment()
-    if problem:
-        _say(f"cognito-desk: {problem}")
-        return 2
-    app, warm_page = _start_chromium()  # before the heavy imports below, on purpose
-    import qasync
-    from PySide6.QtCore import QCoreApplication, QEvent
-
     from ...core import errors
     from ...scenarios.cli import load_all, write_reports
     from ...scenarios.history import HistoryStore, history_path
@@ -92,6 +99,14 @@ def run(args: argparse.Namespace) -> int:
         _say(f"cognito-desk: {problem}")
     if problems or not scenarios:
         return 2
+    problem = prepare_environment()
+    if problem:
+        _say(f"cognito-desk: {problem}")
+        return 2
+    app, warm_page = _start_chromium()
+    import qasync
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     history = HistoryStore(args.history or history_path())
