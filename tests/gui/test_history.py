@@ -173,6 +173,12 @@ def test_tester_runs_are_recorded_and_rerun(connected_window, app_ctx, run, wait
     wait_until(lambda: history.runs.rowCount() == 1, 30, "the tester run recorded")
     first = history.runs.records[0]
     assert first.ok and first.provider_kind == "guest" and first.assumed_role.endswith("/guest-history")
+    other = replace(first, pool_id="us-east-1:00000000-0000-0000-0000-000000000000")
+    history.rerun_requested.emit(other)
+    assert history.summary.text().startswith("Select pool us-east-1:00000000-")
+    history.rerun_requested.emit(replace(first, provider_kind="saml", logins_key="arn:aws:iam::0:saml-provider/x"))
+    assert history.summary.text() == ("Cannot re-run: the pool has no saml provider arn:aws:iam::0:saml-provider/x "
+                                      "any more.")
     select(history, 0)
     history.rerun_selected()
     wait_until(lambda: history.runs.rowCount() == 2, 30, "the re-run recorded")

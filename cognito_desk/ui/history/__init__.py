@@ -30,7 +30,14 @@ def connect_tester(history: HistoryPage, tester, window: MainWindow) -> None:
         history.record_run(result, "" if persona == PRIVATE else persona)
 
     def rerun(record) -> None:
-        tester.select_provider(ProviderKind(record.provider_kind), record.logins_key)
+        if tester.pool is None or tester.pool.pool_id != record.pool_id:
+            history.say(f"Select pool {record.pool_id} to re-run this run: the tester runs on the selected pool.")
+            return
+        try:
+            tester.select_provider(ProviderKind(record.provider_kind), record.logins_key)
+        except LookupError as exc:
+            history.say(f"Cannot re-run: {exc} any more.")
+            return
         tester.flow_box.setCurrentIndex(max(0, tester.flow_box.findData(Flow(record.flow))))
         if record.persona:
             tester.add_persona(record.persona)

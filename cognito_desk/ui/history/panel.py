@@ -238,6 +238,10 @@ class HistoryPage(QWidget):
         self.ctx.runner.run_blocking(lambda: lazy.get().add(record), label="Recording the run",
                                      errors=self.errors, on_success=lambda _: self.reload())
 
+    def say(self, text: str) -> None:
+        """A one-line note above the runs (what an action did, or why it could not)."""
+        self.summary.setText(text)
+
     # --- selection and actions ---------------------------------------------------------------------
     def selected(self) -> list[RunRecord]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -319,7 +323,7 @@ class HistoryPage(QWidget):
 
         self.ctx.runner.run_blocking(write, label=f"Writing {path.name}",
                                      errors=self.errors,
-                                     on_success=lambda _: self.summary.setText(f"Saved {path}."))
+                                     on_success=lambda _: self.say(f"Saved {path}."))
 
     def closeEvent(self, event) -> None:
         self.store.close()
