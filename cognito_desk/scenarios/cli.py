@@ -44,18 +44,18 @@ def load_all(paths: Sequence[str]) -> tuple[list[Scenario], list[str]]:
 
 
 def connection_for(scenarios: Sequence[Scenario], args: argparse.Namespace) -> tuple[str | None, str | None, str]:
-    """(profile name, endpoint, region) for the run."""
-    region = getattr(args, "region", None) or (scenarios[0].region if scenarios else "us-east-1")
+    """(profile name, endpoint, region) for the run; the region is --region's with --endpoint, else the files'."""
     if args.endpoint:
-        return None, args.endpoint, region
+        return None, args.endpoint, getattr(args, "region", None) or "us-east-1"
     if args.connection:
-        return args.connection, None, region
-    named = {(s.connection_profile, s.endpoint) for s in scenarios}
+        return args.connection, None, "us-east-1"  # a profile knows its own region
+    named = {(s.connection_profile, s.endpoint, s.region) for s in scenarios}
     if len(named) > 1:
-        raise ScenarioError("the scenarios name different connections (" + ", ".join(
-            sorted(p or e or "the active one" for p, e in named)) + "): run them separately or pass --connection / "
-            "--endpoint")
-    profile, endpoint = named.pop() if named else ("", "")
+        names = sorted(profile or (f"{endpoint} ({region})" if endpoint else "the active one")
+                       for profile, endpoint, region in named)
+        raise ScenarioError(f"the scenarios name different connections ({', '.join(names)}): run them separately or "
+                            "pass --connection / --endpoint")
+    profile, endpoint, region = named.pop() if named else ("", "", "us-east-1")
     return profile or None, endpoint or None, region
 
 

@@ -156,3 +156,23 @@ def test_save_as_scenario_round_trips_and_holds_only_references():
     assert [s.value for s in again.steps] == ["alice", "env:PASSWORD_ALICE", ""]
     refused = scenario_from_record(failed())
     assert refused.expect.outcome == "NotAuthorizedException" and refused.expect.role_arn == ""
+
+
+def test_the_run_connection_comes_from_the_command_line_or_agreeing_files():
+    from argparse import Namespace
+
+    from cognito_desk.scenarios.cli import connection_for, outcome_line
+    from cognito_desk.scenarios.model import ScenarioError
+
+    local = replace(scenario_from_record(record()), connection_profile="Local")
+    ci = replace(local, connection_profile="", endpoint="http://127.0.0.1:7766", region="eu-west-1")
+    none = Namespace(endpoint=None, connection=None, region="us-east-1")
+    assert connection_for([local, local], none) == ("Local", None, "us-east-1")
+    assert connection_for([ci], none) == (None, "http://127.0.0.1:7766", "eu-west-1")
+    assert connection_for([local, ci], Namespace(endpoint="http://x", connection=None, region="us-east-1")) == (
+        None, "http://x", "us-east-1")
+    with pytest.raises(ScenarioError, match=r"different connections \(Local, http://127.0.0.1:7766 \(eu-west-1\)\)"):
+        connection_for([local, ci], none)
+    line = outcome_line(outcomes()[1])
+    assert line.startswith("FAIL refused <b>: NotAuthorizedException in 1.20 s (Provider login 800 ms, GetId 20 ms)")
+    assert line.endswith("\n     outcome: expected success, the run failed …")
