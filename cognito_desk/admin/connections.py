@@ -64,8 +64,10 @@ class SsoLoginRequired(CredentialsError):
     def __init__(self, aws_profile: str, cause: str) -> None:
         self.aws_profile = aws_profile
         self.command = sso_login_command(aws_profile)
+        #: What botocore said, for the record (the message says what to do).
+        self.cause = cause
         super().__init__(f"The IAM Identity Center (SSO) session of AWS profile '{aws_profile}' is missing or "
-                         f"expired: run `{self.command}` in a terminal, then test again. ({cause})")
+                         f"expired: run `{self.command}` in a terminal, then test again.")
 
 
 @dataclass(frozen=True)

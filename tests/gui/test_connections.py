@@ -118,8 +118,8 @@ def test_a_custom_endpoint_on_the_embedded_service_is_tested_saved_and_opened(
     dialog.test_button.click()
     wait_until(lambda: "Connected" in dialog.test_result.text(), 30, "the test report")
     report = dialog.test_result.text()
-    assert lab_service.url in report and f"account {lab_service.settings.account_id}" in report
-    assert f"arn:aws:iam::{lab_service.settings.account_id}:" in report and " ms" in report
+    assert f"Endpoint: {lab_service.url}" in report and f"Account: {lab_service.settings.account_id}" in report
+    assert f"Caller: arn:aws:iam::{lab_service.settings.account_id}:" in report and " ms" in report
     assert dialog.errors.isHidden()
     save(dialog, wait_until)
     saved = app_ctx.settings_file.load()
@@ -142,8 +142,8 @@ def test_a_moto_server_connection_reports_its_caller_and_lists_its_pools(connect
     fill_endpoint(dialog, "moto", moto_url, "us-east-1", MOTO_KEY, MOTO_SECRET)
     dialog.test_button.click()
     wait_until(lambda: "Connected" in dialog.test_result.text(), 30, "the test report")
-    assert "account 123456789012" in dialog.test_result.text()
-    assert "arn:aws:sts::123456789012:" in dialog.test_result.text()
+    assert "Account: 123456789012" in dialog.test_result.text()
+    assert "Caller: arn:aws:sts::123456789012:" in dialog.test_result.text()
     save(dialog, wait_until)
     wait_until(lambda: connected_window.connection is not None and connected_window.connection.name == "moto"
                and connected_window.pool_list.model.complete, 30, "the moto connection's pool list")

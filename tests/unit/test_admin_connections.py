@@ -217,6 +217,7 @@ def test_an_sso_profile_without_a_session_names_the_login_command(aws_config):
         run(conn.check_connection(profile, SessionSecrets(), LocalServices()))
     assert info.value.command == "aws sso login --profile sso-dev"
     assert "`aws sso login --profile sso-dev`" in str(info.value)
+    assert "aws sso login --profile sso-dev" in info.value.cause  # botocore's own words are kept
     assert isinstance(info.value, errors.CognitoDeskError)
 
 

@@ -308,10 +308,20 @@ class ConnectionDialog(QDialog):
             self.errors.show_error(error, label="Reading the keys")
             return
         self._keyring_problem = str(error)
-        self.keyring_text.setText(f"<b>The keys cannot go into the OS keyring.</b> {error.cause}. Sign with an AWS "
+        cause = error.cause[:1].upper() + error.cause[1:]
+        self.keyring_text.setText(f"<b>The keys cannot go into the OS keyring.</b> {cause}. Sign with an AWS "
                                   "CLI profile instead, or keep the keys in memory for this session only — they "
                                   "are never written to a file.")
         self._update_visibility()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow the dialog to show a report, an error or a notice that just appeared (never shrink it)."""
+        layout = self.layout()
+        layout.activate()
+        height = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Data directory of the embedded service", self.data_dir.text())
@@ -334,8 +344,9 @@ class ConnectionDialog(QDialog):
             errors=self.errors, on_success=self._tested, on_failure=self._test_failed))
 
     def _tested(self, report: ConnectionReport) -> None:
-        self.test_result.setText(f"<b>Connected.</b> Endpoint {report.endpoint} · account {report.account} · "
-                                 f"caller {report.arn} · {report.latency_ms:.0f} ms")
+        self.test_result.setText(f"<b>Connected</b> in {report.latency_ms:.0f} ms<br>Endpoint: {report.endpoint}"
+                                 f"<br>Account: {report.account}<br>Caller: {report.arn}")
+        self._fit()
 
     def _test_failed(self, error: BaseException) -> None:
         self.test_result.setText("<b>The test failed</b> (see below).")
@@ -343,6 +354,7 @@ class ConnectionDialog(QDialog):
             self.sso_command.setText(error.command)
             self.sso_box.show()
         self.errors.show_error(error, label="Test connection", retry=self.test_connection)
+        self._fit()
 
     def save(self) -> None:
         if self._problems():

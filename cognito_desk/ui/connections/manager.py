@@ -62,6 +62,7 @@ class ManageConnectionsDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.list = QListWidget()
         self.list.setAccessibleName("Connections")
+        self.list.setSpacing(3)
         self.list.setIconSize(self.list.iconSize().expandedTo(self.list.fontMetrics().boundingRect("M").size() * 2))
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemActivated.connect(lambda _: self.edit())
