@@ -11,6 +11,8 @@ import keyring.backends.fail
 import pytest
 import shiboken6
 from botocore.config import Config
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from service.moto_server import running_moto_server
 
@@ -217,6 +219,15 @@ def test_edit_duplicate_and_remove_in_manage_connections(connected_window, app_c
     assert app_ctx.secrets.get("lab copy", SecretField.SECRET_ACCESS_KEY) is None
     assert connected_window.connection_box.count() == 2
     manager.reject()
+
+
+def test_file_menu_and_toolbar_open_the_connection_dialogs(main_window):
+    actions = actions_of(main_window)
+    file_actions = main_window.file_menu.actions()
+    assert file_actions[:2] == [actions.new_action, actions.manage_action]
+    assert actions.new_action.shortcut() == QKeySequence("Ctrl+Shift+N")
+    button = main_window.toolbar.widgetForAction(actions.manage_action)
+    assert button.text() == "Manage…" and button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
 
 
 def test_the_last_connection_cannot_be_removed(connected_window, wait_until):

@@ -7,7 +7,7 @@ save: the switcher is reloaded and a new connection, or the open one after an ed
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from ...admin import connections as logic
@@ -36,6 +36,8 @@ class ConnectionActions(QObject):
         actions = window.file_menu.actions()
         window.file_menu.insertActions(actions[0] if actions else None, [self.new_action, self.manage_action])
         window.toolbar.insertAction(window.refresh_action, self.manage_action)
+        window.toolbar.widgetForAction(self.manage_action).setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     def _with_settings(self, then) -> None:
         ctx = self.window.ctx
