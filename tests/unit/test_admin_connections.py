@@ -233,3 +233,13 @@ def test_check_connection_reports_who_the_embedded_service_says_we_are(service):
     with pytest.raises(errors.AwsError) as info:
         run(conn.check_connection(EndpointProfile("svc", service.url, service.region), store, LocalServices()))
     assert info.value.code == "SignatureDoesNotMatch"
+
+
+def test_check_connection_on_a_local_profile_serves_its_data_dir(tmp_path):
+    local = LocalServices()
+    try:
+        profile = LocalProfile("mine", "eu-west-1", "111122223333", str(tmp_path / "data"))
+        report = run(conn.check_connection(profile, SessionSecrets(), local))
+        assert report.account == "111122223333" and report.endpoint in local.served()
+    finally:
+        local.stop_all()
