@@ -43,9 +43,9 @@ def self_test(bundle: Path) -> bool:
     report = self_test_bundle(bundle)
     print(report.output, end="", flush=True)
     sandbox_line = next((line for line in report.output.splitlines() if "chromium sandbox:" in line), "")
-    say(f"ran {report.install_dir.parent.name}/cognito-desk/cognito-desk --self-test as {report.user}, "
-        f"outside the source tree; Chromium sandbox {report.sandbox}"
-        + (f" ({sandbox_line.split(': ', 1)[1]})" if sandbox_line else ""))
+    reported = sandbox_line.split(": ", 1)[1] if sandbox_line else "not reported"
+    say(f"ran {report.install_dir} --self-test as {report.user}, outside the source tree; Chromium sandbox: "
+        + (reported if report.sandbox == "on" else f"{report.sandbox}; {reported}"))
     if report.changed:
         say("the app wrote inside its install folder: " + "; ".join(report.changed[:10]))
     if report.returncode != 0:
