@@ -10,6 +10,9 @@ service is stopped. Each kind below then runs in a fresh process, offscreen, wit
 * **joined** — a ``cognito-desk serve`` process holds the data dir and the app's Local connection joins it, so
   the app's memory and UI thread carry only the app;
 * **embedded** — the app serves the data dir itself, in-process (what a first run does);
+* **frozen** — embedded, with ``gc.collect(); gc.freeze()`` once the pool list is shown: what the app gets if
+  its start-up heap (botocore's models, the service, Qt wrappers) is kept out of later full collections, whose
+  scan of it is the longest UI-thread stall here;
 * **memory** (baseline) — embedded, but the tab's page source is replaced by pages built in memory with no
   network (same model, view, columns and row shape), the floor any lazily paged table pays here.
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -36,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 DEVELOPER = "login.bench.example"
-KINDS = ("joined", "embedded", "memory")
+KINDS = ("joined", "embedded", "frozen", "memory")
 
 
 def rss_mib() -> float:
@@ -124,7 +128,7 @@ class StallMeter:
         self._last = now
 
 
-async def measure(window, page, pools: tuple[str, str], count: int) -> dict:
+async def measure(window, page, pools: tuple[str, str], count: int, freeze: bool) -> dict:
     from PySide6.QtCore import QEvent, QObject
 
     async def until(predicate, timeout=60.0):
@@ -147,6 +151,9 @@ async def measure(window, page, pools: tuple[str, str], count: int) -> dict:
     page.view.viewport().installEventFilter(paints)
     await until(lambda: window.connection is not None and window.pool_list.model.complete)
     await until(lambda: len(window.pool_list.model.rows) == 2)
+    if freeze:
+        gc.collect()
+        gc.freeze()
     window.tabs.setCurrentWidget(page)
     pool, empty = pools
     first = []
@@ -209,7 +216,7 @@ def child(kind: str, data_dir: Path, pools: tuple[str, str], count: int) -> None
         window.start()
         try:
             with loop:
-                figures = loop.run_until_complete(measure(window, page, pools, count))
+                figures = loop.run_until_complete(measure(window, page, pools, count, kind == "frozen"))
                 loop.run_until_complete(window.connection.aclose())
         finally:
             window.close()
