@@ -10,15 +10,23 @@ request id and the service's decision notes — never a token or a secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..aws import BackendError, ConnectionFailed, RequestTimedOut
 from ..core import errors
 from ..core.explain import explain
 
-__all__ = ["FailureReport", "describe_failure"]
+__all__ = ["FailureReport", "describe_failure", "describe_problems"]
+
+
+class Problem(Protocol):
+    """A refused field (``admin.pools.FieldProblem``): its member, plain words, and the API's own wording."""
+
+    member: str
+    message: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,14 @@ class FailureReport:
     raw: str = ""
     #: True when trying the same thing again may work (the backend was unreachable or slow).
     retryable: bool = False
+
+
+def describe_problems(problems: Sequence[Problem], title: str = "Not sent: the backend would refuse this",
+                      ) -> FailureReport:
+    """Problems found before anything was sent: each field named with plain words, the API's wording in raw."""
+    cause = "\n".join(f"{p.member}: {p.message}" if p.member else p.message for p in problems)
+    raw = "\n".join(p.detail or p.message for p in problems)
+    return FailureReport(title, cause, "Correct the fields named above, then try again.", raw=raw)
 
 
 def describe_failure(error: BaseException, *, logins: Mapping[str, str] | None = None,
@@ -58,6 +74,9 @@ def describe_failure(error: BaseException, *, logins: Mapping[str, str] | None =
         return FailureReport("The backend's answer could not be used", error.message,
                              "Check that the connection's URL points at a Cognito Identity–compatible service.",
                              raw=f"{type(error).__name__}: {error.message}")
+    problems = getattr(error, "problems", None)
+    if isinstance(error, errors.CognitoDeskError) and problems and all(hasattr(p, "member") for p in problems):
+        return describe_problems(problems)
     if isinstance(error, errors.CognitoDeskError):
         return FailureReport(_first_sentence(str(error)), str(error), raw=f"{type(error).__name__}: {error}")
     return FailureReport("Unexpected error", f"{type(error).__name__}: {error}",

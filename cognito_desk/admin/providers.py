@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from cognito_desk.admin.pools import FieldProblem, PoolEdit, model_problems
+from cognito_desk.admin.pools import FieldProblem, InvalidPool, PoolEdit, model_problems
 from cognito_desk.aws import IamClient
 from cognito_desk.core import errors
 from cognito_desk.service.pools import _check_pool_config  # the service's own semantic checks, reused
@@ -136,8 +136,8 @@ def iam_problems(operation: str, request: dict) -> list[FieldProblem]:
     return model_problems(operation, request, service="iam")
 
 
-class InvalidProviderChange(errors.CognitoDeskError):
-    """IAM's model refuses a client ID or thumbprint before anything is sent."""
+class InvalidProviderChange(InvalidPool):
+    """IAM's model refuses a client ID or thumbprint before anything is sent (``problems`` name each)."""
 
 
 async def update_oidc_provider(iam: IamClient, arn: str, client_ids: Iterable[str],
@@ -154,7 +154,7 @@ async def update_oidc_provider(iam: IamClient, arn: str, client_ids: Iterable[st
     problems += iam_problems("UpdateOpenIDConnectProviderThumbprint",
                              {"OpenIDConnectProviderArn": arn, "ThumbprintList": prints})
     if problems:
-        raise InvalidProviderChange("; ".join(p.message for p in problems))
+        raise InvalidProviderChange(problems)
     current = await iam.get_open_id_connect_provider(open_id_connect_provider_arn=arn)
     have = current.get("ClientIDList") or []
     changed = []

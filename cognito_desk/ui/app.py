@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSetti
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
+from .collector import GuiThreadCollector
 from .context import AppContext
 from .icons import app_icon
 from .main_window import MainWindow
@@ -47,9 +48,19 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
     from .connections import install as install_connections
 
     install_connections(window)  # File ▸ New connection…, Manage connections…
+    from .pools import install as install_pools
+
+    install_pools(ctx, window)  # Settings tab; Pool ▸ New pool…, Import…, Duplicate…, Export…, Compare…, Delete…
     from .identities import IdentitiesPage
 
     window.add_pool_page(IdentitiesPage(ctx, window), "Identities", "identity")
+    from .providers import install as install_providers
+    from .roles import install as install_roles
+    from .tags import install as install_tags
+
+    install_providers(window)  # Identity providers tab; Pool ▸ IAM identity providers…
+    install_roles(window)  # Roles & rules tab, with the trust-policy lint and the live preview
+    install_tags(window)  # Principal tags tab
     from .history import install as install_history
 
     install_history(window)  # History tab; keep it last: it records the Tester tab's runs and re-runs through it
@@ -104,6 +115,7 @@ def run(argv: list[str]) -> int:
     ctx = make_context(str(_config_dir() / PREFS_FILE))
     apply_theme(app, str(ctx.prefs.value("theme", "system")))
     window = MainWindow(ctx)
+    collector = GuiThreadCollector(app)
     _show_and_paint(app, window)
     trace("painted")
 
@@ -135,6 +147,7 @@ def run(argv: list[str]) -> int:
     finally:
         if ctx.loaded:
             ctx.local.stop_all()
+        collector.stop()
     return 0
 
 

@@ -18,6 +18,7 @@ switched off here only (tests run as root), never in the shipped app.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,7 +28,7 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox 
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -46,6 +47,18 @@ from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, Settin
 
 # QtWebEngine (loaded later, on demand, by the sign-in tester) needs this before the QApplication exists.
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+@pytest.fixture(autouse=True)
+def garbage_on_the_gui_thread(qapp):
+    """As the app does (``ui/collector.py``): no automatic collection during a test — it could run in a worker
+    thread and destroy Qt objects there —, then deleted widgets and cyclic garbage cleared on this thread."""
+    gc.collect()
+    gc.disable()
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture

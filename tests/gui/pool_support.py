@@ -1,21 +1,9 @@
-"""What the pool GUI tests share: waits that end only when the window is idle, and garbage collection kept on the
-GUI thread. Test modules wrap these in their own fixtures (``call``, ``settle``)."""
+"""What the pool GUI tests share: waits that end only when the window is idle. Test modules wrap these in their
+own fixtures (``call``, ``settle``)."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
-
-
-def collect_garbage_on_the_gui_thread():
-    """No garbage collection during the test, a full one after it, on this (the GUI) thread: otherwise a
-    collection triggered in a worker thread (asyncio.to_thread, the embedded service) may destroy Qt objects of
-    an earlier test's event loop there ("Timers cannot be stopped from another thread", then a crash)."""
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
-    gc.collect()
 
 
 def call_until_idle(window, run):

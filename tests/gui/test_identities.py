@@ -311,3 +311,58 @@ def test_an_empty_pool_says_so_and_every_control_is_named(connected_window, page
     assert "No identities in this pool yet" in page.empty.text()
     assert not page.delete_button.isEnabled()
     assert_accessible(page)
+
+
+def test_a_failed_batch_is_explained_and_the_deleted_rows_still_leave(connected_window, page, cognito, wait_until):
+    window = connected_window
+    pool_id = _pool(cognito, window, wait_until)
+    ids = _guests(cognito, pool_id, 70)
+    _relist(page, wait_until)
+    page.view.scrollToBottom()
+    _settled(page, wait_until, rows=70, what="both pages")
+    real = window.connection.identity.delete_identities
+    calls = []
+
+    async def second_batch_refused(*, identity_ids_to_delete):
+        calls.append(identity_ids_to_delete)
+        if len(calls) == 2:  # the service refuses a malformed ID: the whole call fails
+            identity_ids_to_delete = [*identity_ids_to_delete, "not an identity id"]
+        return await real(identity_ids_to_delete=identity_ids_to_delete)
+    window.connection.identity.delete_identities = second_batch_refused
+    page.view.selectAll()
+    page.delete_button.click()
+    _accept(page.confirmation)
+    wait_until(lambda: page._deleting is None and not page.errors.isHidden(), 30, "the failure")
+    assert "ValidationException" in page.errors.raw.toPlainText()
+    assert page.outcome.text() == "Deleted 60 identities; stopped before the other 10."
+    assert [row["IdentityId"] for row in page.model.rows] == ids[60:]
+    assert _listed(cognito, pool_id) == set(ids[60:])
+
+
+def test_cancelling_mid_call_says_the_batch_in_flight_is_unknown(connected_window, page, cognito, wait_until):
+    window = connected_window
+    pool_id = _pool(cognito, window, wait_until)
+    ids = _guests(cognito, pool_id, 70)
+    _relist(page, wait_until)
+    page.view.scrollToBottom()
+    _settled(page, wait_until, rows=70, what="both pages")
+    real = window.connection.identity.delete_identities
+    stuck = asyncio.Event()
+
+    async def second_batch_hangs(*, identity_ids_to_delete):
+        if len(identity_ids_to_delete) < 60:
+            stuck.set()
+            await asyncio.sleep(3600)
+        return await real(identity_ids_to_delete=identity_ids_to_delete)
+    window.connection.identity.delete_identities = second_batch_hangs
+    page.view.selectAll()
+    page.delete_button.click()
+    _accept(page.confirmation)
+    wait_until(stuck.is_set, 30, "the second batch")
+    assert "Deleting 70 identities" in window.status.activity_label.toolTip()
+    window.status.cancel_button.click()
+    wait_until(lambda: page._deleting is None, 10, "the cancel")
+    assert page.outcome.text().startswith("Deleted 60 identities; stopped before the other 10. The call in flight "
+                                          "was cancelled")
+    assert page.errors.isHidden() and page.deletion_bar.isHidden()
+    assert _listed(cognito, pool_id) == set(ids[60:])

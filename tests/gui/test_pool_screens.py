@@ -7,7 +7,7 @@ import json
 import socket
 
 import pytest
-from pool_support import call_until_idle, check_model, collect_garbage_on_the_gui_thread, settle_when_idle
+from pool_support import call_until_idle, check_model, settle_when_idle
 from PySide6.QtWidgets import QWizard
 
 from cognito_desk.admin.transfer import export_pool
@@ -39,7 +39,6 @@ def _create_pool(call, window, **settings) -> str:
     return pool_id
 
 
-collect_garbage = pytest.fixture(autouse=True)(collect_garbage_on_the_gui_thread)
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from pool_support import call_until_idle, collect_garbage_on_the_gui_thread, settle_when_idle
+from pool_support import call_until_idle, settle_when_idle
 from PySide6.QtWidgets import QWizard
 from service.moto_server import running_moto_server
 
 from cognito_desk.settings import CredentialSource, EndpointProfile, Settings
 from cognito_desk.ui.pools import install
-
-collect_garbage = pytest.fixture(autouse=True)(collect_garbage_on_the_gui_thread)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from qt_hygiene import qt_hygiene  # noqa: F401 (autouse)
-
 from cognito_desk.admin.pools import send_pool_request
 from cognito_desk.ui.providers import install
 

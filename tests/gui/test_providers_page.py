@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_hygiene import qt_hygiene  # noqa: F401 (autouse)
 
 from cognito_desk.ui.providers.page import ProvidersPage
 

@@ -8,7 +8,6 @@ import json
 import time
 
 import pytest
-from qt_hygiene import qt_hygiene  # noqa: F401 (autouse)
 
 from cognito_desk.admin.pools import send_pool_request
 from cognito_desk.admin.trust import cognito_trust_policy

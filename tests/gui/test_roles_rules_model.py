@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView
-from qt_hygiene import qt_hygiene  # noqa: F401 (autouse)
 
 from cognito_desk.admin.rules import RoleMapping, Rule
 from cognito_desk.ui.roles.rules_model import RulesModel

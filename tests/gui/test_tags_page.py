@@ -5,7 +5,6 @@ role whose trust policy lacks sts:TagSession is flagged."""
 from __future__ import annotations
 
 import pytest
-from qt_hygiene import qt_hygiene  # noqa: F401 (autouse)
 
 from cognito_desk.admin.pools import send_pool_request
 from cognito_desk.admin.trust import cognito_trust_policy

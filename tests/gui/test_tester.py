@@ -99,7 +99,12 @@ class LabTab:
                     browser.page.runJavaScript(CONSENT)
                     self.actions.append("consent")
                     await asyncio.sleep(0.3)
-        self.run(play(), timeout)
+        try:
+            self.run(play(), timeout)
+        except TimeoutError:
+            browser = self.page.browser
+            raise AssertionError(f"the sign-in did not end: page {browser.url_bar.text() if browser else None!r}, "
+                                 f"played {self.actions}, status {self.page.hint.text()!r}") from None
 
 
 @pytest.fixture

@@ -236,7 +236,7 @@ def test_bad_provider_input_gets_specific_errors(aws_client, make_pool):
     edit.set_attached("SamlProviderARNs", ["arn:aws:iam::123456789012:oidc-provider/x.example.com"])
     problems = edit.problems()
     assert [p.member for p in problems] == ["SupportedLoginProviders", "SamlProviderARNs"]
-    assert "failed to satisfy constraint: Member must satisfy regular expression pattern" in problems[0].message
+    assert "failed to satisfy constraint: Member must satisfy regular expression pattern" in problems[0].detail
     assert problems[1].message == ("InvalidParameterException: Invalid SamlProviderARN: "
                                    "arn:aws:iam::123456789012:oidc-provider/x.example.com")
     edit.set_attached("SamlProviderARNs", [])

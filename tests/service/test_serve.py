@@ -234,15 +234,3 @@ def test_fifty_parallel_developer_logins_make_one_identity(serve):
     listed = ci.list_identities(IdentityPoolId=pool_id, MaxResults=60)["Identities"]
     assert [i["IdentityId"] for i in listed] == list(ids)
     assert json.dumps(listed[0]["Logins"]) == json.dumps([DEV])
-
-
-def test_without_a_subcommand_it_serves(tmp_path):
-    process = subprocess.Popen([*CLI, "--port", "0", "--data-dir", str(tmp_path)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    try:
-        assert re.search(r"listening on http://127\.0\.0\.1:\d+", process.stdout.readline())
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stdout.close()
-    assert process.returncode == 0

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from cognito_desk.admin.connections import regions
-from cognito_desk.admin.failures import FailureReport
+from cognito_desk.admin.failures import FailureReport, describe_problems
 from cognito_desk.admin.pools import Conflict, PoolEdit, save_pool
 from cognito_desk.admin.provider_usage import IamProvider, load_provider_usage
 from cognito_desk.admin.providers import SOCIAL_PROVIDERS, ProvidersEdit
@@ -297,10 +297,7 @@ class ProvidersPage(QWidget):
             return
         problems = self.edit.problems()
         if problems:
-            member = f"{problems[0].member}: " if problems[0].member else ""
-            self.errors.show_report(FailureReport("The identity pool would refuse these providers",
-                                                  member + problems[0].message,
-                                                  raw="\n".join(p.message for p in problems)),
+            self.errors.show_report(describe_problems(problems, "The identity pool would refuse these providers"),
                                     label="Checking the providers")
             return
         self.ctx.runner.run(save_pool(self.pool.connection.identity, self.edit.edit), label="Saving providers",
