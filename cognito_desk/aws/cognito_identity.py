@@ -41,7 +41,7 @@ _POOL_SETTINGS = {
     "allow_classic_flow": "AllowClassicFlow",
     "supported_login_providers": "SupportedLoginProviders",
     "developer_provider_name": "DeveloperProviderName",
-    "open_id_connect_provider_arns": "OpenIDConnectProviderARNs",
+    "open_id_connect_provider_arns": "OpenIdConnectProviderARNs",
     "cognito_identity_providers": "CognitoIdentityProviders",
     "saml_provider_arns": "SamlProviderARNs",
     "identity_pool_tags": "IdentityPoolTags",
