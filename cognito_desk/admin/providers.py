@@ -20,7 +20,7 @@ from typing import Any
 from cognito_desk.admin.pools import FieldProblem, InvalidPool, PoolEdit, model_problems
 from cognito_desk.aws import IamClient
 from cognito_desk.core import errors
-from cognito_desk.service.pools import _check_pool_config  # the service's own semantic checks, reused
+from cognito_desk.service.pools import check_pool_config  # the service's own semantic checks
 from cognito_desk.service.providers.endpoints import AMAZON, APPLE, FACEBOOK, GOOGLE
 
 #: Social providers by ``SupportedLoginProviders`` key, with the name people know them by.
@@ -110,7 +110,7 @@ class ProvidersEdit:
         """Model constraints, then the first semantic refusal the service would answer (as it does)."""
         found = self.edit.problems()
         try:
-            _check_pool_config(self.edit.request)
+            check_pool_config(self.edit.request)
         except errors.AwsError as exc:
             member = next((m for text, m in _MEMBER_IN_MESSAGE.items() if text in exc.message), "")
             found.append(FieldProblem(member, f"{exc.code}: {exc.message}"))

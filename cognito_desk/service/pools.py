@@ -76,7 +76,7 @@ def pool_to_api(row: sqlite3.Row) -> dict:
 
 # --- semantic checks ---------------------------------------------------------------------------
 
-def _check_pool_config(params: dict) -> None:
+def check_pool_config(params: dict) -> None:
     for name in params.get("SupportedLoginProviders") or {}:
         if name not in SOCIAL_PROVIDERS:
             raise errors.InvalidParameterException(
@@ -125,7 +125,7 @@ def _classic_flow(params: dict) -> int | None:
 # --- pools -------------------------------------------------------------------------------------
 
 def create_identity_pool(ctx: RequestContext, params: dict) -> dict:
-    _check_pool_config(params)
+    check_pool_config(params)
     pool_id = f"{ctx.settings.region}:{uuid4()}"
     with ctx.store.transaction() as conn:
         (count,) = conn.execute("SELECT count(*) FROM pools").fetchone()
@@ -153,7 +153,7 @@ def describe_identity_pool(ctx: RequestContext, params: dict) -> dict:
 def update_identity_pool(ctx: RequestContext, params: dict) -> dict:
     """Full replacement: optional members left out are cleared; tags are kept (use TagResource)."""
     pool_id = params["IdentityPoolId"]
-    _check_pool_config({k: v for k, v in params.items() if k != "IdentityPoolTags"})
+    check_pool_config({k: v for k, v in params.items() if k != "IdentityPoolTags"})
     with ctx.store.transaction() as conn:
         row = conn.execute("SELECT * FROM pools WHERE id = ?", (pool_id,)).fetchone()
         if row is None:
