@@ -71,7 +71,7 @@ def report_size(bundle: Path) -> None:
           f"{compressed / MB:.0f} MB .tar.gz (target <= 160: {'PASS' if compressed <= 160 * MB else 'FAIL'}), "
           f"{len(sizes)} files")
     for part, size in sorted(by_part.items(), key=lambda item: item[1], reverse=True):
-        print(f"  {part:45} {size / MB:6.1f} MB  {100 * size / total:4.1f} %")
+        print(f"  {part:56} {size / MB:6.1f} MB  {100 * size / total:4.1f} %")
 
 
 def report_start(bundle: Path, runs: int) -> None:

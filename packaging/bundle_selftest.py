@@ -73,10 +73,13 @@ def _run(executable: Path, user: pwd.struct_passwd, extra_env: dict[str, str]) -
                           timeout=TIMEOUT_SECONDS, **as_other)
 
 
-def _sandbox_unavailable(output: str) -> bool:
-    """Chromium could not start with its sandbox (as opposed to any other failure)."""
-    web = next((line for line in output.splitlines() if " web engine:" in line), "")
-    return web.startswith("FAIL") and ("render process" in web or "no answer" in web)
+def _sandbox_unavailable(result: subprocess.CompletedProcess) -> bool:
+    """Chromium could not start with its sandbox (as opposed to any other failure): its render process died or
+    never answered, or Chromium aborted the whole process ("No usable sandbox!") before the check could report."""
+    web = next((line for line in result.stdout.splitlines() if " web engine:" in line), "")
+    if web:
+        return web.startswith("FAIL") and ("render process" in web or "no answer" in web)
+    return "sandbox" in result.stderr.lower()
 
 
 def self_test_bundle(bundle: Path) -> BundleReport:
@@ -92,7 +95,7 @@ def self_test_bundle(bundle: Path) -> BundleReport:
         before = snapshot(install_dir)
         result = _run(executable, user, {})
         output, sandbox = result.stdout, "on"
-        if result.returncode != 0 and _sandbox_unavailable(result.stdout):
+        if result.returncode != 0 and _sandbox_unavailable(result):
             result = _run(executable, user, {"QTWEBENGINE_DISABLE_SANDBOX": "1"})
             output += "[retried without the Chromium sandbox]\n" + result.stdout
             sandbox = "off: Chromium could not start with its sandbox on this machine"

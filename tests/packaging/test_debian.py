@@ -8,8 +8,10 @@ full PyInstaller bundle.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -33,8 +35,10 @@ def small_bundle(tmp_path) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered_icons(tmp_path_factory) -> Path:
+    """packaging/icons.py run as the build runs it (its own process: it makes a QGuiApplication)."""
     out = tmp_path_factory.mktemp("icons")
-    icons.render(out)
+    subprocess.run([sys.executable, str(Path(icons.__file__)), str(out)], check=True, capture_output=True,
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     return out
 
 
