@@ -9,7 +9,6 @@ import textwrap
 import boto3
 import keyring.backends.fail
 import pytest
-import shiboken6
 from botocore.config import Config
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -32,21 +31,6 @@ from cognito_desk.settings import (
 from cognito_desk.ui.connections import ConnectionActions, ConnectionDialog, ManageConnectionsDialog
 
 MOTO_KEY, MOTO_SECRET = "AKIAEXAMPLEMOTO00001", "moto-secret-not-real"
-
-
-@pytest.fixture(autouse=True)
-def _loop_timers_die_on_the_gui_thread(request):
-    """Destroy the test's qasync timer object on the GUI thread once every fixture is torn down.
-
-    Left to the garbage collector, a finished test's event loop may be collected on a worker thread (these
-    tests run botocore and keyring calls in threads); its timer QObject then dies there with timers still
-    registered on the GUI thread, and a later timer event hits freed memory.
-    """
-    yield
-    loop = request.node.funcargs.get("qt_loop")
-    timer = getattr(loop, "_timer", None)
-    if timer is not None and shiboken6.isValid(timer):
-        shiboken6.delete(timer)
 
 
 @pytest.fixture
