@@ -195,12 +195,14 @@ def child(kind: str, data_dir: Path, pools: tuple[str, str], count: int) -> None
     from cognito_desk.backend import LocalServices
     from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
     from cognito_desk.ui.app import build_window, make_context
+    from cognito_desk.ui.collector import GuiThreadCollector
     from cognito_desk.ui.identities import IdentitiesPage
     from cognito_desk.ui.identities import page as page_module
 
     if kind == "memory":
         page_module.identity_pages = memory_pages(count, pools[0])
     app = QApplication(["bench-identities"])
+    collector = GuiThreadCollector(app)  # as ui.app.run: cyclic garbage is collected on the GUI thread only
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory(prefix="cognito-desk-bench-") as temp:
@@ -221,6 +223,7 @@ def child(kind: str, data_dir: Path, pools: tuple[str, str], count: int) -> None
         finally:
             window.close()
             ctx.local.stop_all()
+            collector.stop()
     print(json.dumps(figures), flush=True)
 
 

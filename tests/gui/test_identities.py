@@ -5,7 +5,6 @@ model's contract and accessible names."""
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import boto3
 import pytest
@@ -16,14 +15,6 @@ from cognito_desk.service.server import admin_credentials
 from cognito_desk.ui.identities import IdentitiesPage
 
 DEVELOPER = "login.qa.example"
-
-
-@pytest.fixture(autouse=True)
-def collect_in_the_gui_thread():
-    """Collect a test's garbage here, after its loop closed: Python's cyclic collector otherwise runs in whatever
-    thread allocates next (the embedded service's), and a qasync timer object destroyed there crashes Qt."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture
