@@ -2,7 +2,8 @@
 
 Owns :class:`AppContext` — the window-state store (``QSettings``: geometry, splitters, last pool per
 connection, theme), the :class:`~.tasks.Runner` for network work, and, once :meth:`AppContext.load`
-has run, the settings file, the secret store (the OS keyring) and the embedded services of Local
+has run, the settings file, the secret store (the OS keyring, with keys kept "for this session only" when there is
+none) and the embedded services of Local
 connections. Those three pull in keyring, botocore and the service, so the app loads them in a worker
 thread after the window is painted; tests pass them in ready-made. Screens receive the context through
 their constructor; there are no global registries.
@@ -29,7 +30,7 @@ class AppContext:
         self.prefs = prefs
         self.runner = runner
         self._settings_file = settings_file
-        self._secrets = secrets
+        self._secrets = _with_session_fallback(secrets) if secrets is not None else None
         self._local = local
 
     @property
@@ -48,7 +49,7 @@ class AppContext:
         from ..settings import KeyringSecrets, SettingsFile
 
         self._settings_file = self._settings_file or SettingsFile()
-        self._secrets = self._secrets if self._secrets is not None else KeyringSecrets()
+        self._secrets = self._secrets if self._secrets is not None else _with_session_fallback(KeyringSecrets())
         self._local = self._local or LocalServices()
 
     @property
@@ -68,3 +69,10 @@ class AppContext:
         if value is None:
             raise RuntimeError("the app context is used before AppContext.load() ran")
         return value
+
+
+def _with_session_fallback(store: SecretStore) -> SecretStore:
+    """The store every screen reads: the keyring, plus keys the user chose to keep for this session only."""
+    from ..admin.connections import with_session_fallback
+
+    return with_session_fallback(store)

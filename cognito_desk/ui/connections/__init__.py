@@ -72,8 +72,4 @@ class ConnectionActions(QObject):
 
 def install(window) -> ConnectionActions:
     """Wire the connection screens into ``window`` (see the module docstring)."""
-    ctx = window.ctx
-    if not isinstance(ctx.secrets, logic.SessionFallbackSecrets):
-        # Keys the user keeps "for this session only" must be found wherever the app reads secrets.
-        ctx._secrets = logic.with_session_fallback(ctx.secrets)
     return ConnectionActions(window)

@@ -7,7 +7,6 @@ toggled; the value leaves it only as a :class:`~cognito_desk.settings.Secret`) a
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from ...settings import Secret
@@ -15,7 +14,6 @@ from ..icons import icon
 
 __all__ = ["Field", "SecretEdit"]
 
-_ERROR_COLOUR = QColor("#d0453a")  # readable on the light and the dark palette
 
 
 class SecretEdit(QWidget):
@@ -64,9 +62,6 @@ class Field(QWidget):
         self.error.setObjectName("fieldError")
         self.error.setAccessibleName(f"{name} problem")
         self.error.setWordWrap(True)
-        palette = self.error.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, _ERROR_COLOUR)
-        self.error.setPalette(palette)
         self.error.hide()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)

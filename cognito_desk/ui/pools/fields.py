@@ -25,7 +25,7 @@ class ProblemLabel(QLabel):
     def __init__(self, member: str) -> None:
         super().__init__()
         self.member = member
-        self.setObjectName("errorTitle")
+        self.setObjectName("fieldError")
         self.setWordWrap(True)
         self.setAccessibleName(f"Problem with {member}")
         self.hide()
