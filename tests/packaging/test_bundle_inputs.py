@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import subprocess
 
 import bundle as bundles
 import bundle_selftest
@@ -67,3 +68,17 @@ def test_the_self_test_user_is_never_root() -> None:
     user = bundle_selftest.unprivileged_user()
     assert user.pw_uid != 0
     assert os.path.isdir(user.pw_dir)
+
+
+def test_only_a_sandbox_failure_leads_to_a_retry_without_it() -> None:
+    def outcome(stdout: str, stderr: str = "") -> subprocess.CompletedProcess:
+        return subprocess.CompletedProcess(["cognito-desk", "--self-test"], 1, stdout, stderr)
+
+    crashed = "FAIL web engine: Qt 6, Chromium 140: render process ended (AbnormalTerminationStatus, exit code 1)\n"
+    assert bundle_selftest._sandbox_unavailable(outcome(crashed))
+    assert bundle_selftest._sandbox_unavailable(outcome("PASS modules: all 1 import\n",
+                                                        "FATAL: No usable sandbox! ...\n"))
+    wrong_title = "FAIL web engine: Qt 6, Chromium 140: page title 'x', expected 'y'\n"
+    assert not bundle_selftest._sandbox_unavailable(outcome(wrong_title))
+    assert not bundle_selftest._sandbox_unavailable(outcome("FAIL guest sign-in: ConnectionFailed\n"
+                                                            "PASS web engine: ok\n"))
