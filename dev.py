@@ -126,7 +126,7 @@ def app(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     ensure_venv()
     ensure_python_packages("test")
-    ensure_debian_packages(TEST_DEBIAN_PACKAGES, QT_DEBIAN_LIBRARIES)
+    ensure_debian_packages({**TEST_DEBIAN_PACKAGES, **PACKAGE_DEBIAN_PACKAGES}, QT_DEBIAN_LIBRARIES)
     ensure_npm_packages()
     say("ruff: lint")
     run(BIN / "ruff", "check", ".")
