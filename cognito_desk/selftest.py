@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .diagnostics import AppPaths
+from .diagnostics import AppPaths, keyring_backend_name
 
 __all__ = ["Check", "guest_sign_in", "run_self_test"]
 
@@ -144,8 +144,6 @@ def check_keyring() -> Check:
     from .settings.secrets import KeyringSecrets, KeyringUnavailable
 
     try:
-        from .diagnostics import keyring_backend_name
-
         name = keyring_backend_name()
         KeyringSecrets().check()
     except KeyringUnavailable as exc:
