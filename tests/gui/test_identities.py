@@ -90,6 +90,18 @@ def _relist(page, wait_until):
     _settled(page, wait_until)
 
 
+def _guest_pool(window, page, cognito, wait_until, count) -> tuple[str, list[str]]:
+    """A new pool with ``count`` guest identities, listed to the last page."""
+    pool_id = _pool(cognito, window, wait_until)
+    ids = _guests(cognito, pool_id, count)
+    _relist(page, wait_until)
+    while not page.model.complete:
+        page.view.scrollToBottom()
+        _settled(page, wait_until)
+    assert len(page.model.rows) == count
+    return pool_id, ids
+
+
 def _accept(box: QMessageBox) -> None:
     [accept] = [b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole]
     accept.click()
@@ -148,12 +160,7 @@ def test_find_by_identity_id_checks_the_id_and_shows_the_details(connected_windo
 def test_delete_many_goes_in_batches_of_60_and_keeps_the_rest(connected_window, page, cognito, run, wait_until,
                                                                qtmodeltester):
     window = connected_window
-    pool_id = _pool(cognito, window, wait_until)
-    ids = _guests(cognito, pool_id, 150)
-    _relist(page, wait_until)
-    while not page.model.complete:
-        page.view.scrollToBottom()
-        _settled(page, wait_until)
+    pool_id, ids = _guest_pool(window, page, cognito, wait_until, 150)
     calls = []
     real = window.connection.identity.delete_identities
 
@@ -184,11 +191,7 @@ def test_delete_many_goes_in_batches_of_60_and_keeps_the_rest(connected_window, 
 def test_cancelled_confirmation_deletes_nothing_and_stop_ends_after_a_batch(connected_window, page, cognito, run,
                                                                            wait_until):
     window = connected_window
-    pool_id = _pool(cognito, window, wait_until)
-    ids = _guests(cognito, pool_id, 70)
-    _relist(page, wait_until)
-    page.view.scrollToBottom()
-    _settled(page, wait_until, rows=70, what="both pages")
+    pool_id, ids = _guest_pool(window, page, cognito, wait_until, 70)
     page.view.selectAll()
     page.delete_button.click()
     page.confirmation.reject()
@@ -306,11 +309,7 @@ def test_an_empty_pool_says_so_and_every_control_is_named(connected_window, page
 
 def test_a_failed_batch_is_explained_and_the_deleted_rows_still_leave(connected_window, page, cognito, wait_until):
     window = connected_window
-    pool_id = _pool(cognito, window, wait_until)
-    ids = _guests(cognito, pool_id, 70)
-    _relist(page, wait_until)
-    page.view.scrollToBottom()
-    _settled(page, wait_until, rows=70, what="both pages")
+    pool_id, ids = _guest_pool(window, page, cognito, wait_until, 70)
     real = window.connection.identity.delete_identities
     calls = []
 
@@ -332,11 +331,7 @@ def test_a_failed_batch_is_explained_and_the_deleted_rows_still_leave(connected_
 
 def test_cancelling_mid_call_says_the_batch_in_flight_is_unknown(connected_window, page, cognito, wait_until):
     window = connected_window
-    pool_id = _pool(cognito, window, wait_until)
-    ids = _guests(cognito, pool_id, 70)
-    _relist(page, wait_until)
-    page.view.scrollToBottom()
-    _settled(page, wait_until, rows=70, what="both pages")
+    pool_id, ids = _guest_pool(window, page, cognito, wait_until, 70)
     real = window.connection.identity.delete_identities
     stuck = asyncio.Event()
 
