@@ -197,7 +197,8 @@ def test_check_validates_files_and_the_pool_without_signing_in(lab, tmp_path):
 
 
 def test_broken_files_and_root_without_the_sandbox_switch_stop_before_any_sign_in(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "QTWEBENGINE_DISABLE_SANDBOX"}
+    sandbox_switches = ("QTWEBENGINE_DISABLE_SANDBOX", "QTWEBENGINE_CHROMIUM_FLAGS")  # a GUI test run sets both
+    env = {k: v for k, v in os.environ.items() if k not in sandbox_switches}
     env.update(QT_QPA_PLATFORM="offscreen", COGNITO_DESK_CONFIG_DIR=str(tmp_path / "c"),
                COGNITO_DESK_DATA_DIR=str(tmp_path / "d"))
     broken = tmp_path / "broken.toml"
