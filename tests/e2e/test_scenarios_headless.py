@@ -188,9 +188,13 @@ def test_check_validates_files_and_the_pool_without_signing_in(lab, tmp_path):
     literal = write(tmp_path, "literal", oidc_scenario(lab, "literal").replace("env:QA_PASSWORD", "hunter2"))
     done = run_cli(lab, tmp_path, "check", good)
     assert done.returncode == 0 and done.stdout.startswith("ok ")
-    done = run_cli(lab, tmp_path, "check", good, missing_pool, literal, password="")
+    other_idp = write(tmp_path, "otheridp", oidc_scenario(lab, "other idp").replace(lab.oidc.issuer,
+                                                                                     "http://127.0.0.1:9"))
+    done = run_cli(lab, tmp_path, "check", good, missing_pool, literal, other_idp, password="")
     assert done.returncode == 1
     assert "ResourceNotFoundException" in done.stdout
+    name = lab.ci.describe_identity_pool(IdentityPoolId=lab.pool_id)["IdentityPoolName"]
+    assert f"pool {lab.pool_id} ({name}) does not accept the oidc provider 127.0.0.1:9" in done.stdout
     assert "steps[2].value looks like a literal password (it fills 'input[name=password]')" in done.stderr
     assert not (tmp_path / "history.sqlite3").exists() or not sqlite3.connect(
         tmp_path / "history.sqlite3").execute("SELECT count(*) FROM runs").fetchone()[0]
