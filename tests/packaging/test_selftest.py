@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -66,6 +68,20 @@ def test_as_root_with_the_sandbox_on_fails_the_web_check_and_says_why(tmp_path) 
     assert "running as root" in checks["web engine"] and "QTWEBENGINE_DISABLE_SANDBOX=1" in checks["web engine"]
     assert checks["guest sign-in"].startswith("PASS")
     assert result.stdout.splitlines()[-1].startswith("self-test failed: web engine")
+
+
+def test_keyring_passes_with_a_real_secret_service(tmp_path) -> None:
+    missing = [tool for tool in ("dbus-run-session", "gnome-keyring-daemon") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"no real Secret Service: {', '.join(missing)} not installed (apt-get install dbus gnome-keyring)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QT", "COGNITO_DESK_", "DBUS_"))}
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), QTWEBENGINE_DISABLE_SANDBOX="1")
+    script = ('eval "$(printf self-test | gnome-keyring-daemon --unlock --components=secrets)"; '
+              f'exec {shlex.join(COMMAND)}')
+    result = subprocess.run(["dbus-run-session", "--", "sh", "-c", script], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert lines_by_check(result.stdout)["keyring"] == "PASS keyring.backends.SecretService.Keyring"
 
 
 def test_missing_resources_fail_and_name_the_file(tmp_path) -> None:
