@@ -41,7 +41,7 @@ from ..settings import (
     SecretStore,
     SettingsFile,
 )
-from .local import LocalServices
+from .local import LocalServices  # light: it imports the embedded service only when a Local profile opens
 
 __all__ = ["Connection", "ConnectionReport", "MissingSecret", "connected", "credentials_for", "open_connection"]
 

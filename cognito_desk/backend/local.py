@@ -5,19 +5,23 @@ Owns :class:`LocalServices`, the registry of embedded services this process serv
 the rule that there are never two services on one data directory: when ``cognito-desk serve`` (or
 another app) already holds the directory, a Local connection joins that service with the directory's
 admin key instead of starting a second one. Starting a service opens SQLite and binds a socket, so it
-runs in a worker thread; :meth:`LocalServices.stop_all` is for the process's exit.
+runs in a worker thread — and so does importing the service, which a connection to anything but a Local
+profile never needs; :meth:`LocalServices.stop_all` is for the process's exit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..service import server
-from ..service.context import ServiceSettings
 from ..settings import LocalProfile, default_data_dir
+
+if TYPE_CHECKING:
+    from ..service import server
 
 __all__ = ["AttachedService", "LocalServices", "local_data_dir"]
 
@@ -53,12 +57,15 @@ class LocalServices:
 
     async def attach(self, profile: LocalProfile) -> AttachedService:
         data_dir = local_data_dir(profile).resolve()
+        server = await asyncio.to_thread(importlib.import_module, "cognito_desk.service.server")
         async with self._lock:
             thread = self._threads.get(data_dir)
             if thread is None:
                 url = await asyncio.to_thread(server.running_instance, data_dir)
                 if url is not None:
                     return await asyncio.to_thread(self._joined, url, data_dir)
+                from ..service.context import ServiceSettings  # loaded with the server above
+
                 settings = ServiceSettings(region=profile.region, account_id=profile.account_id)
                 try:
                     thread = await asyncio.to_thread(lambda: server.ServiceThread(data_dir, settings).start())
@@ -70,6 +77,8 @@ class LocalServices:
 
     @staticmethod
     def _joined(url: str, data_dir: Path) -> AttachedService:
+        from ..service import server
+
         key, secret, _ = server.admin_credentials(data_dir)
         return AttachedService(url, data_dir, key, secret, owned=False)
 
