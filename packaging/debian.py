@@ -7,8 +7,10 @@ file — and its ``Depends``, computed by ``dpkg-shlibdeps`` from the ELF files 
 libraries they need that the bundle does not carry, mapped to Debian packages and minimum versions
 through the packages' shlibs/symbols files). The desktop file and metainfo are validated with
 ``desktop-file-validate`` and ``appstreamcli validate`` when those tools are installed (they are in
-the ``dev.py package`` Debian step). No maintainer scripts: Debian's triggers refresh the desktop, MIME
-and icon caches. Nothing in the package is writable by the app: its data goes to the user's directories.
+the ``dev.py package`` Debian step). Debian's triggers refresh the desktop, MIME and icon caches; the only
+maintainer scripts (``packaging/deb/``) install and remove an AppArmor profile where AppArmor 4 restricts
+user namespaces (Ubuntu 23.10+), without which Chromium's sandbox cannot start there. Nothing in the
+package is writable by the app: its data goes to the user's directories.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = ROOT / "resources" / "linux"
+MAINTAINER_SCRIPTS = ROOT / "packaging" / "deb"
+APPARMOR_PROFILE = Path("usr/share/cognito-desk/apparmor/cognito-desk")  # postinst copies it to /etc/apparmor.d
 APP_ID = "io.github.cognitodesk.CognitoDesk"
 INSTALL_DIR = Path("/opt/cognito-desk")
 MAINTAINER = "cognito-desk developers <cognito-desk@users.noreply.github.com>"
@@ -130,6 +134,8 @@ def stage(bundle: Path, icons: Path, version: str, architecture: str, tree: Path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     shutil.copytree(icons / "hicolor", share / "icons" / "hicolor")
+    (tree / APPARMOR_PROFILE).parent.mkdir(parents=True)
+    shutil.copyfile(LINUX / "apparmor" / "cognito-desk", tree / APPARMOR_PROFILE)
     (share / "doc" / "cognito-desk").mkdir(parents=True)
     (share / "doc" / "cognito-desk" / "copyright").write_text(copyright_file())
     for path in tree.rglob("*"):  # Debian's modes: 0755 folders and executables, 0644 everything else
@@ -139,6 +145,9 @@ def stage(bundle: Path, icons: Path, version: str, architecture: str, tree: Path
     depends = shlib_depends(opt)
     (tree / "DEBIAN").mkdir()
     (tree / "DEBIAN" / "control").write_text(control_file(version, architecture, depends, installed_size_kib(tree)))
+    for script in ("postinst", "postrm"):
+        shutil.copyfile(MAINTAINER_SCRIPTS / script, tree / "DEBIAN" / script)
+        (tree / "DEBIAN" / script).chmod(0o755)
     return tree
 
 

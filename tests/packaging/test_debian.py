@@ -135,11 +135,16 @@ def test_deb_layout_control_and_ownership(small_bundle, rendered_icons, tmp_path
                      f"/usr/share/mime/packages/{debian.APP_ID}.xml",
                      f"/usr/share/icons/hicolor/48x48/apps/{debian.APP_ID}.png",
                      f"/usr/share/icons/hicolor/scalable/apps/{debian.APP_ID}.svg",
-                     "/usr/share/doc/cognito-desk/copyright"):
+                     "/usr/share/doc/cognito-desk/copyright", f"/{debian.APPARMOR_PROFILE}"):
         assert expected in names, expected
     modes = {line.split()[5].lstrip("."): line.split()[0] for line in listing}
     assert modes["/opt/cognito-desk/cognito-desk"] == "-rwxr-xr-x"
     assert modes["/opt/cognito-desk/_internal/data.txt"] == "-rw-r--r--"
+    control = tmp_path / "control"
+    subprocess.run(["dpkg-deb", "--control", str(deb), str(control)], check=True)
+    for script in ("postinst", "postrm"):
+        assert (control / script).read_text() == (debian.MAINTAINER_SCRIPTS / script).read_text()
+        assert (control / script).stat().st_mode & 0o777 == 0o755
     extracted = tmp_path / "extracted"
     subprocess.run(["dpkg-deb", "--extract", str(deb), str(extracted)], check=True)
     assert subprocess.run([str(extracted / "opt" / "cognito-desk" / "cognito-desk"), "/"],
@@ -155,3 +160,35 @@ def test_tarball_has_one_top_folder_owned_by_root(small_bundle, tmp_path) -> Non
     assert all(m.uid == 0 and m.uname == "root" for m in members)
     assert {m.name.split("/", 1)[1] for m in members if "/" in m.name} == {
         "cognito-desk", "_internal", "_internal/data.txt"}
+
+
+def maintainer_script(name: str, action: str, root: Path) -> subprocess.CompletedProcess:
+    """Run packaging/deb/<name> as dpkg would for an installation under ``root`` (``DPKG_ROOT``)."""
+    return subprocess.run([str(debian.MAINTAINER_SCRIPTS / name), action], env={"PATH": "/usr/bin:/bin",
+                          "DPKG_ROOT": str(root)}, capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture
+def installed_root(tmp_path) -> Path:
+    root = tmp_path / "root"
+    (root / debian.APPARMOR_PROFILE).parent.mkdir(parents=True)
+    shutil.copyfile(debian.LINUX / "apparmor" / "cognito-desk", root / debian.APPARMOR_PROFILE)
+    (root / "etc" / "apparmor.d").mkdir(parents=True)
+    return root
+
+
+def test_apparmor_profile_is_installed_and_removed_where_apparmor_4_restricts_namespaces(installed_root) -> None:
+    (installed_root / "etc" / "apparmor.d" / "abi").mkdir()
+    (installed_root / "etc" / "apparmor.d" / "abi" / "4.0").write_text("")
+    assert maintainer_script("postinst", "configure", installed_root).returncode == 0
+    profile = installed_root / "etc" / "apparmor.d" / "cognito-desk"
+    assert profile.read_text() == (debian.LINUX / "apparmor" / "cognito-desk").read_text()
+    assert "userns," in profile.read_text() and "/opt/cognito-desk/{cognito-desk," in profile.read_text()
+    assert maintainer_script("postrm", "remove", installed_root).returncode == 0
+    assert not profile.exists()
+
+
+def test_no_apparmor_profile_where_apparmor_3_needs_none(installed_root) -> None:
+    assert maintainer_script("postinst", "configure", installed_root).returncode == 0
+    assert not (installed_root / "etc" / "apparmor.d" / "cognito-desk").exists()
+    assert maintainer_script("postrm", "purge", installed_root).returncode == 0  # nothing to remove is fine
