@@ -61,6 +61,10 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
     install_providers(window)  # Identity providers tab; Pool ▸ IAM identity providers…
     install_roles(window)  # Roles & rules tab, with the trust-policy lint and the live preview
     install_tags(window)  # Principal tags tab
+    from .about import show_about
+
+    about = window.help_menu.addAction("&About cognito-desk", lambda: show_about(window))
+    about.setMenuRole(about.MenuRole.AboutRole)
     from .history import install as install_history
 
     install_history(window)  # History tab; keep it last: it records the Tester tab's runs and re-runs through it
@@ -110,7 +114,7 @@ def run(argv: list[str]) -> int:
     app.setApplicationName("cognito-desk")
     app.setApplicationDisplayName("cognito-desk")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("cognito-desk")
+    app.setDesktopFileName("io.github.cognitodesk.CognitoDesk")  # resources/linux/*.desktop
     app.setWindowIcon(app_icon())
     ctx = make_context(str(_config_dir() / PREFS_FILE))
     apply_theme(app, str(ctx.prefs.value("theme", "system")))

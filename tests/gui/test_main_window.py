@@ -132,3 +132,13 @@ def test_theme_choice_is_applied_and_remembered(main_window, app_ctx, qapp):
     assert app_ctx.prefs.value("theme") == "dark"
     main_window.set_theme("light")
     assert qapp.palette().window().color().lightness() > 150
+
+
+def test_help_about_opens_the_about_dialog(main_window, qapp):
+    from cognito_desk.ui.about import AboutDialog
+
+    about = next(a for a in main_window.help_menu.actions() if a.text() == "&About cognito-desk")
+    about.trigger()
+    dialogs = [w for w in qapp.topLevelWidgets() if isinstance(w, AboutDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].close()
