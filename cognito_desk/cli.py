@@ -140,6 +140,11 @@ def _admin_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openable(argument: str) -> bool:
+    """A file the desktop app opens (an exported pool, a scenario): ``cognito-desk FILE`` as the desktop runs it."""
+    return Path(argument).suffix.lower() in (".cdpool", ".cdscenario", ".json", ".toml") and Path(argument).is_file()
+
+
 def _no_display() -> str | None:
     """Why Qt could not open a window here, asked before Qt is loaded (Qt would abort the process)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
@@ -166,8 +171,9 @@ def _gui(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version", "--self-test")):
-        return _gui(argv)  # no subcommand: the desktop app (Qt's own options, e.g. -platform, pass through)
+    if (not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version", "--self-test"))
+            or _openable(argv[0])):
+        return _gui(argv)  # the desktop app (Qt's own options, e.g. -platform, and files to open pass through)
     args = _parser().parse_args(argv)
     if args.self_test:
         from .selftest import run_self_test

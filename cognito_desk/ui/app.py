@@ -110,7 +110,8 @@ def run(argv: list[str]) -> int:
 
     # QtWebEngine (loaded on demand by the sign-in tester) needs this before the QApplication exists.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication([sys.argv[0], *argv])
+    files = [argument for argument in argv if not argument.startswith("-") and os.path.isfile(argument)]
+    app = QApplication([sys.argv[0], *[argument for argument in argv if argument not in files]])
     app.setApplicationName("cognito-desk")
     app.setApplicationDisplayName("cognito-desk")
     app.setApplicationVersion(__version__)
@@ -135,6 +136,10 @@ def run(argv: list[str]) -> int:
     def pools_shown() -> None:
         window.pools_shown.disconnect(pools_shown)
         trace("ready")
+        if files:
+            from .open_files import open_paths
+
+            open_paths(window, files)
         if quit_when_ready:
             QTimer.singleShot(0, window.close)
 

@@ -293,7 +293,7 @@ class HistoryPage(QWidget):
 
     def _ask_file(self, kind: str) -> None:
         names = {"json": ("runs.json", "JSON (*.json)"), "html": ("runs.html", "HTML report (*.html)"),
-                 "toml": ("scenario.toml", "Scenario (*.toml)")}
+                 "toml": ("scenario.cdscenario", "Scenario (*.cdscenario *.toml)")}
         default, pattern = names[kind]
         dialog = QFileDialog(self, "Save as scenario" if kind == "toml" else f"Export {kind.upper()}",
                              str(Path.home() / default), pattern)

@@ -68,11 +68,19 @@ class PoolScreens:
         self._open(wizard)
 
     def import_pool(self) -> None:
+        self.import_file("")
+
+    def import_file(self, path: str) -> ImportDialog | None:
+        """The Import dialog; with ``path`` (a file opened with the app) filled in and its preview under way."""
         if self.window.connection is None:
-            return
+            return None
         dialog = ImportDialog(self.ctx, self.window.connection, self.window)
         dialog.created.connect(lambda pool: self.window.pools_changed(select=pool["IdentityPoolId"]))
         self._open(dialog)
+        if path:
+            dialog.path.setText(path)
+            dialog.make_preview()
+        return dialog
 
     def duplicate(self) -> None:
         pool = self.window.current_pool()

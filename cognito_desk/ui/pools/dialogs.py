@@ -87,7 +87,7 @@ def _path_row(name: str, save: bool, parent: QWidget) -> tuple[QLineEdit, QHBoxL
 
     def choose() -> None:
         pick = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        chosen, _ = pick(parent, name, edit.text(), "JSON (*.json);;All files (*)")
+        chosen, _ = pick(parent, name, edit.text(), "Pool export (*.cdpool *.json);;All files (*)")
         if chosen:
             edit.setText(chosen)
 
@@ -273,7 +273,7 @@ class ExportDialog(_PoolDialog):
         super().__init__(ctx, pool.connection, title, "Export", parent)
         self.pool = pool
         self.cloudformation = cloudformation
-        suffix = "-cloudformation.json" if cloudformation else ".json"
+        suffix = "-cloudformation.json" if cloudformation else ".cdpool"
         self.path, row = _path_row("Export file", True, self)
         self.path.setText(str(Path.home() / f"{pool.name.replace(' ', '-')}{suffix}"))
         form = QFormLayout()
