@@ -7,12 +7,15 @@ instant and nothing here imports Qt. Without a subcommand the command opens the 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def default_data_dir() -> Path:
@@ -22,6 +25,8 @@ def default_data_dir() -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # not before it is needed: the desktop app starts without it
+
     parser = argparse.ArgumentParser(prog="cognito-desk", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"cognito-desk {__version__}")
     parser.add_argument("--self-test", action="store_true",

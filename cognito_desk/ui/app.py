@@ -17,6 +17,7 @@ and the settings, the keyring, the AWS clients and the embedded service are impo
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -36,12 +37,22 @@ from .theme import apply_theme
 __all__ = ["build_window", "run"]
 
 PREFS_FILE = "window-state.ini"
+#: The screen modules ``build_window`` plugs in. Importing them is the slow part of plugging them in, so the app
+#: imports them in a worker thread first (:func:`import_screens`); keep this list in step with the function.
+SCREENS = ("connections", "pools", "identities", "providers", "roles", "tags", "about", "history")
+
+
+def import_screens() -> None:
+    """Import every screen module (no widget is made): safe in a worker thread."""
+    for name in SCREENS:
+        importlib.import_module(f"{__package__}.{name}")
 
 
 def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindow:
     """Plug every screen into ``window`` (a new one if None) — the one place where screens are wired.
 
-    The app paints the bare window first and calls this after :meth:`AppContext.load`; screens' heavy
+    The app paints the bare window first, opens the last connection, and plugs the screens in once its
+    pools are shown (their modules imported in a worker thread by :func:`import_screens`); screens' heavy
     imports belong inside this function, not at the top of this module.
     """
     window = window or MainWindow(ctx)
@@ -146,7 +157,19 @@ def run(argv: list[str]) -> int:
     window.pools_shown.connect(pools_shown)
     for number in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C in a terminal, or a service manager: close cleanly
         signal.signal(number, lambda *_: QTimer.singleShot(0, window.close))
-    ctx.runner.run(ctx.load(), label="Starting", on_success=lambda _: window.start(build_window),
+    plugged = []
+
+    def plug_screens() -> None:
+        """After the first connection shows its pools (or fails): the screens, imported in a worker thread."""
+        if not plugged:
+            plugged.append(True)
+            ctx.runner.run(asyncio.to_thread(import_screens), label="Loading screens",
+                           on_success=lambda _: (build_window(ctx, window), collector.settle()),
+                           errors=window.connection_errors)
+
+    window.pools_shown.connect(plug_screens)
+    window.connection_failed.connect(plug_screens)
+    ctx.runner.run(ctx.load(), label="Starting", on_success=lambda _: window.start(),
                    errors=window.connection_errors)
     try:
         with loop:

@@ -10,7 +10,6 @@ plug in through :meth:`add_pool_page` and the public menus; the composition root
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -50,8 +49,10 @@ class MainWindow(QMainWindow):
     connection_changed = Signal(object)
     #: The selected pool changed (a PoolRef, or None).
     pool_changed = Signal(object)
-    #: A pool of the current connection finished loading its list (for start-up timing and tests).
+    #: A page of the current connection's pool list arrived (for start-up timing and tests).
     pools_shown = Signal()
+    #: Opening the connection or listing its pools failed (the error is shown in the window).
+    connection_failed = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.pool_list = PoolList(self.ctx.runner)
         self.pool_list.selected.connect(self._pool_selected)
         self.pool_list.model.page_loaded.connect(lambda _: self.pools_shown.emit())
+        self.pool_list.model.page_failed.connect(self.connection_failed.emit)
         self.pool_title = QLabel("")
         self.pool_title.setObjectName("poolHeader")
         self.pool_title.setAccessibleName("Pool name")
@@ -227,11 +229,8 @@ class MainWindow(QMainWindow):
         self.pool_list.filter.selectAll()
 
     # --- connections -------------------------------------------------------------------------------
-    def start(self, plug: Callable[[AppContext, MainWindow], object] | None = None) -> None:
-        """Once the window is painted and the context loaded: plug the screens in (``plug``, the composition
-        root's ``build_window``), read the settings, then open the last used connection."""
-        if plug is not None:
-            plug(self.ctx, self)
+    def start(self) -> None:
+        """Once the window is painted and the context loaded: read the settings, open the last used connection."""
         self.ctx.runner.run_blocking(self.ctx.settings_file.load, label="Reading settings",
                                      on_success=self._settings_loaded, errors=self.connection_errors,
                                      retry=self.start)
@@ -266,9 +265,14 @@ class MainWindow(QMainWindow):
         self.pool_list.show_connection(None)
         self._show_pool(None)
         self.connection_changed.emit(None)
+        def failed(error: BaseException) -> None:
+            self.connection_errors.show_error(error, label=f"Connecting to {name}",
+                                              retry=lambda: self.open_profile(name))
+            self.connection_failed.emit()
+
         self.ctx.runner.run(open_connection(profile, self.ctx.secrets, self.ctx.local),
                             label=f"Connecting to {name}", on_success=self._connected, busy=self.splitter,
-                            errors=self.connection_errors, retry=lambda: self.open_profile(name))
+                            on_failure=failed)
         if name != self.settings.active_profile:
             self.settings = Settings(self.settings.profiles, name)
             settings = self.settings

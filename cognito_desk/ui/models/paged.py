@@ -38,6 +38,8 @@ class Column:
 class PagedTableModel(QAbstractTableModel):
     #: Emitted after each page lands (with the number of rows it brought).
     page_loaded = Signal(int)
+    #: Emitted when a page could not be fetched (after the error banner shows why).
+    page_failed = Signal()
 
     def __init__(self, columns: Sequence[Column], runner: Runner, *, label: str = "Loading",
                  errors: ErrorBanner | None = None, parent=None) -> None:
@@ -135,6 +137,7 @@ class PagedTableModel(QAbstractTableModel):
         def failed(error: BaseException) -> None:
             if self.errors is not None:
                 self.errors.show_error(error, label=self.label, retry=self.fetchMore)
+            self.page_failed.emit()
 
         self._loading = self.runner.run(source(token), label=self.label, on_success=landed, on_failure=failed,
                                         on_settled=settled)
