@@ -76,9 +76,20 @@ def qt_loop(qapp):
 
 
 @pytest.fixture
-def run(qt_loop):
+def run(qt_loop, qapp):
+    """Run ``coro`` on the loop. qasync's ``run_until_complete`` makes a last pass over Qt events after the loop
+    stopped, running callbacks with no running asyncio loop: a request still in flight then fails inside anyio
+    and leaves its httpx connection locked for good. Here that pass runs with the loop set as the running one."""
     def run(coro, timeout: float = 30.0):
-        return qt_loop.run_until_complete(asyncio.wait_for(coro, timeout))
+        future = asyncio.ensure_future(asyncio.wait_for(coro, timeout), loop=qt_loop)
+        future.add_done_callback(lambda _: qt_loop.stop())
+        qt_loop.run_forever()
+        asyncio.events._set_running_loop(qt_loop)
+        try:
+            qapp.processEvents()
+        finally:
+            asyncio.events._set_running_loop(None)
+        return future.result()
     return run
 
 

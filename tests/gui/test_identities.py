@@ -18,25 +18,6 @@ DEVELOPER = "login.qa.example"
 
 
 @pytest.fixture
-def run(qt_loop, qapp):
-    """The conftest's ``run``, except for the last pass over Qt events that qasync's ``run_until_complete`` makes
-    after the loop stopped: it runs callbacks with no running asyncio loop, so a request in flight fails inside
-    anyio and leaves its httpx connection locked for good (later requests on it hang). Here that pass runs with
-    the loop set as the running one."""
-    def run(coro, timeout: float = 30.0):
-        future = asyncio.ensure_future(asyncio.wait_for(coro, timeout), loop=qt_loop)
-        future.add_done_callback(lambda _: qt_loop.stop())
-        qt_loop.run_forever()
-        asyncio.events._set_running_loop(qt_loop)
-        try:
-            qapp.processEvents()
-        finally:
-            asyncio.events._set_running_loop(None)
-        return future.result()
-    return run
-
-
-@pytest.fixture
 def page(connected_window) -> IdentitiesPage:
     window = connected_window
     window.show()

@@ -120,8 +120,11 @@ class PagedTableModel(QAbstractTableModel):
             return
         source, token = self._source, self._next
 
+        operation: Operation | None = None
+
         def settled() -> None:
-            self._loading = None
+            if self._loading is operation:  # not a newer page's marker, after a reset
+                self._loading = None
 
         def landed(page: tuple[list[Row], str | None]) -> None:
             if source is not self._source:  # reset meanwhile
@@ -139,5 +142,5 @@ class PagedTableModel(QAbstractTableModel):
                 self.errors.show_error(error, label=self.label, retry=self.fetchMore)
             self.page_failed.emit()
 
-        self._loading = self.runner.run(source(token), label=self.label, on_success=landed, on_failure=failed,
-                                        on_settled=settled)
+        operation = self._loading = self.runner.run(source(token), label=self.label, on_success=landed,
+                                                    on_failure=failed, on_settled=settled)
