@@ -3,7 +3,8 @@
 
     python3 dev.py app      install what the app needs into .venv, then start it
     python3 dev.py test     install everything the tests need (pip, npm, Debian packages), run them all
-    python3 dev.py bench    install the benchmark's needs (wrk), run the benchmark
+    python3 dev.py bench [NAME|all]   run a benchmark (signin, startup, identities, preview, tester, scenarios,
+                            bundle; default signin), or all of them
     python3 dev.py screenshots   save a PNG of every screen with sample data to docs/screenshots/
     python3 dev.py package  build the Linux bundle, self-test it, then the .tar.gz and .deb in build/packages/
 
@@ -150,11 +151,20 @@ def screenshots(args: list[str]) -> None:
     run(PYTHON, ROOT / "tools" / "screenshots.py", *args)
 
 
+#: The benchmarks ``dev.py bench NAME`` runs (each compares with its own baseline in the same run).
+BENCHMARKS = ("signin", "startup", "identities", "preview", "tester", "scenarios", "bundle")
+
+
 def bench(args: list[str]) -> None:
+    """``bench [NAME|all] [ARGS…]``: one benchmark (default ``signin``, the service), or all of them in turn."""
     ensure_venv()
     ensure_python_packages("test")
-    ensure_debian_packages(BENCH_DEBIAN_PACKAGES)
-    run(PYTHON, ROOT / "bench" / "signin.py", *args)
+    ensure_debian_packages(BENCH_DEBIAN_PACKAGES, QT_DEBIAN_LIBRARIES)
+    name = args[0] if args and (args[0] in BENCHMARKS or args[0] == "all") else "signin"
+    rest = args[1:] if args and args[0] in (*BENCHMARKS, "all") else args
+    for script in (BENCHMARKS if name == "all" else (name,)):
+        say(f"benchmark: {script}")
+        run(PYTHON, ROOT / "bench" / f"{script}.py", *([] if name == "all" else rest))
 
 
 def package(args: list[str]) -> None:
