@@ -1,11 +1,12 @@
 """What the tests share besides fixtures: a real embedded service in a thread, boto3 clients for it, the
-reference trust policy, AWS error unpacking. Test modules import these from here (``from support import …``);
-``conftest.py`` builds its fixtures on them."""
+reference trust policy, AWS error unpacking, an AWS config with an IAM Identity Center (SSO) profile. Test
+modules import these from here (``from support import …``); ``conftest.py`` builds its fixtures on them."""
 
 from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,3 +99,32 @@ def aws_error(excinfo) -> tuple[str, str]:
     """(code, message) of a botocore ClientError caught by pytest.raises."""
     error = excinfo.value.response["Error"]
     return error["Code"], error["Message"]
+
+
+#: An IAM Identity Center (SSO) profile ``sso-dev`` of the AWS config file; with no token cached, botocore
+#: cannot get its credentials and the user must run ``aws sso login --profile sso-dev``.
+SSO_PROFILE = textwrap.dedent("""
+    [profile sso-dev]
+    sso_session = corp
+    sso_account_id = 111122223333
+    sso_role_name = Admin
+    region = eu-west-1
+    [sso-session corp]
+    sso_start_url = https://corp.awsapps.com/start
+    sso_region = eu-west-1
+    sso_registration_scopes = sso:account:access
+""")
+
+
+def use_aws_config(tmp_path: Path, monkeypatch, text: str = SSO_PROFILE) -> Path:
+    """Point the AWS config at a temporary file holding ``text``, with no credentials file, no SSO token cache
+    (HOME moved) and no AWS_* variables leaking in."""
+    config = tmp_path / "aws-config"
+    config.write_text(text)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return config

@@ -4,8 +4,6 @@ connections", field-specific errors, an SSO profile without a session, and no ke
 
 from __future__ import annotations
 
-import textwrap
-
 import boto3
 import keyring.backends.fail
 import pytest
@@ -14,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from service.moto_server import running_moto_server
+from support import use_aws_config
 
 from cognito_desk.admin import connections as logic
 from cognito_desk.backend import LocalServices
@@ -236,22 +235,7 @@ def test_editing_the_open_connection_reopens_it_under_its_new_name(connected_win
 
 @pytest.fixture
 def sso_config(tmp_path, monkeypatch):
-    config = tmp_path / "aws-config"
-    config.write_text(textwrap.dedent("""
-        [profile sso-dev]
-        sso_session = corp
-        sso_account_id = 111122223333
-        sso_role_name = Admin
-        region = eu-west-1
-        [sso-session corp]
-        sso_start_url = https://corp.awsapps.com/start
-        sso_region = eu-west-1
-        sso_registration_scopes = sso:account:access
-    """))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_aws_config(tmp_path, monkeypatch)
 
 
 def test_an_sso_profile_without_a_session_shows_the_login_command(connected_window, sso_config, wait_until):

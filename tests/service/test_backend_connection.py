@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support import use_aws_config
 from test_serve import ServeProcess
 
 from cognito_desk.aws.credentials import CredentialsError
@@ -100,14 +101,8 @@ def test_keyring_profile_without_keys_says_what_to_do(tmp_path):
 
 
 def test_expired_sso_session_names_the_login_command(tmp_path, monkeypatch):
-    config = tmp_path / "config"
-    config.write_text("[profile qa-sso]\nsso_session = corp\nsso_account_id = 111122223333\n"
-                      "sso_role_name = QA\nregion = eu-west-1\n\n[sso-session corp]\n"
-                      "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("HOME", str(tmp_path))  # no SSO token cache
-    profile = AwsProfile("corp", "eu-west-1", CredentialSource.AWS_PROFILE, "qa-sso")
+    use_aws_config(tmp_path, monkeypatch)
+    profile = AwsProfile("corp", "eu-west-1", CredentialSource.AWS_PROFILE, "sso-dev")
 
     async def scenario():
         connection = await open_connection(profile, SessionSecrets(), LocalServices())
@@ -116,7 +111,7 @@ def test_expired_sso_session_names_the_login_command(tmp_path, monkeypatch):
         finally:
             await connection.aclose()
 
-    with pytest.raises(CredentialsError, match=r"run `aws sso login --profile qa-sso`"):
+    with pytest.raises(CredentialsError, match=r"run `aws sso login --profile sso-dev`"):
         asyncio.run(scenario())
 
 

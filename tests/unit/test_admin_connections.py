@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-import textwrap
 from dataclasses import replace
 
 import keyring.backends.fail
 import pytest
+from support import SSO_PROFILE, use_aws_config
 
 from cognito_desk.admin import connections as conn
 from cognito_desk.backend import LocalServices
@@ -43,26 +43,8 @@ def settings():
 @pytest.fixture
 def aws_config(tmp_path, monkeypatch):
     """A temporary AWS config with a static-keys profile and an IAM Identity Center profile (no SSO token)."""
-    config = tmp_path / "aws-config"
-    config.write_text(textwrap.dedent("""
-        [profile static]
-        aws_access_key_id = AKIAEXAMPLESTATIC01
-        aws_secret_access_key = static-secret
-        [profile sso-dev]
-        sso_session = corp
-        sso_account_id = 111122223333
-        sso_role_name = Admin
-        region = eu-west-1
-        [sso-session corp]
-        sso_start_url = https://corp.awsapps.com/start
-        sso_region = eu-west-1
-        sso_registration_scopes = sso:account:access
-    """))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("HOME", str(tmp_path))  # no real SSO token cache
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(name, raising=False)
+    static = "[profile static]\naws_access_key_id = AKIAEXAMPLESTATIC01\naws_secret_access_key = static-secret\n"
+    config = use_aws_config(tmp_path, monkeypatch, static + SSO_PROFILE)
     return config
 
 
