@@ -5,18 +5,18 @@ Owns :class:`PrincipalTagMap` (``UseDefaults`` on/off or a custom tag → claim 
 constraints checked by the service's own validator) and :func:`session_tags` — which tags a login's claims
 produce: the provider's default tags (``client`` and ``username``, the keys this service uses) when
 ``UseDefaults`` is on, else each mapped claim's value (the first element of an array claim, JSON text for other
-non-strings; absent claims give no tag), exactly as the embedded service computes them (the preview tests
-compare the two on real sign-ins).
+non-strings; absent claims give no tag) — :func:`cognito_desk.core.tags.session_tags`, the function the
+embedded service uses (the preview tests compare the two on real sign-ins).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cognito_desk.admin.rules import Problem, validator
 from cognito_desk.core import errors
+from cognito_desk.core.tags import session_tags as core_session_tags
 
 
 @dataclass
@@ -54,13 +54,4 @@ def session_tags(tag_map: PrincipalTagMap | None, claims: Mapping[str, object],
     """The session tags a login with ``claims`` gets under ``tag_map`` (None: the provider has no map)."""
     if tag_map is None:
         return {}
-    if tag_map.use_defaults:
-        return dict(default_tags)
-    tags = {}
-    for tag, claim in tag_map.tags.items():
-        value = claims.get(claim)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            tags[tag] = value if isinstance(value, str) else json.dumps(value)
-    return tags
+    return core_session_tags(tag_map.use_defaults, tag_map.tags, claims, default_tags)

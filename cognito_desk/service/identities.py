@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..core import errors
+from ..core.tags import session_tags
 from . import linking, pools, signin
 from .context import RequestContext
 from .linking import MAX_LINKED_LOGINS, link_count
@@ -129,16 +130,8 @@ def _tags_for(ctx: RequestContext, pool_id: str, login: ValidatedLogin) -> dict:
                               "WHERE pool_id = ? AND provider_name = ?", (pool_id, login.provider_name))
     if row is None:
         return {}
-    if row["use_defaults"]:
-        return dict(login.default_tags)
-    tags = {}
-    for tag, claim in json.loads(row["principal_tags"]).items():
-        value = login.claims.get(claim)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            tags[tag] = value if isinstance(value, str) else json.dumps(value)
-    return tags
+    return session_tags(bool(row["use_defaults"]), json.loads(row["principal_tags"] or "{}"), login.claims,
+                        login.default_tags)
 
 
 def _caller(ctx: RequestContext, pool: sqlite3.Row, identity_id: str, validated: list[ValidatedLogin]) -> Caller:
