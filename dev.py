@@ -133,8 +133,7 @@ def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     say("import-linter: Qt stays in cognito_desk/ui")
     run(BIN / "lint-imports", "--no-cache")
-    say("pytest")
-    run(PYTHON, "-m", "pytest", *args)
+    # The bundle self-test runs before pytest, so that pytest's summary is the last line CI reads.
     if not sys.platform.startswith("linux"):
         say("bundle self-test: Linux only here (Windows: packaging/windows/build.ps1, macOS: packaging/macos/build.sh)")
     elif args:
@@ -143,6 +142,8 @@ def test(args: list[str]) -> None:
         say("bundle self-test: PyInstaller bundle (rebuilt only when its inputs changed), installed outside the "
             "source tree, cognito-desk --self-test as a normal user")
         run(PYTHON, ROOT / "packaging" / "linux.py", "self-test")
+    say("pytest")
+    run(PYTHON, "-m", "pytest", *args)
 
 
 def screenshots(args: list[str]) -> None:
