@@ -4,13 +4,16 @@ Owns discovery (``<issuer>/.well-known/openid-configuration``, or the endpoints 
 the document's ``issuer`` must be the configured one), and :func:`verify_id_token`: the signature against
 the provider's JWKS (asymmetric algorithms only, the key chosen by ``kid``), ``iss``, ``aud`` (the client
 id), ``exp``/``iat`` and the ``nonce`` this login sent — all before anything is sent to Cognito, so a
-refusal there names the provider, not Cognito. :func:`oidc_login` is the whole flow; a Cognito user pool's
-hosted UI is the same flow with the user pool as issuer.
+refusal there names the provider, not Cognito; :class:`ProviderKeys` keeps JWKS documents between runs.
+:func:`oidc_login` is the whole flow; a Cognito user pool's hosted UI is the same flow with the user pool
+as issuer.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +25,7 @@ from .clients import ProviderClient
 from .oauth import ProviderLogin, authorize, token_request
 from .timeline import Timeline
 
-__all__ = ["OidcEndpoints", "discover", "oidc_login", "verify_id_token"]
+__all__ = ["OidcEndpoints", "ProviderKeys", "discover", "oidc_login", "verify_id_token"]
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 LEEWAY_SECONDS = 60
@@ -70,8 +73,29 @@ async def discover(http: httpx.AsyncClient, client: ProviderClient, timeline: Ti
         raise ProviderError(f"The discovery document of {issuer} has no {exc.args[0]}.") from None
 
 
+class ProviderKeys:
+    """Providers' JWKS documents, kept ``ttl`` seconds; a ``kid`` the kept document lacks fetches it again."""
+
+    def __init__(self, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._documents: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def document(self, http: httpx.AsyncClient, url: str, kid: str | None, timeline: Timeline
+                       ) -> dict[str, Any]:
+        kept = self._documents.get(url)
+        if kept is not None and self._clock() - kept[0] < self.ttl and (kid is None or any(
+                isinstance(key, dict) and key.get("kid") == kid for key in kept[1].get("keys", []))):
+            return kept[1]
+        with timeline.call("Provider JWKS", VERIFY):
+            document = await _get_json(http, url, "JWKS")
+        self._documents[url] = (self._clock(), document)
+        return document
+
+
 async def verify_id_token(http: httpx.AsyncClient, token: str, endpoints: OidcEndpoints, client_id: str,
-                          nonce: str | None, timeline: Timeline) -> dict[str, Any]:
+                          nonce: str | None, timeline: Timeline, keys: ProviderKeys | None = None
+                          ) -> dict[str, Any]:
     """The id_token's claims once its signature, issuer, audience, lifetime and nonce check out."""
     try:
         header = jwt.get_unverified_header(token)
@@ -82,8 +106,7 @@ async def verify_id_token(http: httpx.AsyncClient, token: str, endpoints: OidcEn
         raise ProviderError(f"The id_token is signed with {algorithm!r}; only asymmetric algorithms "
                             f"({', '.join(ALGORITHMS)}) can be verified against the provider's keys.",
                             error="invalid_id_token")
-    with timeline.call("Provider JWKS", VERIFY):
-        document = await _get_json(http, endpoints.jwks_uri, "JWKS")
+    document = await (keys or ProviderKeys()).document(http, endpoints.jwks_uri, header.get("kid"), timeline)
     with timeline.call("Verify id_token", VERIFY):
         return _verified_claims(token, header, document, endpoints, client_id, nonce)
 
@@ -120,7 +143,8 @@ def _verified_claims(token: str, header: dict[str, Any], document: dict[str, Any
 
 
 async def oidc_login(http: httpx.AsyncClient, agent: UserAgent, client: ProviderClient,
-                     client_secret: str | None, timeline: Timeline) -> ProviderLogin:
+                     client_secret: str | None, timeline: Timeline, keys: ProviderKeys | None = None
+                     ) -> ProviderLogin:
     """Sign in with an OpenID Provider in ``agent``; the verified id_token (and access token when issued)."""
     endpoints = await discover(http, client, timeline)
     response_types = client.response_type.split()
@@ -135,7 +159,7 @@ async def oidc_login(http: httpx.AsyncClient, agent: UserAgent, client: Provider
     if not id_token:
         raise ProviderError("The provider's answer has no id_token (is 'openid' among the scopes?).",
                             error="no_id_token")
-    claims = await verify_id_token(http, str(id_token), endpoints, client.client_id, nonce, timeline)
+    claims = await verify_id_token(http, str(id_token), endpoints, client.client_id, nonce, timeline, keys)
     access_token = tokens.get("access_token")
     send_access = client.send_token == "access_token" and access_token
     return ProviderLogin(client.logins_key, str(access_token if send_access else id_token),

@@ -10,6 +10,7 @@ basic flow no mapping applies: the prediction is the role the run asks STS for.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,9 @@ from .oauth import ProviderLogin
 from .timeline import Timeline
 
 __all__ = ["PoolConfig", "Prediction", "basic_flow_role", "load_pool_config", "predict", "same_role"]
+
+#: How long each attempt to read the pool's configuration may take (seconds).
+POOL_CONFIG_TIMEOUTS = (2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -38,16 +42,29 @@ class Prediction:
     error_code: str | None = None
 
 
-async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeline: Timeline) -> PoolConfig:
-    """The pool and its roles, or a PoolConfig saying why they could not be read (no admin rights …)."""
-    try:
+async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeline: Timeline,
+                           timeouts: tuple[float, ...] = POOL_CONFIG_TIMEOUTS) -> PoolConfig:
+    """The pool and its roles, or a PoolConfig saying why they could not be read (no admin rights, too slow …).
+
+    A read that does not answer in time is abandoned (its connection is dropped) and tried once more on a
+    fresh connection; after that the prediction is given up, never the sign-in.
+    """
+
+    async def read() -> PoolConfig:
         with timeline.call("DescribeIdentityPool", "Pool configuration"):
             pool = await identity.describe_identity_pool(identity_pool_id=pool_id)
         with timeline.call("GetIdentityPoolRoles", "Pool configuration"):
             roles = await identity.get_identity_pool_roles(identity_pool_id=pool_id)
-    except Exception as exc:  # any failure only costs the prediction; the sign-in itself goes on
-        return PoolConfig(unavailable=f"the pool's configuration could not be read ({exc})")
-    return PoolConfig(pool, roles)
+        return PoolConfig(pool, roles)
+
+    for timeout in timeouts:
+        try:
+            return await asyncio.wait_for(read(), timeout)
+        except TimeoutError:
+            continue
+        except Exception as exc:  # any failure only costs the prediction; the sign-in itself goes on
+            return PoolConfig(unavailable=f"the pool's configuration could not be read ({exc})")
+    return PoolConfig(unavailable=f"the pool's configuration did not arrive within {sum(timeouts):g} s")
 
 
 def _mapping_keys(kind: ProviderKind, login: ProviderLogin, pool: Mapping[str, Any]) -> tuple[str, ...]:

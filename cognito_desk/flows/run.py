@@ -30,7 +30,7 @@ from .agent import ProviderError, UserAgent
 from .clients import ProviderClient, ProviderKind
 from .cognito import COGNITO_LOGIN, Exchange, VendedCredentials, assumed_role_arn
 from .oauth import ProviderLogin, access_token_login
-from .oidc import oidc_login
+from .oidc import ProviderKeys, oidc_login
 from .prediction import PoolConfig, Prediction, basic_flow_role, load_pool_config, predict, same_role
 from .saml import saml_login
 from .timeline import Timeline
@@ -154,9 +154,11 @@ def provider_explanation(error: ProviderError) -> Explanation:
 class SignInRun:
     """Runs sign-ins on one connection through one user agent."""
 
-    def __init__(self, clients: Clients, agent: UserAgent | None = None) -> None:
+    def __init__(self, clients: Clients, agent: UserAgent | None = None, keys: ProviderKeys | None = None) -> None:
         self.clients = clients
         self.agent = agent
+        #: Providers' signing keys, kept between the runs that share this object.
+        self.keys = keys or ProviderKeys()
         self.result: RunResult | None = None
 
     async def run(self, request: RunRequest) -> RunResult:
@@ -167,14 +169,16 @@ class SignInRun:
         if problems:
             result.failure = self._failure("Provider settings", ValueError(" ".join(problems)), result)
             return result
-        result.pool_config = await load_pool_config(self.clients.identity, request.pool_id, result.timeline)
-        first_call, step = len(result.timeline.calls), "Provider login"
+        # The pool's configuration (for the prediction and the explanations) is read while the user signs in.
+        config = asyncio.ensure_future(load_pool_config(self.clients.identity, request.pool_id, result.timeline))
+        step = "Provider login"
         try:
             if kind not in (ProviderKind.GUEST, ProviderKind.DEVELOPER):
                 result.login = await self._provider_login(request, result.timeline)
                 result.logins = {result.login.logins_key: result.login.token}
                 step = "Check token"
                 self._check_token(request.client, result.login)
+            result.pool_config = await config
             result.prediction = self._predict(request, result)
             step = "STS AssumeRoleWithWebIdentity"  # the only step that can fail without a call: no role to ask for
             await self._identity(request, result, exchange)
@@ -187,8 +191,12 @@ class SignInRun:
                 result.returning = self._created_before_run(details, result.timeline)
                 result.linked_logins = tuple(details.get("Logins", []))
         except (ProviderError, errors.AwsError, BackendError, ValueError) as exc:
-            step = self._failed_step(Timeline(result.timeline.calls[first_call:]), step)
+            result.pool_config = await config  # for the explanation (it never raises; at most 5 s)
+            step = self._failed_step(Timeline([c for c in result.timeline.calls if c.step != "Pool configuration"]),
+                                     step)
             result.failure = self._failure(step, exc, result)
+        finally:
+            config.cancel()
         return result
 
     async def refresh(self, result: RunResult) -> RunResult:
@@ -212,7 +220,7 @@ class SignInRun:
         if self.agent is None:
             raise ValueError(f"A {client.kind.value} sign-in needs a browser, and this run has none.")
         if client.kind in ID_TOKEN_KINDS:
-            return await oidc_login(http, self.agent, client, request.client_secret, timeline)
+            return await oidc_login(http, self.agent, client, request.client_secret, timeline, self.keys)
         if client.kind is ProviderKind.SAML:
             return await saml_login(self.agent, client, timeline)
         return await access_token_login(http, self.agent, client.with_oauth_defaults(), request.client_secret,

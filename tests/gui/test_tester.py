@@ -26,14 +26,15 @@ PAGE_STATE = """JSON.stringify({
   saml: !!document.querySelector('input[name=userName]'),
   consent: !!document.querySelector('form button[type=submit]') && !document.querySelector('input[name=login]'),
   url: location.href})"""
+# Each action checks its page is still there: the provider may have moved on since PAGE_STATE looked.
 FILL_LOGIN = """(function (user) {
-  document.querySelector('input[name=login]').value = user;
-  document.querySelector('input[name=password]').value = 'any-password';
-  document.querySelector('input[name=login]').form.submit(); return 'ok'; })(%s)"""
-FILL_SAML = """(function (user) {
-  const field = document.querySelector('input[name=userName]'); field.value = user;
+  const field = document.querySelector('input[name=login]'); if (!field) return '';
+  field.value = user; document.querySelector('input[name=password]').value = 'any-password';
   field.form.submit(); return 'ok'; })(%s)"""
-CONSENT = "document.querySelector('form button[type=submit]').click(); 'ok'"
+FILL_SAML = """(function (user) {
+  const field = document.querySelector('input[name=userName]'); if (!field) return '';
+  field.value = user; field.form.submit(); return 'ok'; })(%s)"""
+CONSENT = "(function () { const b = document.querySelector('form button[type=submit]'); if (b) b.click(); })()"
 
 
 def trust(pool_id: str, amr: str) -> str:
@@ -55,28 +56,22 @@ class LabTab:
     #: What the played user did in the provider's pages during the last run ("login", "consent", "saml").
     actions: list = None
 
-    def js(self, script: str) -> object:
-        async def call():
-            done = asyncio.get_running_loop().create_future()
-            self.page.browser.page.runJavaScript(script, 0, lambda value: done.done() or done.set_result(value))
-            return await done
-        return self.run(call(), 10)
-
     def sign_in(self, user: str | None = "alice", *, timeout: float = 60):
         """Start a run and play the user in the embedded view until it ends; the RunResult."""
         finished = []
         self.actions = []
         self.page.run_finished.connect(finished.append)
         try:
-            self.page.run_sign_in()
-            self.finish_login(user, lambda: bool(finished), timeout)
+            self.finish_login(user, lambda: bool(finished), timeout, start=self.page.run_sign_in)
         finally:
             self.page.run_finished.disconnect(finished.append)
         return finished[0]
 
-    def finish_login(self, user, done, timeout: float = 60) -> None:
+    def finish_login(self, user, done, timeout: float = 60, start=None) -> None:
         async def play():
-            while not done():
+            if start is not None:
+                start()  # as a click does: with the event loop running
+            while not done() or self.page.ctx.runner.running:  # (all idle before the loop stops: see the fixture)
                 await asyncio.sleep(0.05)
                 browser = self.page.browser
                 if user is None or browser is None or browser.page is None or browser.view.page() is None:
@@ -102,9 +97,10 @@ class LabTab:
         try:
             self.run(play(), timeout)
         except TimeoutError:
-            browser = self.page.browser
+            browser, sign_in = self.page.browser, self.page.sign_in
+            calls = [(c.name, c.ok) for c in sign_in.result.timeline.calls] if sign_in and sign_in.result else None
             raise AssertionError(f"the sign-in did not end: page {browser.url_bar.text() if browser else None!r}, "
-                                 f"played {self.actions}, status {self.page.hint.text()!r}") from None
+                                 f"played {self.actions}, status {self.page.hint.text()!r}, calls {calls}") from None
 
 
 @pytest.fixture
@@ -146,15 +142,13 @@ def tester(connected_window, app_ctx, oidc_idp, saml_idp, run, wait_until):
     window.tabs.setCurrentWidget(page)
     window.show()
     window.pools_changed(select=pool_id)
-    try:
-        wait_until(lambda: len(page.clients) == 4, 10, "x")
-    except AssertionError:
-        raise AssertionError(f"{page.pool} {window.current_pool()} {page.results.errors.report} {page.clients} "
-                             f"{page.provider_box.count()} {page.hint.text()}") from None
+    # Every screen idle before the loop stops: qasync loses a socket's pending notification when the loop is
+    # stopped under it, and that connection then hangs when it is reused (the app's loop never stops).
+    wait_until(lambda: len(page.clients) == 4 and not app_ctx.runner.running, 30, "the pool's providers, screens idle")
     yield LabTab(window, page, pool_id, roles, run, wait_until)
-    # Delete the tab while the loop runs, so Chromium lets its pages go before the profiles (not at exit).
+    # pytest-qt has closed the window and asked for its deletion: let that happen while the loop runs, so
+    # Chromium lets the pages go before their profiles (at exit it could not).
     page.cancel()
-    page.deleteLater()
     run(asyncio.sleep(0.3))
 
 
@@ -170,7 +164,8 @@ def test_oidc_sign_in_shows_identity_role_and_a_running_countdown(tester, qtmode
     assert result.ok, result.failure
     panel = page.results
     assert panel.identity_label.text() == result.identity_id and panel.identity_state.text() == "new identity"
-    assert role_name(panel.assumed_label.text()) == "qa" and role_name(panel.predicted_label.text()) == "qa"
+    assert role_name(panel.assumed_label.text()) == "qa", result.prediction
+    assert role_name(panel.predicted_label.text()) == "qa", result.prediction
     assert panel.mismatch.isHidden()
     assert panel.secret_label.text() == "••••••••••••" and result.credentials.secret_key.reveal() not in (
         panel.findChildren(type(panel.secret_label)).__repr__())
@@ -211,8 +206,8 @@ def test_wrong_client_id_names_the_failed_step_with_the_explanation(tester):
     dialog = page.edit_provider_settings()
     dialog.set_field("client_id", "other-app")
     dialog.accept()
-    tester.wait_until(lambda: page.current_client() is not None and page.current_client().client_id == "other-app",
-                      10, "the saved provider settings")
+    tester.wait_until(lambda: page.current_client() is not None and page.current_client().client_id == "other-app"
+                      and not page.ctx.runner.running, 10, "the saved provider settings")
     result = tester.sign_in("alice")
     assert result.failure.step == "GetId"
     banner = page.results.errors
@@ -243,7 +238,8 @@ def test_saml_sign_in_through_saml_idp(tester, saml_idp):
     dialog = page.edit_provider_settings()
     dialog.set_field("saml_sso_url", f"{saml_idp.url}/saml/sso")
     dialog.accept()
-    tester.wait_until(lambda: page.current_client().saml_sso_url != "", 10, "the saved SAML settings")
+    tester.wait_until(lambda: page.current_client().saml_sso_url != "" and not page.ctx.runner.running, 10,
+                      "the saved SAML settings")
     result = tester.sign_in("alice")
     assert result.ok, result.failure
     assert result.login.token_type == "SAMLResponse" and role_name(result.assumed_role) == "auth"
@@ -257,7 +253,7 @@ def test_guest_and_developer(tester):
     page.select_provider(ProviderKind.DEVELOPER)
     developer = tester.sign_in(None)
     assert developer.ok and role_name(developer.assumed_role) == "auth"
-    assert page.browser is None  # neither needed a browser: QtWebEngine was never loaded for them
+    assert page.browser.url_bar.text() == ""  # neither opened a provider page
 
 
 def test_system_browser_mode_through_the_loopback_listener(tester):
@@ -272,7 +268,7 @@ def test_system_browser_mode_through_the_loopback_listener(tester):
     result = tester.sign_in(None)
     assert result.ok and role_name(result.assumed_role) == "engineers"
     assert browsing and all(task.done() for task in browsing)
-    assert page.browser is None
+    assert page.browser.url_bar.text() == ""  # the embedded view stayed out of it
 
 
 def test_cancel_mid_login_leaves_nothing_open(tester):
@@ -298,7 +294,7 @@ def test_cancel_mid_login_leaves_nothing_open(tester):
     tester.wait_until(lambda: page.operation.done, 10, "the cancelled embedded run")
     assert page.sign_in.result.identity_id is None and "cancelled" in page.hint.text()
     assert page.browser.page.stop_at is None  # the view no longer waits for a redirect
-    assert [call.cancelled for call in page.sign_in.result.timeline.calls][-1] is True
+    assert [c.cancelled for c in page.sign_in.result.timeline.calls if c.name == "Provider authorize"] == [True]
 
 
 def test_the_tester_module_does_not_load_qtwebengine():

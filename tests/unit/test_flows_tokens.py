@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cognito_desk.flows.agent import ProviderError
 from cognito_desk.flows.clients import ProviderClient, ProviderKind
 from cognito_desk.flows.cognito import VendedCredentials, assumed_role_arn
-from cognito_desk.flows.oidc import OidcEndpoints, verify_id_token
+from cognito_desk.flows.oidc import OidcEndpoints, ProviderKeys, verify_id_token
 from cognito_desk.flows.prediction import same_role
 from cognito_desk.flows.run import RunRequest, RunResult
 from cognito_desk.flows.saml import SUCCESS, authn_request, read_response
@@ -150,3 +150,27 @@ def test_the_timeline_records_failures_and_sums_steps():
     first, second = timeline.calls
     assert first.ok and first.logins_sent and not second.ok and second.error == "refused"
     assert list(timeline.step_durations()) == ["GetId", "GetCredentialsForIdentity"]
+
+
+def test_provider_keys_are_kept_until_they_expire_or_lack_the_kid():
+    fetched = []
+
+    def answer(request):
+        fetched.append(request.url.path)
+        return httpx.Response(200, json=jwks())
+
+    async def main():
+        now = [0.0]
+        keys = ProviderKeys(ttl=300, clock=lambda: now[0])
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            for _ in range(3):
+                await verify_id_token(http, id_token(), ENDPOINTS, "client-1", "n-1", Timeline(), keys)
+            with pytest.raises(ProviderError, match="no key with kid 'rotated'"):
+                await verify_id_token(http, id_token(kid="rotated"), ENDPOINTS, "client-1", "n-1", Timeline(), keys)
+            now[0] = 301
+            timeline = Timeline()
+            await verify_id_token(http, id_token(), ENDPOINTS, "client-1", "n-1", timeline, keys)
+            return [call.name for call in timeline.calls]
+
+    assert asyncio.run(main()) == ["Provider JWKS", "Verify id_token"]
+    assert fetched == ["/jwks", "/jwks", "/jwks"]  # once, once more for the unknown kid, once after the ttl

@@ -42,7 +42,8 @@ _FORM_FIELDS = """(function (target) {
 class CatchingPage(QWebEnginePage):
     """A page that refuses, and reports, the first main-frame navigation reaching :attr:`stop_at`."""
 
-    caught = Signal(QUrl)
+    #: The URL, and whether the navigation may carry a form (a redirect never does).
+    caught = Signal(QUrl, bool)
 
     def __init__(self, profile: QWebEngineProfile, parent=None) -> None:
         super().__init__(profile, parent)
@@ -52,7 +53,7 @@ class CatchingPage(QWebEnginePage):
 
     def acceptNavigationRequest(self, url: QUrl, navigation_type, is_main_frame: bool) -> bool:
         if self.stop_at and is_main_frame and reaches(url.toString(), self.stop_at):
-            self.caught.emit(url)
+            self.caught.emit(url, navigation_type != QWebEnginePage.NavigationType.NavigationTypeRedirect)
             return False
         return super().acceptNavigationRequest(url, navigation_type, is_main_frame)
 
@@ -129,8 +130,11 @@ class EmbeddedBrowser(QWidget):
         arrival: asyncio.Future[Arrival] = asyncio.get_running_loop().create_future()
         target = stop_at.split("?", 1)[0].rstrip("/")
 
-        def caught(url: QUrl) -> None:
+        def caught(url: QUrl, may_post: bool) -> None:
             self.redirect_caught.emit()
+            if not may_post:
+                arrival.done() or arrival.set_result(Arrival(url.toString()))
+                return
             page.runJavaScript(_FORM_FIELDS % json.dumps(target), 0,
                                lambda found: arrival.done() or arrival.set_result(_arrival(url, found)))
 

@@ -5,8 +5,8 @@ pool's providers with their saved client settings, editable), enhanced or basic 
 ``CustomRoleArn``, the user agent (embedded browser, or the system browser with a loopback listener,
 suggested for providers that refuse embedded views) and the persona (a named browser profile kept between
 runs, or a private run) — then the run itself on the window's runner (Cancel stops it; the partial result
-stays) and the :class:`~.result_panel.ResultPanel`. QtWebEngine is imported the first time a run needs the
-embedded browser, never before.
+stays) and the :class:`~.result_panel.ResultPanel`. QtWebEngine is imported when the tab is first shown
+(after it painted), never at the app's start.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ...flows.clients import ProviderClient, ProviderClientsFile, ProviderKind, client_secret, store_client_secret
 from ...flows.loopback import SystemBrowserAgent
+from ...flows.oidc import ProviderKeys
 from ...flows.pool_providers import load_pool_providers
 from ...flows.run import Flow, RunRequest, RunResult, SignInRun
 from ...settings import KeyringUnavailable, Secret
@@ -72,6 +73,8 @@ class TesterPage(QWidget):
         self.personas: PersonaProfiles | None = None
         self.sign_in: SignInRun | None = None
         self.operation: Operation | None = None
+        #: Providers' JWKS, kept between runs (a new kid fetches again).
+        self.provider_keys = ProviderKeys()
         #: How a URL reaches the system browser (a test plays that browser instead).
         self.open_in_system_browser = lambda url: QDesktopServices.openUrl(QUrl(url))
         self._build()
@@ -341,7 +344,7 @@ class TesterPage(QWidget):
         request = RunRequest(pool.pool_id, client, self.flow_box.currentData(),
                              self.custom_role.text().strip() or None)
         agent = self._agent() if client.kind in BROWSER_KINDS else None
-        self.sign_in = SignInRun(pool.connection, agent)
+        self.sign_in = SignInRun(pool.connection, agent, self.provider_keys)
         self.results.show_result(None)
         self.hint.setText(f"Signing in with {client.name}…" + (" Finish the login in your browser." if isinstance(
             agent, SystemBrowserAgent) else ""))
@@ -387,6 +390,16 @@ class TesterPage(QWidget):
                                              busy=self.setup_box, errors=self.results.errors,
                                              on_success=self._finished, on_settled=self._settled)
         self._update_controls()
+
+    def showEvent(self, event) -> None:
+        """The tester opens: load QtWebEngine now (after this paint), not in the middle of the first run."""
+        super().showEvent(event)
+        if self.browser is None:
+            QTimer.singleShot(0, self._open_browser)
+
+    def _open_browser(self) -> None:
+        if self.browser is None:
+            self._embedded_browser()
 
     def closeEvent(self, event) -> None:
         self.cancel()
