@@ -11,7 +11,8 @@ same persona, whose provider session is kept (only the consent page is clicked t
   GetCallerIdentity, and the panel's update. Budget (issue 9 §5): 150 ms at p50 and p95.
 * **baseline** — in the same run, the Cognito and STS calls alone (GetId, GetCredentialsForIdentity,
   GetCallerIdentity) with the same id_token through the same client: what the backend costs.
-* **first open** — the first embedded run's browser set-up: importing QtWebEngine, the view and its profile.
+* **first open** — showing the Tester tab the first time until its browser exists: a paint, then importing
+  QtWebEngine and making the view.
   The main window never imports QtWebEngine (``tests/gui/test_tester.py`` checks it), so start-up does
   not pay for it; ``bench/startup.py`` measures start-up itself.
 
@@ -117,14 +118,14 @@ async def bench(window, runs: int) -> int:
         if page is None:
             page = TesterPage(window.ctx)
             window.add_pool_page(page, "Tester", "tester-run")
-        window.tabs.setCurrentWidget(page)
         window.pools_changed(select=pool_id)
         await until(lambda: page.clients)
+        started = time.perf_counter()
+        window.tabs.setCurrentWidget(page)  # the tester opens: it loads QtWebEngine after its first paint
+        await until(lambda: page.browser is not None)
+        first_open = (time.perf_counter() - started) * 1000
         page.select_provider(ProviderKind.OIDC)
         page.add_persona("bench")
-        started = time.perf_counter()
-        page._embedded_browser()
-        first_open = (time.perf_counter() - started) * 1000
         marks: dict[str, float] = {}
         page.browser.redirect_caught.connect(lambda: marks.setdefault("redirect", time.perf_counter()))
         page.results.shown.connect(lambda: "redirect" in marks and QTimer.singleShot(0, lambda: marks.setdefault(
@@ -163,7 +164,7 @@ async def bench(window, runs: int) -> int:
     print(f"sign-in tester, {runs} runs of a returning persona on the embedded service ({time.strftime('%F')})")
     p50, p95 = report("redirect → identity, role, countdown", timings)
     report("baseline: GetId+GCFI+GetCallerIdentity", baseline)
-    print(f"{'first open (QtWebEngine, view, profile)':<38} {first_open:7.1f} ms")
+    print(f"{'first open of the tab (QtWebEngine, view)':<38} {first_open:7.1f} ms")
     within = p50 <= BUDGET_MS and p95 <= BUDGET_MS
     print(f"budget {BUDGET_MS:.0f} ms at p50 and p95: {'met' if within else 'MISSED'}")
     return 0 if within else 1
