@@ -12,6 +12,7 @@ first needs a browser, so the rest of the app never pays for Chromium.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import Callable
 
@@ -37,6 +38,13 @@ _FORM_FIELDS = """(function (target) {
   }
   return '';
 })(%s)"""
+
+
+# What the view shows once the answer is in hand (the provider's page would only say the code was used).
+_CAUGHT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>body{font-family:sans-serif;margin:3em;
+color:#333}code{background:#eef;padding:2px 4px}</style></head><body><h2>Answer caught</h2><p>The provider sent
+{what} to <code>{where}</code>. cognito-desk stopped it in this view and takes it from here: see the result on
+the right.</p></body></html>"""
 
 
 class CatchingPage(QWebEnginePage):
@@ -98,6 +106,8 @@ class EmbeddedBrowser(QWidget):
         box.addLayout(bar)
         box.addWidget(self.view, 1)
         self.page: CatchingPage | None = None
+        #: Where the last answer was caught (its address without query), shown in the bar meanwhile.
+        self.caught_at = ""
         self._loading(False)
 
     def _tool(self, icon_name: str, text: str, tip: str, shortcut: str) -> QToolButton:
@@ -142,14 +152,25 @@ class EmbeddedBrowser(QWidget):
         page.stop_at = stop_at
         try:
             self.view.load(QUrl(start(stop_at)))
-            return await arrival
+            answer = await arrival
         finally:
             page.stop_at = None
             page.caught.disconnect(caught)
             if not arrival.done():
                 self.view.stop()
+        self._show_caught(answer)
+        return answer
+
+    def _show_caught(self, answer: Arrival) -> None:
+        where = answer.url.split("?", 1)[0].split("#", 1)[0]
+        what = "a SAML response" if "SAMLResponse" in answer.form else "its answer"
+        self.view.setHtml(_CAUGHT_PAGE.replace("{what}", what).replace("{where}", html.escape(where)))
+        self.caught_at = where
 
     def _show_url(self, url: QUrl) -> None:
+        if url.scheme() == "data":  # the "answer caught" page: the bar keeps the address the answer went to
+            self.url_bar.setText(f"{self.caught_at} (answer caught)")
+            return
         self.url_bar.setText(url.toString())
         self.url_bar.setCursorPosition(0)
         problem = self.page.certificate_problem if self.page is not None else ""

@@ -88,6 +88,7 @@ class ResultPanel(QWidget):
     def _summary(self, refresh: Callable[[], object]) -> QWidget:
         page = QWidget()
         self.identity_label = _selectable("Identity ID")
+        self.identity_label.setWordWrap(False)
         self.identity_state = QLabel()
         self.identity_state.setAccessibleName("New or returning identity")
         self.linked_label = _selectable("Linked logins")
