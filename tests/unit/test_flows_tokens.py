@@ -174,3 +174,71 @@ def test_provider_keys_are_kept_until_they_expire_or_lack_the_kid():
 
     assert asyncio.run(main()) == ["Provider JWKS", "Verify id_token"]
     assert fetched == ["/jwks", "/jwks", "/jwks"]  # once, once more for the unknown kid, once after the ttl
+
+
+class FragmentAgent:
+    """Answers an authorization request as an implicit provider does: ``answer(query)`` in the fragment."""
+
+    def __init__(self, answer) -> None:
+        self.answer = answer
+        self.query: dict[str, str] = {}
+
+    async def navigate(self, start, stop_at):
+        from urllib.parse import parse_qsl, urlencode, urlsplit
+
+        from cognito_desk.flows.agent import Arrival
+
+        self.query = dict(parse_qsl(urlsplit(start(stop_at)).query))
+        return Arrival(f"{stop_at}#{urlencode(self.answer(self.query))}")
+
+
+def test_implicit_id_token_from_the_fragment_is_verified_with_the_nonce_sent():
+    from cognito_desk.flows.oidc import oidc_login
+
+    client = ProviderClient("lab", "op", ProviderKind.OIDC, issuer=ISSUER, client_id="client-1",
+                            response_type="id_token", authorization_endpoint=ENDPOINTS.authorization_endpoint,
+                            token_endpoint=ENDPOINTS.token_endpoint, jwks_uri=ENDPOINTS.jwks_uri)
+
+    async def main(agent):
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json=jwks()))
+        async with httpx.AsyncClient(transport=transport) as http:
+            return await oidc_login(http, agent, client, None, Timeline())
+
+    agent = FragmentAgent(lambda q: {"state": q["state"], "id_token": id_token(nonce=q["nonce"])})
+    login = asyncio.run(main(agent))
+    assert login.claims["sub"] == "alice" and login.token_type == "id_token"
+    assert agent.query["response_type"] == "id_token" and "code_challenge" not in agent.query
+    replayed = FragmentAgent(lambda q: {"state": q["state"], "id_token": id_token(nonce="from-another-login")})
+    with pytest.raises(ProviderError) as caught:
+        asyncio.run(main(replayed))
+    assert caught.value.error == "nonce_mismatch"
+    forged = FragmentAgent(lambda q: {"state": "not-this-login", "id_token": id_token(nonce=q["nonce"])})
+    with pytest.raises(ProviderError) as caught:
+        asyncio.run(main(forged))
+    assert caught.value.error == "state_mismatch"
+
+
+def test_the_pool_configuration_is_given_up_after_two_slow_attempts_never_the_run():
+    from cognito_desk.aws import CognitoIdentityClient, Endpoint
+    from cognito_desk.aws.credentials import StaticCredentials
+    from cognito_desk.flows.prediction import load_pool_config
+
+    attempts = []
+
+    async def slow(request):
+        attempts.append(request.headers["x-amz-target"])
+        await asyncio.sleep(5)
+        return httpx.Response(200, json={})
+
+    async def main():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as http:
+            client = CognitoIdentityClient(http, Endpoint("http://backend.test", "us-east-1", "cognito-identity"),
+                                           StaticCredentials("AKIAEXAMPLE", "secret"))
+            timeline = Timeline()
+            config = await load_pool_config(client, "us-east-1:x", timeline, timeouts=(0.05, 0.05))
+            return config, timeline
+
+    config, timeline = asyncio.run(main())
+    assert config.unavailable == "the pool's configuration did not arrive within 0.1 s"
+    assert [c.cancelled for c in timeline.calls] == [True, True]
+    assert attempts == ["AWSCognitoIdentityService.DescribeIdentityPool"] * 2
