@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import boto3
 import pytest
+from PySide6.QtGui import QGuiApplication
 
 from cognito_desk.flows.clients import ProviderKind
 
@@ -251,6 +252,20 @@ def test_guest_and_developer(tester):
     page.select_provider(ProviderKind.GUEST)
     guest = tester.sign_in(None)
     assert guest.ok and role_name(page.results.assumed_label.text()) == "guest"
+    first_key = guest.credentials.access_key_id
+    refreshed = []
+    page.run_finished.connect(refreshed.append)
+    tester.finish_login(None, lambda: bool(refreshed), 20, start=page.results.refresh_button.click)
+    page.run_finished.disconnect(refreshed.append)
+    assert refreshed[0].credentials.access_key_id != first_key
+    assert page.results.access_key.text() == refreshed[0].credentials.access_key_id
+    page.results.export_env.click()
+    exported = QGuiApplication.clipboard().text()
+    assert exported.startswith(f"export AWS_ACCESS_KEY_ID={refreshed[0].credentials.access_key_id}\n")
+    assert refreshed[0].credentials.secret_key.reveal() in exported  # revealed only on purpose, to the clipboard
+    assert refreshed[0].credentials.secret_key.reveal() not in page.results.secret_label.text()
+    page.results.export_profile.click()
+    assert QGuiApplication.clipboard().text().startswith("[cognito-desk]\naws_access_key_id = ")
     page.select_provider(ProviderKind.DEVELOPER)
     developer = tester.sign_in(None)
     assert developer.ok and role_name(developer.assumed_role) == "auth"
