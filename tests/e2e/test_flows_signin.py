@@ -14,20 +14,13 @@ import pytest
 from support import make_client
 from test_flows_user_agent import FormBrowser, oidc_client
 
+from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.aws import CognitoIdentityClient, StsClient, custom_endpoints
 from cognito_desk.aws.credentials import StaticCredentials
 from cognito_desk.flows.clients import ProviderClient, ProviderKind
 from cognito_desk.flows.run import Flow, RunRequest, SignInRun
 
 DEVELOPER_PROVIDER = "login.qa.example"
-
-
-def trust(pool_id: str, amr: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-        "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool_id},
-                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}}}]})
 
 
 @dataclass
@@ -65,8 +58,9 @@ class Lab:
         self.roles = {}
         for role, amr in (("auth", "authenticated"), ("guest", "unauthenticated"), ("qa", "authenticated"),
                           ("engineers", "authenticated"), ("no-amr", "unauthenticated")):
+            policy = json.dumps(cognito_trust_policy(self.pool_id, amr, tag_session=False))
             self.roles[role] = self.iam.create_role(RoleName=f"{role}--{name}"[:64],
-                                                    AssumeRolePolicyDocument=trust(self.pool_id, amr))["Role"]["Arn"]
+                                                    AssumeRolePolicyDocument=policy)["Role"]["Arn"]
         self.map_departments()
 
     def map_departments(self, authenticated: str = "auth") -> None:

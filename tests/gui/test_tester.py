@@ -14,6 +14,7 @@ import boto3
 import pytest
 from PySide6.QtGui import QGuiApplication
 
+from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.flows.clients import ProviderKind
 
 DEVELOPER_PROVIDER = "login.tester.example"
@@ -36,14 +37,6 @@ FILL_SAML = """(function (user) {
   const field = document.querySelector('input[name=userName]'); if (!field) return '';
   field.value = user; field.form.submit(); return 'ok'; })(%s)"""
 CONSENT = "(function () { const b = document.querySelector('form button[type=submit]'); if (b) b.click(); })()"
-
-
-def trust(pool_id: str, amr: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-        "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool_id},
-                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}}}]})
 
 
 @dataclass
@@ -126,7 +119,8 @@ def tester(connected_window, app_ctx, oidc_idp, saml_idp, run, wait_until):
         roles = {}
         for name, amr in (("auth", "authenticated"), ("guest", "unauthenticated"), ("qa", "authenticated"),
                           ("engineers", "authenticated"), ("no-amr", "unauthenticated")):
-            made = await iam.create_role(role_name=f"{name}-tester", assume_role_policy_document=trust(pool_id, amr))
+            policy = json.dumps(cognito_trust_policy(pool_id, amr, tag_session=False))
+            made = await iam.create_role(role_name=f"{name}-tester", assume_role_policy_document=policy)
             roles[name] = made["Role"]["Arn"]
         rules = [{"Claim": "department", "MatchType": "Equals", "Value": "qa", "RoleARN": roles["qa"]},
                  {"Claim": "department", "MatchType": "Equals", "Value": "engineering",
