@@ -312,3 +312,26 @@ def test_the_tester_module_does_not_load_qtwebengine():
             "print(sorted(m for m in sys.modules if 'WebEngine' in m))")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert output.stdout.strip() == "[]"
+
+
+def test_a_confidential_client_secret_goes_to_the_keyring_and_a_wrong_one_names_the_token_step(tester, app_ctx,
+                                                                                               oidc_idp):
+    from cognito_desk.flows.clients import FILE_NAME
+
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    for secret, step in (("not-the-secret", "Token exchange"), (oidc_idp.client_secrets["qa-server"], "GetId")):
+        dialog = page.edit_provider_settings()
+        dialog.set_field("client_id", "qa-server")
+        dialog.set_field("client_secret", secret)
+        dialog.accept()
+        tester.wait_until(lambda: page.current_client().client_id == "qa-server" and not page.ctx.runner.running,
+                          10, "the saved confidential client")
+        result = tester.sign_in("alice")
+        assert result.failure.step == step, result.failure
+        stored = app_ctx.secrets.get(page.current_client().secret_profile, "client_secret")
+        assert stored.reveal() == secret
+        assert secret not in (app_ctx.settings_file.path.parent / FILE_NAME).read_text()
+    # Refused by its provider, the run stops before Cognito; accepted, Cognito refuses the app client the pool
+    # does not list (qa-server), with the id_token kept.
+    assert result.login.claims["aud"] == "qa-server"
