@@ -65,7 +65,7 @@ class LabTab:
         async def play():
             if start is not None:
                 start()  # as a click does: with the event loop running
-            while not done() or self.page.ctx.runner.running:  # (all idle before the loop stops: see the fixture)
+            while not done() or self.page.ctx.runner.running:  # (every screen idle: see the fixture)
                 await asyncio.sleep(0.05)
                 browser = self.page.browser
                 if user is None or browser is None or browser.page is None or browser.view.page() is None:
@@ -137,8 +137,8 @@ def tester(connected_window, app_ctx, oidc_idp, saml_idp, run, wait_until):
     window.tabs.setCurrentWidget(page)
     window.show()
     window.pools_changed(select=pool_id)
-    # Every screen idle before the loop stops: qasync loses a socket's pending notification when the loop is
-    # stopped under it, and that connection then hangs when it is reused (the app's loop never stops).
+    # Every screen idle before the test goes on: no other screen's request is in flight when the loop stops
+    # between steps (see ``run`` in the conftest for what qasync does to one that is).
     wait_until(lambda: len(page.clients) == 4 and not app_ctx.runner.running, 30, "the pool's providers, screens idle")
     yield LabTab(window, page, pool_id, roles, run, wait_until)
     # pytest-qt has closed the window and asked for its deletion: let that happen while the loop runs, so
