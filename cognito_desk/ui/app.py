@@ -39,7 +39,7 @@ __all__ = ["build_window", "run"]
 PREFS_FILE = "window-state.ini"
 #: The screen modules ``build_window`` plugs in. Importing them is the slow part of plugging them in, so the app
 #: imports them in a worker thread first (:func:`import_screens`); keep this list in step with the function.
-SCREENS = ("connections", "pools", "identities", "providers", "roles", "tags", "about", "history")
+SCREENS = ("connections", "pools", "identities", "providers", "roles", "tags", "tester", "about", "history")
 
 
 def import_screens() -> None:
@@ -72,6 +72,9 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
     install_providers(window)  # Identity providers tab; Pool ▸ IAM identity providers…
     install_roles(window)  # Roles & rules tab, with the trust-policy lint and the live preview
     install_tags(window)  # Principal tags tab
+    from .tester import TesterPage
+
+    window.add_pool_page(TesterPage(ctx, window), "Tester", "tester-run")  # QtWebEngine loads when first shown
     from .about import show_about
 
     about = window.help_menu.addAction("&About cognito-desk", lambda: show_about(window))

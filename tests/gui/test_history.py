@@ -16,7 +16,7 @@ from cognito_desk.flows.clients import ProviderKind
 from cognito_desk.scenarios.history import HistoryStore, history_path
 from cognito_desk.scenarios.model import parse_scenario
 from cognito_desk.scenarios.record import RunRecord
-from cognito_desk.ui.history import HistoryPage, connect_tester
+from cognito_desk.ui.history import HistoryPage
 
 # QtWebEngine offscreen without a GPU says so on first use (the report is rendered in software).
 pytestmark = pytest.mark.qt_log_ignore("QRhiGles2: Failed to create", "Failed to create RHI for backend",
@@ -162,10 +162,10 @@ def test_tester_runs_are_recorded_and_rerun(connected_window, app_ctx, run, wait
         return pool["IdentityPoolId"]
 
     pool_id = run(setup(), 30)
-    tester = TesterPage(app_ctx)
-    window.add_pool_page(tester, "Tester", "tester-run")
+    # build_window wires the Tester tab and the History tab together, as in the app.
+    (tester,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+                 if isinstance(window.tabs.widget(i), TesterPage)]
     history = history_page(window)
-    connect_tester(history, tester, window)
     window.pools_changed(select=pool_id)
     wait_until(lambda: len(tester.clients) == 1 and history.current_filter().pool_id == pool_id, 15, "guest ready")
     tester.select_provider(ProviderKind.GUEST)

@@ -25,3 +25,17 @@ def test_emitting_signals_keeps_the_reference_counts_of_true_and_false():
         emitter.valued.emit(None)
     assert len(received) == 4000
     assert (sys.getrefcount(True), sys.getrefcount(False)) == before
+
+
+def test_the_event_loop_keeps_the_reference_count_of_none(run):
+    """PySide6 6.12.0 also dropped a reference to ``None`` on every qasync callback ("deallocating None")."""
+    import asyncio
+
+    async def spin():
+        before = sys.getrefcount(None)
+        for _ in range(2000):
+            await asyncio.sleep(0)
+        return before, sys.getrefcount(None)
+
+    before, after = run(spin())
+    assert after >= before - 50  # small moves are other objects; the bug lost ~2,000
