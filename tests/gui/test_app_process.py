@@ -83,3 +83,18 @@ def test_without_a_display_it_says_so_in_one_line_and_points_to_serve(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "no display" in done.stderr and "cognito-desk serve" in done.stderr
     assert done.stdout == ""
+
+
+def test_plugging_every_screen_in_does_not_load_qtwebengine(tmp_path):
+    """Only the Tester loads QtWebEngine, when it is first shown: the screens' modules and widgets do not."""
+    script = ("import sys, tempfile; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
+              "from cognito_desk.ui import app as A; from cognito_desk.backend import LocalServices; "
+              "from cognito_desk.settings import SessionSecrets, SettingsFile; A.import_screens(); "
+              "d = tempfile.mkdtemp(); ctx = A.make_context(d + '/w.ini', settings_file=SettingsFile(d), "
+              "secrets=SessionSecrets(), local=LocalServices()); w = A.build_window(ctx); "
+              "print(w.tabs.count(), any(m.startswith('PySide6.QtWebEngine') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], env=_env(tmp_path), capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    tabs, loaded = done.stdout.split()
+    assert int(tabs) >= 7 and loaded == "False"
