@@ -92,7 +92,8 @@ async def _sign_in(clients: Clients, scenario: Scenario, agents: AgentFactory, c
         if sign_in.result is None:
             return _unrun(scenario, connection, "Start", "Timeout", f"the run did not start within {timeout:g} s")
         record = record_of(sign_in.result, connection=connection, persona=scenario.persona, source=scenario.label)
-        calls = sign_in.result.timeline.calls
+        # The pool's configuration is read beside the sign-in: the step the run stopped at is the sign-in's own.
+        calls = [call for call in sign_in.result.timeline.calls if call.step != "Pool configuration"]
         record.outcome = record.error_code = "Timeout"
         record.failed_step = calls[-1].step if calls else "Start"
         record.error_message = f"the scenario did not finish within {timeout:g} s (--timeout)"
