@@ -10,7 +10,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-import boto3
 import pytest
 from PySide6.QtGui import QGuiApplication
 
@@ -108,14 +107,10 @@ def tester(connected_window, app_ctx, oidc_idp, saml_idp, run, wait_until):
         iam, identity = connection.iam, connection.identity
         oidc = await iam.create_open_id_connect_provider(url=oidc_idp.issuer, client_id_list=["qa-desk"])
         saml = await iam.create_saml_provider(name="corp", saml_metadata_document=saml_idp.metadata_xml())
-        keys = await connection.credentials.get()
-        boto = boto3.session.Session().client(  # (the async client sends OpenIDConnectProviderARNs, not the
-            "cognito-identity", endpoint_url=connection.endpoint_url,  # model's OpenIdConnectProviderARNs)
-            region_name=connection.region, aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key)
-        pool_id = (await asyncio.to_thread(
-            boto.create_identity_pool, IdentityPoolName="tester", AllowUnauthenticatedIdentities=True,
-            AllowClassicFlow=True, OpenIdConnectProviderARNs=[oidc["OpenIDConnectProviderArn"]],
-            SamlProviderARNs=[saml["SAMLProviderArn"]], DeveloperProviderName=DEVELOPER_PROVIDER))["IdentityPoolId"]
+        pool_id = (await identity.create_identity_pool(
+            identity_pool_name="tester", allow_unauthenticated_identities=True, allow_classic_flow=True,
+            open_id_connect_provider_arns=[oidc["OpenIDConnectProviderArn"]],
+            saml_provider_arns=[saml["SAMLProviderArn"]], developer_provider_name=DEVELOPER_PROVIDER))["IdentityPoolId"]
         roles = {}
         for name, amr in (("auth", "authenticated"), ("guest", "unauthenticated"), ("qa", "authenticated"),
                           ("engineers", "authenticated"), ("no-amr", "unauthenticated")):
@@ -132,8 +127,8 @@ def tester(connected_window, app_ctx, oidc_idp, saml_idp, run, wait_until):
         return pool_id, roles
 
     pool_id, roles = run(setup(), 60)
-    page = TesterPage(app_ctx)
-    window.add_pool_page(page, "Tester", "tester-run")
+    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+               if isinstance(window.tabs.widget(i), TesterPage)]  # the tab build_window wires
     window.tabs.setCurrentWidget(page)
     window.show()
     window.pools_changed(select=pool_id)
@@ -335,3 +330,28 @@ def test_a_confidential_client_secret_goes_to_the_keyring_and_a_wrong_one_names_
     # Refused by its provider, the run stops before Cognito; accepted, Cognito refuses the app client the pool
     # does not list (qa-server), with the id_token kept.
     assert result.login.claims["aud"] == "qa-server"
+
+
+def test_the_system_browser_chosen_for_google_gives_way_to_the_embedded_view_for_others(connected_window, app_ctx,
+                                                                                       run, wait_until):
+    from cognito_desk.flows.clients import ProviderKind
+    from cognito_desk.ui.tester import TesterPage
+    from cognito_desk.ui.tester.page import EMBEDDED, SYSTEM
+
+    window = connected_window
+    pool = run(window.connection.identity.create_identity_pool(
+        identity_pool_name="google and guests", allow_unauthenticated_identities=True,
+        supported_login_providers={"accounts.google.com": "123-qa.apps.googleusercontent.com"}))
+    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+               if isinstance(window.tabs.widget(i), TesterPage)]
+    window.pools_changed(select=pool["IdentityPoolId"])
+    wait_until(lambda: len(page.clients) == 2 and not app_ctx.runner.running, 30, "the pool's providers")
+    page.select_provider(ProviderKind.OIDC, "accounts.google.com")
+    assert page.agent_box.currentText() == SYSTEM and "refuses sign-ins in embedded browsers" in page.hint.text()
+    page.select_provider(ProviderKind.GUEST)
+    assert page.agent_box.currentText() == EMBEDDED  # chosen for Google only, not by the user
+    page.agent_box.setCurrentText(SYSTEM)
+    page.agent_box.activated.emit(page.agent_box.currentIndex())  # the user's own choice
+    page.select_provider(ProviderKind.OIDC, "accounts.google.com")
+    page.select_provider(ProviderKind.GUEST)
+    assert page.agent_box.currentText() == SYSTEM

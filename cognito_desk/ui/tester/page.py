@@ -97,6 +97,9 @@ class TesterPage(QWidget):
         self.custom_role.setPlaceholderText("CustomRoleArn (optional)")
         self.agent_box = self._combo("User agent", "Where the provider's page opens")
         self.agent_box.addItems([EMBEDDED, SYSTEM])
+        #: True while the system browser was chosen for a provider that refuses embedded views (not by the user).
+        self._system_chosen_for_provider = False
+        self.agent_box.activated.connect(self._agent_chosen)
         self.persona_box = self._combo("Persona", "A test user whose browser session is kept between runs")
         self.persona_box.addItem(PRIVATE)
         self.persona_box.addItems(self._saved_personas())
@@ -238,7 +241,12 @@ class TesterPage(QWidget):
 
     def _provider_changed(self) -> None:
         client = self.current_client()
-        if client is not None and client.logins_key in REFUSE_EMBEDDED:
+        refuses = client is not None and client.logins_key in REFUSE_EMBEDDED
+        if not refuses and self._system_chosen_for_provider:  # back to the embedded view the user had
+            self.agent_box.setCurrentText(EMBEDDED)
+            self._system_chosen_for_provider = False
+        if refuses:
+            self._system_chosen_for_provider |= self.agent_box.currentText() != SYSTEM
             self.agent_box.setCurrentText(SYSTEM)
             self.hint.setText(f"{client.name} refuses sign-ins in embedded browsers: the system browser is chosen.")
         elif client is not None and client.problems():
@@ -246,6 +254,9 @@ class TesterPage(QWidget):
         else:
             self.hint.setText("")
         self._update_controls()
+
+    def _agent_chosen(self, _: int) -> None:
+        self._system_chosen_for_provider = False  # the user's own choice stays
 
     def edit_provider_settings(self):
         """Open the provider settings dialog; returns it (tests fill it in and accept it)."""
