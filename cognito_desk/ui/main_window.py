@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pool_list)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)  # a wide tab must not squeeze the pool list away
+        self.pool_list.setMinimumWidth(240)
         self.splitter.setSizes([320, 860])
         central = QWidget()
         layout = QVBoxLayout(central)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 async def main_window(studio):
     await studio.select_pool("QA mobile app")
+    studio.window.tabs.setCurrentIndex(0)  # Settings: the first tab, whatever earlier scenes showed
+    await studio.settle()
     return studio.window
 
 
