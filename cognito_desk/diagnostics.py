@@ -21,6 +21,7 @@ from pathlib import Path
 import platformdirs
 
 from . import __version__
+from .assets import resources_dir
 from .settings.paths import APP_NAME, config_dir, default_data_dir
 
 __all__ = ["LICENSE", "AppPaths", "diagnostics_text", "keyring_backend_name", "log_dir"]
@@ -50,9 +51,10 @@ class AppPaths:
         frozen = bool(getattr(sys, "frozen", False))
         package = Path(__file__).resolve().parent
         install = Path(sys.executable).resolve().parent if frozen else package.parent
-        # the bundle's copy (beside the package in _internal), a source checkout's, or a wheel's (inside the package)
-        resources = next((p for p in (package.parent / "resources", package / "resources") if p.is_dir()),
-                         package.parent / "resources")
+        try:
+            resources = resources_dir()
+        except FileNotFoundError:
+            resources = package.parent / "resources"  # reported as missing by the self-test
         return cls(install=install, resources=resources, data=default_data_dir(),
                    settings=config_dir(), logs=log_dir(), frozen=frozen)
 
