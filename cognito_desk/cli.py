@@ -1,4 +1,5 @@
-"""The ``cognito-desk`` command: the desktop app, ``serve`` (the embedded service), ``admin-key``, ``--version``.
+"""cognito-desk: the desktop app for Amazon Cognito identity pools (no command, or a .cdpool/.cdscenario file to
+open), its embedded service (serve, admin-key) and the headless pools and scenarios commands.
 
 Arguments are parsed before anything heavy is imported, so ``--help`` and ``--version`` are
 instant and nothing here imports Qt. Without a subcommand the command opens the desktop app
