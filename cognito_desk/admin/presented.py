@@ -15,12 +15,15 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from cognito_desk.core.tokens import describe_expiry, format_utc, inspect_token
-from cognito_desk.scenarios.history import HistoryFilter, HistoryStore
 from cognito_desk.service.providers.saml import NAME, NAME_IDENTIFIER, SAML
+
+if TYPE_CHECKING:  # the history is read only by recent_sign_ins; reading a token must not load the flows
+    from cognito_desk.scenarios.history import HistoryStore
 
 _NS = {"saml": SAML}
 _XML_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
@@ -145,6 +148,8 @@ class RecentSignIn:
 
 def recent_sign_ins(store: HistoryStore, pool_id: str, limit: int = 20) -> list[RecentSignIn]:
     """The pool's latest recorded sign-ins that carried claims, newest first (``store``: a run-history store)."""
+    from cognito_desk.scenarios.history import HistoryFilter
+
     recent = []
     for record in store.list(HistoryFilter(pool_id=pool_id), limit=limit):
         if record.claims and record.logins_key:

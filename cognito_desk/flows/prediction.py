@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..admin.presented import PresentedToken
+from ..admin.preview import NotPreviewable, login_for
 from ..aws import CognitoIdentityClient
 from ..core.roles import LoginClaims, RoleRequest, resolve_role
 from .clients import ProviderKind
@@ -67,15 +69,13 @@ async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeli
     return PoolConfig(unavailable=f"the pool's configuration did not arrive within {sum(timeouts):g} s")
 
 
-def _mapping_keys(kind: ProviderKind, login: ProviderLogin, pool: Mapping[str, Any]) -> tuple[str, ...]:
-    key = login.logins_key
-    if kind is ProviderKind.OIDC:
-        arns = [arn for arn in pool.get("OpenIdConnectProviderARNs", []) if arn.endswith(f":oidc-provider/{key}")]
-        return (*arns, key)
-    if kind is ProviderKind.USER_POOL:
-        client = login.claims.get("aud") or login.claims.get("client_id")
-        return (f"{key}:{client}", key) if client else (key,)
-    return (key,)
+def _mapping_keys(login: ProviderLogin, pool: Mapping[str, Any]) -> tuple[str, ...]:
+    """The role-mapping keys the service looks up for this login: the role editor's preview works them out
+    (``admin.preview.login_for``, proven against the service), so the tester and the preview never differ."""
+    try:
+        return login_for(pool, login.logins_key, PresentedToken("claims", dict(login.claims))).mapping_keys
+    except NotPreviewable:  # not a provider of this pool: the service refuses the login before any mapping
+        return (login.logins_key,)
 
 
 def predict(kind: ProviderKind, login: ProviderLogin | None, config: PoolConfig,
@@ -89,7 +89,7 @@ def predict(kind: ProviderKind, login: ProviderLogin | None, config: PoolConfig,
         request = RoleRequest("developer", config.roles.get("Roles", {}), custom_role_arn=custom_role_arn)
     else:
         assert login is not None
-        claims = LoginClaims(login.logins_key, login.claims, _mapping_keys(kind, login, config.pool),
+        claims = LoginClaims(login.logins_key, login.claims, _mapping_keys(login, config.pool),
                              login.saml_roles)
         request = RoleRequest("authenticated", config.roles.get("Roles", {}),
                               config.roles.get("RoleMappings", {}) or {}, (claims,), custom_role_arn)
