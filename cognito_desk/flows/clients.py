@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import errors
 from ..settings import Secret, SecretField, SecretStore, config_dir
+from ..settings.files import write_atomically
 
 __all__ = [
     "FILE_NAME",
@@ -214,16 +213,8 @@ class ProviderClientsFile:
         self._save([c for c in self.load() if (c.connection, c.name) != (connection, name)])
 
     def _save(self, clients: list[ProviderClient]) -> None:
-        text = json.dumps({"version": VERSION, "clients": [c.to_dict() for c in clients]}, indent=2) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path,
+                         json.dumps({"version": VERSION, "clients": [c.to_dict() for c in clients]}, indent=2) + "\n")
 
 
 def client_secret(secrets: SecretStore, client: ProviderClient) -> Secret | None:

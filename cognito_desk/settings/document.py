@@ -4,14 +4,13 @@ Owns :class:`Settings` (the connection profiles and which one is active), its va
 (duplicate names, a dangling active profile, every profile's own checks), the schema version and the
 chain of migrations that bring an older file up to date, and :class:`SettingsFile`, which reads the
 file (a missing file gives the defaults: one Local profile) and replaces it atomically (temp file in
-the same directory, fsync, ``os.replace``). Problems raise :class:`SettingsError` listing every one.
+the same directory, fsync, ``os.replace``: :mod:`.files`). Problems raise :class:`SettingsError` listing every one.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from ..core import errors
 from . import paths
+from .files import write_atomically
 from .profiles import ConnectionProfile, LocalProfile, profile_from_dict, profile_problems, profile_to_dict
 
 __all__ = ["SCHEMA_VERSION", "Settings", "SettingsError", "SettingsFile", "migrate"]
@@ -161,18 +161,7 @@ class SettingsFile:
         problems = settings.problems()
         if problems:
             raise SettingsError(problems, self.path)
-        text = json.dumps(settings_to_dict(settings), indent=2, ensure_ascii=False) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(settings_to_dict(settings), indent=2, ensure_ascii=False) + "\n")
 
     def __repr__(self) -> str:
         return f"SettingsFile({str(self.path)!r})"
