@@ -185,9 +185,7 @@ def child(kind: str, data_dir: Path, pools: tuple[str, str], count: int) -> None
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from cognito_desk.backend import LocalServices
-    from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
-    from cognito_desk.ui.app import build_window, make_context
+    from cognito_desk.ui.app import build_window, scratch_context
     from cognito_desk.ui.collector import GuiThreadCollector
     from cognito_desk.ui.identities import IdentitiesPage
     from cognito_desk.ui.identities import page as page_module
@@ -199,10 +197,7 @@ def child(kind: str, data_dir: Path, pools: tuple[str, str], count: int) -> None
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory(prefix="cognito-desk-bench-") as temp:
-        settings_file = SettingsFile(Path(temp) / "config")
-        settings_file.save(Settings((LocalProfile("local", data_dir=str(data_dir)),), "local"))
-        ctx = make_context(str(Path(temp) / "window-state.ini"), settings_file=settings_file,
-                           secrets=SessionSecrets(), local=LocalServices())
+        ctx = scratch_context(Path(temp), data_dir)
         window = build_window(ctx)
         window.resize(1280, 800)
         window.show()

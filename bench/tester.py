@@ -184,19 +184,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    from cognito_desk.backend import LocalServices
-    from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
-    from cognito_desk.ui.app import build_window, make_context
+    from cognito_desk.ui.app import build_window, scratch_context
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(["cognito-desk-bench"])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory(prefix="cognito-desk-bench-") as temp:
-        settings_file = SettingsFile(Path(temp) / "config")
-        settings_file.save(Settings((LocalProfile("local", data_dir=str(Path(temp) / "data")),), "local"))
-        ctx = make_context(str(Path(temp) / "config" / "window-state.ini"), settings_file=settings_file,
-                           secrets=SessionSecrets(), local=LocalServices())
+        ctx = scratch_context(Path(temp))
         window = build_window(ctx)
         window.resize(1280, 800)
         window.show()

@@ -134,9 +134,7 @@ async def _capture(studio: Studio, scenes: list[tuple[str, Scene]], app: QApplic
 
 
 def main(argv: list[str]) -> int:
-    from cognito_desk.backend import LocalServices
-    from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
-    from cognito_desk.ui.app import build_window, make_context
+    from cognito_desk.ui.app import build_window, scratch_context
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(["cognito-desk-screenshots"])
@@ -146,10 +144,7 @@ def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     scenes = _load_scenes(argv)
     with tempfile.TemporaryDirectory(prefix="cognito-desk-shots-") as temp:
-        settings_file = SettingsFile(Path(temp) / "config")
-        settings_file.save(Settings((LocalProfile("local", data_dir=str(Path(temp) / "data")),), "local"))
-        ctx = make_context(str(Path(temp) / "config" / "window-state.ini"), settings_file=settings_file,
-                           secrets=SessionSecrets(), local=LocalServices())
+        ctx = scratch_context(Path(temp))
         window = build_window(ctx)
         window.resize(1280, 800)
         window.show()

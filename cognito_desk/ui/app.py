@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -88,6 +89,18 @@ def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindo
 def make_context(prefs_path: str, **collaborators) -> AppContext:
     """The context on the window-state file ``prefs_path``; ``collaborators`` as :class:`AppContext` takes them."""
     return AppContext(QSettings(prefs_path, QSettings.Format.IniFormat), Runner(), **collaborators)
+
+
+def scratch_context(directory: Path, data_dir: Path | None = None) -> AppContext:
+    """A context on a scratch ``directory`` (tests, benchmarks, screenshots): settings there with one Local
+    profile on ``data_dir`` (default ``directory/data``), secrets for this session only, window state there."""
+    from ..backend import LocalServices
+    from ..settings import LocalProfile, SessionSecrets, Settings, SettingsFile
+
+    settings_file = SettingsFile(directory / "config")
+    settings_file.save(Settings((LocalProfile("local", data_dir=str(data_dir or directory / "data")),), "local"))
+    return make_context(str(directory / "config" / PREFS_FILE), settings_file=settings_file,
+                        secrets=SessionSecrets(), local=LocalServices())
 
 
 class _FirstPaint(QObject):

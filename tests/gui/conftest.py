@@ -42,9 +42,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cognito_desk.backend import LocalServices
-from cognito_desk.settings import LocalProfile, SessionSecrets, Settings, SettingsFile
-
 # QtWebEngine (loaded later, on demand, by the sign-in tester) needs this before the QApplication exists.
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
@@ -108,12 +105,9 @@ def wait_until(run):
 
 @pytest.fixture
 def app_ctx(tmp_path, qt_loop):
-    from cognito_desk.ui.app import make_context
+    from cognito_desk.ui.app import scratch_context
 
-    settings_file = SettingsFile(tmp_path / "config")
-    settings_file.save(Settings((LocalProfile("local", data_dir=str(tmp_path / "data")),), "local"))
-    ctx = make_context(str(tmp_path / "config" / "window-state.ini"), settings_file=settings_file,
-                       secrets=SessionSecrets(), local=LocalServices())
+    ctx = scratch_context(tmp_path)
     yield ctx
     ctx.runner.cancel_all()
     ctx.local.stop_all()
