@@ -1,6 +1,7 @@
 """What the tests share besides fixtures: a real embedded service in a thread, boto3 clients for it, the
-reference trust policy, AWS error unpacking, an AWS config with an IAM Identity Center (SSO) profile. Test
-modules import these from here (``from support import …``); ``conftest.py`` builds its fixtures on them."""
+reference trust policy, AWS error unpacking, an in-memory keyring backend, an AWS config with an IAM
+Identity Center (SSO) profile. Test modules import these from here (``from support import …``);
+``conftest.py`` builds its fixtures on them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import keyring.backend
+import keyring.errors
 from botocore.config import Config
 
 from cognito_desk.service.context import ServiceSettings
@@ -128,3 +131,23 @@ def use_aws_config(tmp_path: Path, monkeypatch, text: str = SSO_PROFILE) -> Path
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("HOME", str(tmp_path))
     return config
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A real keyring backend that keeps passwords in a dict."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.passwords.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if self.passwords.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")

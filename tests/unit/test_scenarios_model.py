@@ -121,7 +121,7 @@ def test_plain_login_names_are_not_secrets():
 
 @pytest.fixture
 def memory_keyring():
-    from test_secrets import MemoryKeyring
+    from support import MemoryKeyring
 
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())

@@ -8,6 +8,7 @@ import keyring.backends.fail
 import keyring.backends.null
 import keyring.errors
 import pytest
+from support import MemoryKeyring
 
 from cognito_desk.core import errors
 from cognito_desk.settings import (
@@ -20,26 +21,6 @@ from cognito_desk.settings import (
     SessionSecrets,
     keyring_username,
 )
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.passwords.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 class LockedKeyring(MemoryKeyring):

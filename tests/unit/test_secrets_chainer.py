@@ -7,27 +7,15 @@ import keyring.backend
 import keyring.backends.chainer
 import keyring.errors
 import pytest
+from support import MemoryKeyring
 
 from cognito_desk.settings import KeyringSecrets, KeyringUnavailable, Secret, SecretField
 
 
-class SafeKeyring(keyring.backend.KeyringBackend):
-    """A real backend keeping passwords in a dict (stands in for the Secret Service)."""
+class SafeKeyring(MemoryKeyring):
+    """Stands in for the Secret Service: the chainer tries it first."""
 
     priority = 5
-
-    def __init__(self):
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.passwords.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.passwords.pop((service, username), None)
 
 
 class PlaintextKeyring(SafeKeyring):
