@@ -31,7 +31,7 @@ from ...admin.diff import Difference, shown
 from ...admin.pool_form import PoolFields, apply_fields, fields_of
 from ...admin.pools import Conflict, PoolEdit, save_pool
 from ..context import AppContext
-from ..pages import PoolRef
+from ..pages import PoolRef, PoolTab
 from ..widgets.error_banner import ErrorBanner
 from .fields import ProblemLabel, ProviderFields, with_problem
 
@@ -57,7 +57,7 @@ class DifferencesView(QTreeWidget):
             self.addTopLevelItem(item)
 
 
-class SettingsPage(QWidget):
+class SettingsPage(PoolTab, QWidget):
     #: A save went through (the pool as saved), e.g. for the pool list to show a new name.
     saved = Signal(dict)
 
@@ -147,20 +147,15 @@ class SettingsPage(QWidget):
         self._update_buttons()
 
     # --- loading -------------------------------------------------------------------------------------
-    def show_pool(self, pool: PoolRef | None) -> None:
+    def clear(self) -> None:
         if self._loading is not None:
             self._loading.cancel()
-        self.pool, self.edit = pool, None
+        self.edit = None
         self.errors.clear()
         self.conflict.hide()
         self._show_edit()
-        if pool is not None:
-            self.reload()
 
-    def reload(self) -> None:
-        pool = self.pool
-        if pool is None:
-            return
+    def load(self, pool: PoolRef) -> None:
         self.conflict.hide()
         self._loading = self.ctx.runner.run(
             pool.connection.identity.describe_identity_pool(identity_pool_id=pool.pool_id),

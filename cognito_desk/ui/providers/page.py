@@ -40,7 +40,7 @@ from cognito_desk.admin.providers import SOCIAL_PROVIDERS, ProvidersEdit
 
 from ..context import AppContext
 from ..icons import icon
-from ..pages import PoolRef
+from ..pages import PoolRef, PoolTab
 from ..widgets.error_banner import ErrorBanner
 from .new_provider import NewOidcProvider, NewSamlProvider
 
@@ -51,7 +51,7 @@ SOCIAL_FIELDS = {"accounts.google.com": "Google client ID", "graph.facebook.com"
 ATTACH_MEMBERS = {"OIDC": "OpenIdConnectProviderARNs", "SAML": "SamlProviderARNs"}
 
 
-class ProvidersPage(QWidget):
+class ProvidersPage(PoolTab, QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -162,17 +162,11 @@ class ProvidersPage(QWidget):
         self._show(None, [])
 
     # --- loading -----------------------------------------------------------------------------------
-    def show_pool(self, pool: PoolRef | None) -> None:
-        self.pool = pool
-        self.new_oidc.pool = self.new_saml.pool = pool
+    def clear(self) -> None:
+        self.new_oidc.pool = self.new_saml.pool = self.pool
         self._show(None, [])
-        if pool is not None:
-            self.reload()
 
-    def reload(self) -> None:
-        pool = self.pool
-        if pool is None:
-            return
+    def load(self, pool: PoolRef) -> None:
         connection = pool.connection
 
         async def load():

@@ -38,7 +38,7 @@ from cognito_desk.scenarios.history import HistoryStore, history_path
 
 from ..context import AppContext
 from ..icons import icon
-from ..pages import PoolRef
+from ..pages import PoolRef, PoolTab
 from ..widgets.error_banner import ErrorBanner
 from .mapping_editor import MappingEditor
 from .preview_panel import PreviewPanel
@@ -55,7 +55,7 @@ def trusted_role_name(pool_name: str, slot: str) -> str:
     return f"Cognito_{base}_{'Auth' if slot == 'authenticated' else 'Unauth'}_Role"
 
 
-class RolesPage(QWidget):
+class RolesPage(PoolTab, QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -122,16 +122,10 @@ class RolesPage(QWidget):
         self._show_snapshot(None)
 
     # --- loading -----------------------------------------------------------------------------------
-    def show_pool(self, pool: PoolRef | None) -> None:
-        self.pool = pool
+    def clear(self) -> None:
         self._show_snapshot(None)
-        if pool is not None:
-            self.reload()
 
-    def reload(self) -> None:
-        pool = self.pool
-        if pool is None:
-            return
+    def load(self, pool: PoolRef) -> None:
         connection = pool.connection
         self.ctx.runner.run(load_roles_snapshot(connection.identity, connection.iam, pool.pool_id),
                             label="Loading roles and rules", busy=self, errors=self.errors, retry=self.reload,

@@ -35,13 +35,13 @@ from cognito_desk.core import errors
 
 from ..context import AppContext
 from ..icons import icon
-from ..pages import PoolRef
+from ..pages import PoolRef, PoolTab
 from ..widgets.error_banner import ErrorBanner
 
 __all__ = ["TagsPage"]
 
 
-class TagsPage(QWidget):
+class TagsPage(PoolTab, QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -102,16 +102,10 @@ class TagsPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self._show_snapshot(None)
 
-    def show_pool(self, pool: PoolRef | None) -> None:
-        self.pool = pool
+    def clear(self) -> None:
         self._show_snapshot(None)
-        if pool is not None:
-            self.reload()
 
-    def reload(self) -> None:
-        pool = self.pool
-        if pool is None:
-            return
+    def load(self, pool: PoolRef) -> None:
         self.ctx.runner.run(load_roles_snapshot(pool.connection.identity, pool.connection.iam, pool.pool_id),
                             label="Loading principal tags", busy=self, errors=self.errors, retry=self.reload,
                             on_success=lambda snapshot: self._show_snapshot(snapshot) if pool == self.pool else None)
