@@ -1,6 +1,6 @@
 """How fast the live role preview answers after an edit, for the largest pool AWS allows: 10 role mappings x 25 rules.
 
-One edit of the rules editor costs: read the pasted JWT (``admin.presented.read_presented``), convert the form to
+One edit of the rules editor costs: read the pasted JWT (``core.presented.read_presented``), convert the form to
 role mappings, run the role engine and the trust check (``admin.preview.preview``). The worst case is measured:
 the token is presented under the last mapping and matches only its 25th rule, with principal tags on (two trust
 evaluations) and a fresh, never-cached trust policy text per round (an edited policy). The named baseline, in
@@ -17,12 +17,12 @@ import time
 
 import jwt
 
-from cognito_desk.admin.presented import read_presented
 from cognito_desk.admin.preview import preview
 from cognito_desk.admin.principal_tags import PrincipalTagMap
 from cognito_desk.admin.rules import RoleMapping, RolesForm, Rule
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.core import roles
+from cognito_desk.core.presented import read_presented
 
 POOL = "us-east-1:00000000-0000-0000-0000-000000000000"
 ACCOUNT = "123456789012"

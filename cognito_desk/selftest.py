@@ -116,11 +116,19 @@ async def guest_sign_in(url: str, region: str, access_key_id: str, secret_access
 
 
 def check_service_and_guest(data_dir: Path) -> list[Check]:
-    from .service.server import ServiceThread
+    return asyncio.run(_service_and_guest(data_dir))
 
+
+async def _service_and_guest(data_dir: Path) -> list[Check]:
+    """Start the embedded service as a Local connection does (``backend.local``) and sign a guest in on it."""
+    from .backend.local import LocalServices
+    from .settings import LocalProfile
+
+    services = LocalServices()
     started = time.perf_counter()
+    profile = LocalProfile("self-test", data_dir=str(data_dir))
     try:
-        service = ServiceThread(data_dir).start()
+        service = await services.attach(profile)
     except Exception as exc:  # the report is the product here: name the failure, don't raise
         return [Check("embedded service", False, f"did not start: {type(exc).__name__}: {exc}"),
                 Check("guest sign-in", False, "skipped: no service")]
@@ -128,15 +136,14 @@ def check_service_and_guest(data_dir: Path) -> list[Check]:
                     f"{service.url} on {data_dir} in {1000 * (time.perf_counter() - started):.0f} ms")]
     try:
         started = time.perf_counter()
-        settings = service.settings
-        identity_id, arn = asyncio.run(guest_sign_in(service.url, settings.region, settings.access_key_id,
-                                                     settings.secret_access_key))
+        identity_id, arn = await guest_sign_in(service.url, profile.region, service.access_key_id,
+                                               service.secret_access_key)
         checks.append(Check("guest sign-in", True,
                             f"{identity_id} as {arn} in {1000 * (time.perf_counter() - started):.0f} ms"))
     except Exception as exc:
         checks.append(Check("guest sign-in", False, f"{type(exc).__name__}: {exc}"))
     finally:
-        service.stop()
+        await asyncio.to_thread(services.stop_all)
     return checks
 
 

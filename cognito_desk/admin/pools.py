@@ -6,7 +6,7 @@ whole request back — members the form does not show (or this version of the ap
 after re-reading the pool: if it changed elsewhere since it was loaded, the save stops with a
 :class:`Conflict` listing the differences field by field, and the caller reloads or overwrites.
 :func:`pool_problems` checks a request before anything is sent, with the service model's own constraints
-(the embedded service's :class:`~cognito_desk.service.validation.Validator`); each problem names its member.
+(the embedded service's :class:`~cognito_desk.core.validation.Validator`); each problem names its member.
 Deleting asks for the pool's identity count (:func:`count_identities`, bounded so a huge pool cannot page
 forever).
 """
@@ -23,7 +23,7 @@ from typing import Any
 from ..aws import CognitoIdentityClient
 from ..aws.protocols import JsonProtocol
 from ..core import errors
-from ..service.validation import Validator, load_service_model
+from ..core.validation import Validator, load_service_model
 from .diff import Difference, differences
 from .rules import validator
 

@@ -1,14 +1,14 @@
 """The live "which role and why" preview: the role engine and trust evaluation the service runs, on unsaved rules.
 
 Owns :func:`preview` — given the pool's description (``DescribeIdentityPool``), the Roles & rules form as edited
-(not yet saved), a pasted token read by :mod:`admin.presented`, the ``Logins`` key it is presented under and an
+(not yet saved), a pasted token read by :mod:`core.presented`, the ``Logins`` key it is presented under and an
 optional ``CustomRoleArn``, it answers a :class:`Preview`: the role (or the error AWS would give), the numbered
 explanation from ``core.roles.resolve_role`` (which rule matched, why each earlier one did not, the ambiguity
 outcome), whether the chosen role's trust policy lets STS assume it for this pool (``core.policy``, with the
-condition keys the service uses — ``service.signin.trust_context``), and the session tags the login would carry
-with the warning when the trust policy lacks ``sts:TagSession``. :func:`login_for` decides, as the service's
-provider verifier does, what kind of provider a ``Logins`` key names on the pool and so which role-mapping keys,
-``amr`` values and default tags the login gets. Nothing here talks to the network.
+condition keys the service uses — ``core.providers.trust_context``), and the session tags the login would carry
+with the warning when the trust policy lacks ``sts:TagSession``. Which provider the key names, and so which
+role-mapping keys, ``amr`` values and default tags the login gets, is ``core.login_keys.login_for``. Nothing here
+talks to the network.
 """
 
 from __future__ import annotations
@@ -16,38 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cognito_desk.admin.presented import PresentedToken, default_tag_source
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.admin.rules import RolesForm
 from cognito_desk.core import errors, policy, roles
-from cognito_desk.service.logins import COGNITO_PROVIDER
-from cognito_desk.service.providers.saml import ROLE_ATTRIBUTE, roles_for
-from cognito_desk.service.providers.signed_jwt import NOT_SUPPORTED
-from cognito_desk.service.providers.social import PROVIDERS as SOCIAL_PROVIDERS
-from cognito_desk.service.signin import trust_context
+from cognito_desk.core.login_keys import ProviderLogin, login_for
+from cognito_desk.core.presented import PresentedToken
+from cognito_desk.core.providers import COGNITO_PROVIDER, trust_context
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 #: The ``sub`` the trust check sees when no identity ID is given (the preview has no identity yet).
 PREVIEW_IDENTITY = "(identity id)"
-
-
-class NotPreviewable(ValueError):
-    """The token cannot be previewed under this key (AWS's error code and message when it has one)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code, self.message = code, message
-
-
-@dataclass(frozen=True)
-class ProviderLogin:
-    """What the service would derive from a login under one ``Logins`` key of the pool."""
-
-    kind: str  # "social" | "user-pool" | "oidc" | "saml"
-    mapping_keys: tuple[str, ...]
-    amr: tuple[str, ...]
-    default_tags: dict[str, str]
-    saml_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,48 +64,6 @@ class Preview:
         if self.session_tags:
             lines += ["", "Session tags:", *(f"  {k} = {v}" for k, v in sorted(self.session_tags.items()))]
         return "\n".join(lines).strip()
-
-
-def _audience(claims: Mapping, allowed: list[str], use_azp: bool) -> str:
-    """The client id the service would record (``azp`` first for OIDC), or the first audience."""
-    if use_azp and isinstance(claims.get("azp"), str):
-        return claims["azp"]
-    aud = claims.get("aud")
-    audiences = [aud] if isinstance(aud, str) else [a for a in aud or [] if isinstance(a, str)]
-    return next((a for a in audiences if a in allowed), audiences[0] if audiences else "")
-
-
-def login_for(pool: Mapping, key: str, token: PresentedToken) -> ProviderLogin:
-    """The login the service would validate under ``key`` of ``pool``; raises :class:`NotPreviewable`."""
-    claims = token.claims
-    sub = str(claims.get("sub", ""))
-    social = pool.get("SupportedLoginProviders") or {}
-    if key in social and key in SOCIAL_PROVIDERS:
-        app_id = social[key]
-        return ProviderLogin("social", (key,), (key, f"{key}:{app_id}:{sub}"), {"client": app_id, "username": sub})
-    user_pool_clients = [p.get("ClientId") for p in pool.get("CognitoIdentityProviders") or []
-                         if p.get("ProviderName") == key]
-    if user_pool_clients:
-        client = _audience(claims, user_pool_clients, use_azp=False)
-        return ProviderLogin("user-pool", (f"{key}:{client}", key), (key, f"{key}:CognitoSignIn:{sub}"),
-                             {"client": client, "username": sub})
-    oidc = next((arn for arn in pool.get("OpenIdConnectProviderARNs") or []
-                 if arn.partition(":oidc-provider/")[2] == key), None)
-    if oidc is not None:
-        client = _audience(claims, [], use_azp=True)
-        return ProviderLogin("oidc", (oidc, key), (key, f"{oidc}:OIDC:{sub}"), {"client": client, "username": sub})
-    if key in (pool.get("SamlProviderARNs") or []):
-        if token.kind == "jwt":
-            raise NotPreviewable("NotAuthorizedException", "A SAML provider's login is a SAML response, not a JWT.")
-        name_id = token.name_id or ""
-        attributes = token.saml_attributes
-        return ProviderLogin("saml", (key,), (key, f"{key}:SAML:{name_id}"), default_tag_source(token),
-                             roles_for(key, attributes.get(ROLE_ATTRIBUTE, [])))
-    if key == COGNITO_PROVIDER or key == pool.get("DeveloperProviderName"):
-        raise NotPreviewable("InvalidParameterException",
-                             f"{key!r} is not an identity provider login: developer and Cognito tokens get the "
-                             "default authenticated role.")
-    raise NotPreviewable("NotAuthorizedException", NOT_SUPPORTED)
 
 
 def _trust(document: object, pool_id: str, login: ProviderLogin, identity_id: str,

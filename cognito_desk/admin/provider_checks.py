@@ -4,7 +4,7 @@ Owns :func:`check_oidc_discovery` — fetch ``<issuer>/.well-known/openid-config
 connection's ``httpx.AsyncClient`` and report the issuer, endpoints, signing algorithms and key IDs, with every
 mismatch the service would trip over later (issuer in the document ≠ the URL, no keys, ``http`` on a non-loopback
 host, unreachable or non-JSON answers) — and :func:`summarize_saml_metadata`, which reads a SAML IdP metadata
-document the way IAM does (``service.saml_metadata.parse_metadata``: entity ID, signing certificates,
+document the way IAM does (``core.saml_metadata.parse_metadata``: entity ID, signing certificates,
 ``validUntil``) and adds what a person checks: SSO endpoints, certificate subjects and expiry, warning when a
 signing certificate expires within 30 days or has expired.
 """
@@ -18,9 +18,9 @@ import httpx
 from cryptography import x509
 from lxml import etree
 
+from cognito_desk.core.providers import issuers_for_key, with_or_without_slash
+from cognito_desk.core.saml_metadata import DS, MD, parse_metadata
 from cognito_desk.core.tokens import format_utc
-from cognito_desk.service.providers.signed_jwt import issuers_for_key, with_or_without_slash
-from cognito_desk.service.saml_metadata import DS, MD, parse_metadata
 
 EXPIRY_WARNING_DAYS = 30
 ENDPOINT_FIELDS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint")

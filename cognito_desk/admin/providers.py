@@ -20,8 +20,8 @@ from typing import Any
 from cognito_desk.admin.pools import FieldProblem, InvalidPool, PoolEdit, model_problems
 from cognito_desk.aws import IamClient
 from cognito_desk.core import errors
-from cognito_desk.service.pools import check_pool_config  # the service's own semantic checks
-from cognito_desk.service.providers.endpoints import AMAZON, APPLE, FACEBOOK, GOOGLE
+from cognito_desk.core.pool_config import check_pool_config  # the service's own semantic checks
+from cognito_desk.core.providers import AMAZON, APPLE, FACEBOOK, GOOGLE
 
 #: Social providers by ``SupportedLoginProviders`` key, with the name people know them by.
 SOCIAL_PROVIDERS = {GOOGLE: "Google", FACEBOOK: "Facebook", AMAZON: "Login with Amazon", APPLE: "Sign in with Apple"}

@@ -5,7 +5,7 @@ Owns :class:`RolesForm` (default ``authenticated`` / ``unauthenticated`` role AR
 Rules, ``AmbiguousRoleResolution``, at most 25 ordered :class:`Rule` rows with add / remove / move), the
 conversion from a ``GetIdentityPoolRoles`` answer and to a ``SetIdentityPoolRoles`` request, and
 :meth:`RolesForm.problems` — the checks AWS applies before saving: botocore's model constraints (through the
-service's own :class:`~cognito_desk.service.validation.Validator`, so lengths, patterns and enums are never
+service's own :class:`~cognito_desk.core.validation.Validator`, so lengths, patterns and enums are never
 retyped) then the role engine's semantic checks (``core.roles.validate_roles`` / ``validate_role_mappings``),
 each problem named with the exception AWS would answer.
 """
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cognito_desk.core import errors, roles
-from cognito_desk.service.validation import Validator, load_service_model
+from cognito_desk.core.validation import Validator, load_service_model
 
 MATCH_TYPES = ("Equals", "Contains", "StartsWith", "NotEqual")
 MAPPING_TYPES = ("Token", "Rules")

@@ -26,9 +26,9 @@ from typing import Any
 from ..backend.connection import Connection
 from ..core import errors
 from ..core.policy import evaluate_trust_policy
+from ..core.providers import COGNITO_PROVIDER
 from .diff import map_leaves
 from .provision import NewRole, Provisioning, new_role_ref
-from .trust import COGNITO_PRINCIPAL
 
 FORMAT = "cognito-desk/identity-pool-export"
 VERSION = 1
@@ -151,9 +151,9 @@ def _retarget_trust(policy: Any, source_pool: str) -> Any:
 
 
 def _admits_new_pool(policy: Any, amr: str) -> bool:
-    context = {f"{COGNITO_PRINCIPAL}:aud": _PROBE_POOL, f"{COGNITO_PRINCIPAL}:amr": [amr]}
+    context = {f"{COGNITO_PROVIDER}:aud": _PROBE_POOL, f"{COGNITO_PROVIDER}:amr": [amr]}
     try:
-        return evaluate_trust_policy(policy, federated_principal=COGNITO_PRINCIPAL,
+        return evaluate_trust_policy(policy, federated_principal=COGNITO_PROVIDER,
                                      action="sts:AssumeRoleWithWebIdentity", context=context).allowed
     except errors.AwsError:
         return False

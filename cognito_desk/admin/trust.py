@@ -9,7 +9,8 @@ ready for IAM ``CreateRole``/``UpdateAssumeRolePolicy``.
 
 from __future__ import annotations
 
-COGNITO_PRINCIPAL = "cognito-identity.amazonaws.com"
+from cognito_desk.core.providers import COGNITO_PROVIDER
+
 AMR_VALUES = ("authenticated", "unauthenticated")
 
 
@@ -24,11 +25,11 @@ def cognito_trust_policy(pool_id: str, amr: str, tag_session: bool = True) -> di
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": {"Federated": COGNITO_PRINCIPAL},
+            "Principal": {"Federated": COGNITO_PROVIDER},
             "Action": actions,
             "Condition": {
-                "StringEquals": {f"{COGNITO_PRINCIPAL}:aud": pool_id},
-                "ForAnyValue:StringLike": {f"{COGNITO_PRINCIPAL}:amr": amr},
+                "StringEquals": {f"{COGNITO_PROVIDER}:aud": pool_id},
+                "ForAnyValue:StringLike": {f"{COGNITO_PROVIDER}:amr": amr},
             },
         }],
     }

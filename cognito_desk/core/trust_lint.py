@@ -22,11 +22,11 @@ from fnmatch import fnmatchcase
 
 from cognito_desk.core import errors
 from cognito_desk.core.policy import parse_policy
+from cognito_desk.core.providers import COGNITO_PROVIDER
 
-COGNITO = "cognito-identity.amazonaws.com"
 TYPO_PRINCIPAL = "cognito-identity.amazon.com"
-AUD_KEY = f"{COGNITO}:aud"
-AMR_KEY = f"{COGNITO}:amr"
+AUD_KEY = f"{COGNITO_PROVIDER}:aud"
+AMR_KEY = f"{COGNITO_PROVIDER}:amr"
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 TAG_SESSION = "sts:TagSession"
 SLOTS = ("authenticated", "unauthenticated")
@@ -127,9 +127,9 @@ def _concerns_cognito(statement: Mapping) -> bool:
     if statement.get("Effect") != "Allow":
         return False
     federated = _federated(statement)
-    if COGNITO in federated or TYPO_PRINCIPAL in federated:
+    if COGNITO_PROVIDER in federated or TYPO_PRINCIPAL in federated:
         return True
-    return any(name.lower().startswith(COGNITO + ":")
+    return any(name.lower().startswith(COGNITO_PROVIDER + ":")
                for block in (statement.get("Condition") or {}).values() for name in block)
 
 
@@ -182,7 +182,7 @@ class _Lint:
             if statement.get("Effect") == "Allow" and not _concerns_cognito(statement) and _aws_principals(statement):
                 self.add("account-principal", "error", (*path, "Principal"),
                          "The principal is an AWS account or role, not the federated principal "
-                         f"{COGNITO}: identity-pool users cannot assume this role through this statement.")
+                         f"{COGNITO_PROVIDER}: identity-pool users cannot assume this role through this statement.")
         if not relevant:
             self.no_cognito_statement()
         for path, statement in relevant:
@@ -200,24 +200,25 @@ class _Lint:
             fix["Statement"] = ([statements] if self.doc.single else statements) + copy.deepcopy(
                 _as_list_of_statements(self.standard["Statement"]))
         self.add("no-cognito-statement", "error", ("Statement",),
-                 f"No statement allows the federated principal {COGNITO}: no identity-pool user can assume "
+                 f"No statement allows the federated principal {COGNITO_PROVIDER}: no identity-pool user can assume "
                  "this role.", fix)
 
     def principal(self, path: Path, statement: Mapping) -> None:
-        if TYPO_PRINCIPAL in _federated(statement) and COGNITO not in _federated(statement):
+        if TYPO_PRINCIPAL in _federated(statement) and COGNITO_PROVIDER not in _federated(statement):
             def change(s: dict) -> None:
                 names = s["Principal"]["Federated"]
-                s["Principal"]["Federated"] = COGNITO if isinstance(names, str) else \
-                    [COGNITO if n == TYPO_PRINCIPAL else n for n in names]
+                s["Principal"]["Federated"] = COGNITO_PROVIDER if isinstance(names, str) else \
+                    [COGNITO_PROVIDER if n == TYPO_PRINCIPAL else n for n in names]
             self.add("principal-typo", "error", (*path, "Principal"),
-                     f"The federated principal is {TYPO_PRINCIPAL!r}, a typo for {COGNITO!r}: STS never matches it.",
+                     f"The federated principal is {TYPO_PRINCIPAL!r}, a typo for {COGNITO_PROVIDER!r}: "
+                     "STS never matches it.",
                      self.doc.fixed(path, change))
-        elif COGNITO not in _federated(statement):
+        elif COGNITO_PROVIDER not in _federated(statement):
             kind = "an AWS account or role" if _aws_principals(statement) else "not the Cognito federated principal"
             self.add("account-principal", "error", (*path, "Principal"),
                      f"The principal is {kind}, but the statement's conditions are about Cognito tokens: the "
-                     f"principal must be {{\"Federated\": \"{COGNITO}\"}}.",
-                     self.doc.fixed(path, lambda s: s.__setitem__("Principal", {"Federated": COGNITO})))
+                     f"principal must be {{\"Federated\": \"{COGNITO_PROVIDER}\"}}.",
+                     self.doc.fixed(path, lambda s: s.__setitem__("Principal", {"Federated": COGNITO_PROVIDER})))
 
     def actions(self, path: Path, statement: Mapping) -> None:
         actions = _as_list(statement.get("Action"))

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import errors
+from ..core.providers import AMAZON, FACEBOOK
 from ..settings import Secret, SecretField, SecretStore, config_dir
 from ..settings.files import write_atomically
 
@@ -37,8 +38,6 @@ __all__ = [
 FILE_NAME = "provider-clients.json"
 VERSION = 1
 DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
-FACEBOOK_KEY = "graph.facebook.com"
-AMAZON_KEY = "www.amazon.com"
 
 
 class ProviderKind(StrEnum):
@@ -106,9 +105,9 @@ class ProviderClient:
         if self.kind is ProviderKind.SAML:
             return self.saml_provider_arn
         if self.kind is ProviderKind.FACEBOOK:
-            return FACEBOOK_KEY
+            return FACEBOOK
         if self.kind is ProviderKind.AMAZON:
-            return AMAZON_KEY
+            return AMAZON
         if self.kind is ProviderKind.DEVELOPER:
             return self.developer_provider_name
         return ""

@@ -21,10 +21,9 @@ from ..core.tokens import inspect_token
 from ..settings import Secret
 from .timeline import Timeline
 
-__all__ = ["COGNITO_LOGIN", "Exchange", "VendedCredentials", "assumed_role_arn"]
+__all__ = ["Exchange", "VendedCredentials", "assumed_role_arn"]
 
 #: The Logins key under which a Cognito token (developer flow) goes back to GetCredentialsForIdentity.
-COGNITO_LOGIN = "cognito-identity.amazonaws.com"
 SESSION_NAME = "cognito-desk-tester"
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from ..aws import BackendError, CognitoIdentityClient, IamClient
 from ..core import errors
-from .clients import AMAZON_KEY, FACEBOOK_KEY, ProviderClient, ProviderKind
+from ..core.providers import AMAZON, FACEBOOK, GOOGLE
+from .clients import ProviderClient, ProviderKind
 
 __all__ = ["load_pool_providers", "pool_provider_clients"]
 
-GOOGLE_KEY = "accounts.google.com"
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -34,11 +34,11 @@ def _drafts(connection: str, pool: Mapping[str, Any], oidc: Mapping[str, Mapping
     if pool.get("AllowUnauthenticatedIdentities"):
         drafts.append(ProviderClient(connection, "Guest", ProviderKind.GUEST))
     for key, app_id in (pool.get("SupportedLoginProviders") or {}).items():
-        if key == GOOGLE_KEY:
+        if key == GOOGLE:
             drafts.append(ProviderClient(connection, "Google", ProviderKind.OIDC, issuer="https://accounts.google.com",
                                          client_id=app_id))
-        elif key in (FACEBOOK_KEY, AMAZON_KEY):
-            kind = ProviderKind.FACEBOOK if key == FACEBOOK_KEY else ProviderKind.AMAZON
+        elif key in (FACEBOOK, AMAZON):
+            kind = ProviderKind.FACEBOOK if key == FACEBOOK else ProviderKind.AMAZON
             drafts.append(ProviderClient(connection, "Facebook" if kind is ProviderKind.FACEBOOK else
                                          "Login with Amazon", kind, client_id=app_id, response_type="token",
                                          scopes=()).with_oauth_defaults())

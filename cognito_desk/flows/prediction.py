@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..admin.presented import PresentedToken
-from ..admin.preview import NotPreviewable, login_for
 from ..aws import CognitoIdentityClient
+from ..core.login_keys import NotPreviewable, login_for
+from ..core.presented import PresentedToken
 from ..core.roles import LoginClaims, RoleRequest, resolve_role
 from .clients import ProviderKind
 from .oauth import ProviderLogin
@@ -71,7 +71,7 @@ async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeli
 
 def _mapping_keys(login: ProviderLogin, pool: Mapping[str, Any]) -> tuple[str, ...]:
     """The role-mapping keys the service looks up for this login: the role editor's preview works them out
-    (``admin.preview.login_for``, proven against the service), so the tester and the preview never differ."""
+    (``core.login_keys.login_for``, proven against the service), so the tester and the preview never differ."""
     try:
         return login_for(pool, login.logins_key, PresentedToken("claims", dict(login.claims))).mapping_keys
     except NotPreviewable:  # not a provider of this pool: the service refuses the login before any mapping

@@ -25,10 +25,11 @@ import httpx
 from ..aws import BackendError, CognitoIdentityClient, StsClient
 from ..core import errors
 from ..core.explain import Explanation, explain
+from ..core.providers import COGNITO_PROVIDER
 from ..core.tokens import format_duration, inspect_token
 from .agent import ProviderError, UserAgent
 from .clients import ProviderClient, ProviderKind
-from .cognito import COGNITO_LOGIN, Exchange, VendedCredentials, assumed_role_arn
+from .cognito import Exchange, VendedCredentials, assumed_role_arn
 from .oauth import ProviderLogin, access_token_login
 from .oidc import ProviderKeys, oidc_login
 from .prediction import PoolConfig, Prediction, basic_flow_role, load_pool_config, predict, same_role
@@ -245,7 +246,7 @@ class SignInRun:
         if client.kind is ProviderKind.DEVELOPER:
             result.identity_id, result.cognito_token = await exchange.developer_token(
                 request.pool_id, client.developer_provider_name, client.developer_user_identifier)
-            result.logins = {COGNITO_LOGIN: result.cognito_token}
+            result.logins = {COGNITO_PROVIDER: result.cognito_token}
             return
         result.identity_id = await exchange.get_id(request.pool_id, result.logins)
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from ..core.providers import ROLE_ATTRIBUTE, roles_for
 from .agent import ProviderError, UserAgent
 from .clients import ProviderClient
 from .oauth import PROVIDER_LOGIN, ProviderLogin, authorization_url
@@ -30,7 +31,6 @@ PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
 _NS = {"samlp": PROTOCOL, "saml": ASSERTION}
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
-ROLE_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/Role"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
@@ -78,13 +78,7 @@ class SamlAssertion:
 
     def roles_for(self, provider_arn: str) -> tuple[str, ...]:
         """Role ARNs the Role attribute pairs with ``provider_arn`` (``role,provider`` in either order)."""
-        roles = []
-        for value in self.attributes.get(ROLE_ATTRIBUTE, []):
-            parts = [part.strip() for part in value.split(",")]
-            role = next((p for p in parts if ":role/" in p), None)
-            if role and provider_arn in parts and role not in roles:
-                roles.append(role)
-        return tuple(roles)
+        return roles_for(provider_arn, self.attributes.get(ROLE_ATTRIBUTE, []))
 
 
 def read_response(encoded: str, request_id: str | None) -> SamlAssertion:

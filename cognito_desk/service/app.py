@@ -30,6 +30,7 @@ from starlette.routing import Route, Router
 
 from .. import __version__
 from ..core import errors
+from ..core.validation import Validator, load_service_model
 from . import credentials, identity, protocol, query, sigv4
 from .context import RequestContext, ServiceSettings
 from .keys import TokenKeys
@@ -37,7 +38,6 @@ from .limits import BodyTooLarge, read_body
 from .providers import ProviderVerifier, fetch
 from .randomness import uuid4
 from .store import Store
-from .validation import Validator, load_service_model
 
 log = logging.getLogger("cognito_desk.service.requests")
 

@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ..core import errors
+from ..core.saml_metadata import parse_metadata
 from .context import RequestContext
 from .iam import account_arn, request_tags, tagged
-from .saml_metadata import parse_metadata
 from .store import Store
 
 MAX_THUMBPRINTS = 5

@@ -16,11 +16,12 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..core import errors
+from ..core.providers import COGNITO_PROVIDER
 from ..core.tags import session_tags
 from . import linking, pools, signin
 from .context import RequestContext
 from .linking import MAX_LINKED_LOGINS, link_count
-from .logins import COGNITO_PROVIDER, ValidatedLogin, validate_logins
+from .logins import ValidatedLogin, validate_logins
 from .randomness import uuid4
 
 OPENID_TOKEN_LIFETIME = 600

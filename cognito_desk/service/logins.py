@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 import jwt
 
 from ..core import errors
+from ..core.providers import COGNITO_PROVIDER
 from .context import RequestContext
-
-COGNITO_PROVIDER = "cognito-identity.amazonaws.com"
 
 
 @dataclass(frozen=True)

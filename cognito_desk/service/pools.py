@@ -2,9 +2,9 @@
 
 Create/Describe/Update/Delete/List identity pools, Set/Get identity pool roles, Set/Get principal
 tag attribute maps, and Tag/Untag/ListTagsForResource on the pool ARN (reference §3.1). Shapes
-and constraints are checked by the model-driven validator before a handler runs; this module adds
-the semantic checks (provider names, ARN forms, 25 rules per provider, 50 tags, immutable
-developer provider name) and stores exactly what was sent, order kept.
+and constraints are checked by the model-driven validator before a handler runs; this module runs
+the semantic checks (provider names, ARN forms and tags in ``core.pool_config``; 25 rules per provider,
+immutable developer provider name here) and stores exactly what was sent, order kept.
 """
 
 from __future__ import annotations
@@ -15,16 +15,11 @@ import re
 import sqlite3
 
 from ..core import errors, roles
+from ..core.pool_config import check_pool_config, check_tags
 from .context import RequestContext
 from .randomness import uuid4
 
 MAX_POOLS = 1000
-MAX_TAGS = 50
-SOCIAL_PROVIDERS = frozenset({"graph.facebook.com", "accounts.google.com", "www.amazon.com",
-                              "appleid.apple.com", "api.twitter.com", "www.digits.com"})
-_OIDC_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:oidc-provider/\S+")
-_SAML_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:saml-provider/[\w+=,.@-]+")
-_USER_POOL = re.compile(r"cognito-idp\.[a-z]{2}(-gov)?-[a-z]+-\d\.amazonaws\.com(\.cn)?/[\w-]+_[0-9a-zA-Z]+")
 _POOL_ARN = re.compile(r"arn:aws[\w-]*:cognito-identity:([\w-]+):(\d+):identitypool/(.+)")
 
 
@@ -72,44 +67,6 @@ def pool_to_api(row: sqlite3.Row) -> dict:
         out["DeveloperProviderName"] = row["developer_provider_name"]
     out["IdentityPoolTags"] = json.loads(row["tags"])
     return out
-
-
-# --- semantic checks ---------------------------------------------------------------------------
-
-def check_pool_config(params: dict) -> None:
-    for name in params.get("SupportedLoginProviders") or {}:
-        if name not in SOCIAL_PROVIDERS:
-            raise errors.InvalidParameterException(
-                f"Invalid login provider '{name}' in SupportedLoginProviders; supported providers are "
-                f"{', '.join(sorted(SOCIAL_PROVIDERS))}. Add OpenID Connect providers through "
-                "OpenIdConnectProviderARNs.")
-    for arn in params.get("OpenIdConnectProviderARNs") or []:
-        if not _OIDC_ARN.fullmatch(arn):
-            raise errors.InvalidParameterException(f"Invalid OpenIdConnectProviderARN: {arn}")
-    for arn in params.get("SamlProviderARNs") or []:
-        if not _SAML_ARN.fullmatch(arn):
-            raise errors.InvalidParameterException(f"Invalid SamlProviderARN: {arn}")
-    seen = set()
-    for provider in params.get("CognitoIdentityProviders") or []:
-        name = provider.get("ProviderName", "")
-        if not _USER_POOL.fullmatch(name):
-            raise errors.InvalidParameterException(
-                f"Invalid Cognito Identity Provider name '{name}': expected "
-                "cognito-idp.<region>.amazonaws.com/<userPoolId>")
-        key = (name, provider.get("ClientId"))
-        if key in seen:
-            raise errors.InvalidParameterException(
-                f"Duplicate Cognito Identity Provider {name} with client id {key[1]}")
-        seen.add(key)
-    _check_tags(params.get("IdentityPoolTags") or {})
-
-
-def _check_tags(tags: dict) -> None:
-    if len(tags) > MAX_TAGS:
-        raise errors.InvalidParameterException(f"An identity pool can have at most {MAX_TAGS} tags.")
-    for key in tags:
-        if key.lower().startswith("aws:"):
-            raise errors.InvalidParameterException(f"Tag key '{key}' uses the reserved prefix 'aws:'.")
 
 
 def _dump(params: dict, member: str, default: str) -> str:
@@ -287,7 +244,7 @@ def _update_tags(ctx: RequestContext, arn: str, change) -> None:
             raise pool_not_found(pool_id)
         ctx.store.changed("pools")
         tags = change(json.loads(row["tags"]))
-        _check_tags(tags)
+        check_tags(tags)
         conn.execute("UPDATE pools SET tags = ? WHERE id = ?", (json.dumps(tags), pool_id))
 
 

@@ -26,10 +26,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core import errors
+from ..core.validation import Validator, load_service_model
 from . import credentials, iam, iam_providers, sigv4, sts
 from .context import RequestContext
 from .protocol import CORS_HEADERS
-from .validation import Validator, load_service_model
 
 log = logging.getLogger(__name__)
 

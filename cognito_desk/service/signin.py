@@ -16,9 +16,10 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 
 from ..core import errors, policy, roles
+from ..core.providers import COGNITO_PROVIDER, trust_context
 from . import credentials, iam, pools
 from .context import RequestContext
-from .logins import COGNITO_PROVIDER, ValidatedLogin
+from .logins import ValidatedLogin
 
 SESSION_NAME = "CognitoIdentityCredentials"
 CREDENTIALS_LIFETIME = 3600
@@ -27,12 +28,6 @@ CREDENTIALS_LIFETIME = 3600
 def _refuse(ctx: RequestContext, why: str) -> errors.AwsError:
     ctx.log_notes.append(why)
     return errors.InvalidIdentityPoolConfigurationException(roles.IIPC_MESSAGE)
-
-
-def trust_context(pool_id: str, identity_id: str, amr: Iterable[str]) -> dict:
-    """The condition keys STS evaluates for a Cognito token (reference §5.7)."""
-    return {f"{COGNITO_PROVIDER}:aud": pool_id, f"{COGNITO_PROVIDER}:amr": list(amr),
-            f"{COGNITO_PROVIDER}:sub": identity_id}
 
 
 def check_trust(ctx: RequestContext, role: sqlite3.Row, context: dict, session_tags: Mapping[str, str]) -> None:

@@ -26,15 +26,14 @@ import jwt
 
 from ..core import errors
 from ..core.policy import evaluate_trust_policy
+from ..core.providers import COGNITO_PROVIDER, NOT_SUPPORTED, trust_context
 from . import keys
 from .context import RequestContext
 from .credentials import assumed_role_arn, vend_credentials
 from .iam import find_role
 from .iam_providers import find_oidc_provider_by_url, provider_path
 from .providers import TokenExpired
-from .providers.signed_jwt import NOT_SUPPORTED
 
-COGNITO_PRINCIPAL = "cognito-identity.amazonaws.com"
 TAGS_CLAIM = "https://aws.amazon.com/tags"
 DEFAULT_DURATION = 3600
 #: What AWS allows in the packed session (policies + tags); PackedPolicySize is a percentage of it.
@@ -86,9 +85,8 @@ async def _verify_cognito_token(ctx: RequestContext, token: str) -> WebIdentity:
     amr = claims.get("amr") or []
     amr = [amr] if isinstance(amr, str) else list(amr)
     return WebIdentity(
-        provider=COGNITO_PRINCIPAL, subject=claims["sub"], audience=claims["aud"],
-        condition_context={f"{COGNITO_PRINCIPAL}:aud": claims["aud"], f"{COGNITO_PRINCIPAL}:amr": amr,
-                           f"{COGNITO_PRINCIPAL}:sub": claims["sub"]},
+        provider=COGNITO_PROVIDER, subject=claims["sub"], audience=claims["aud"],
+        condition_context=trust_context(claims["aud"], claims["sub"], amr),
         session_tags=_session_tags(claims))
 
 

@@ -14,11 +14,11 @@ import boto3
 import jwt
 import pytest
 
-from cognito_desk.admin.presented import read_presented
 from cognito_desk.admin.preview import preview
 from cognito_desk.admin.principal_tags import PrincipalTagMap
 from cognito_desk.admin.rules import RoleMapping, RolesForm, Rule
 from cognito_desk.admin.trust import cognito_trust_policy
+from cognito_desk.core.presented import read_presented
 
 TAGS_CLAIM = "https://aws.amazon.com/tags"
 
@@ -216,7 +216,7 @@ def test_tags_without_tag_session_are_predicted_to_fail(service, aws_client, oid
 
 
 def test_a_key_the_pool_does_not_trust_is_not_previewable(lab, other_oidc_idp):
-    from cognito_desk.admin.preview import NotPreviewable
+    from cognito_desk.core.login_keys import NotPreviewable
     token = other_oidc_idp.id_token("alice")
     with pytest.raises(NotPreviewable) as caught:
         lab.preview(token, other_oidc_idp.host)

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from cognito_desk.core.saml_metadata import parse_metadata
 from cognito_desk.service.iam_providers import find_saml_provider
-from cognito_desk.service.saml_metadata import parse_metadata
 
 THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"

@@ -1,4 +1,4 @@
-"""Reading pasted tokens and previewing a role without a service (cognito_desk.admin.presented / preview)."""
+"""Reading pasted tokens and previewing a role without a service (core.presented, core.login_keys, admin.preview)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import time
 import jwt
 import pytest
 
-from cognito_desk.admin.presented import UnreadableToken, read_presented
-from cognito_desk.admin.preview import NotPreviewable, login_for, preview
+from cognito_desk.admin.preview import preview
 from cognito_desk.admin.rules import RoleMapping, RolesForm, Rule
 from cognito_desk.admin.trust import cognito_trust_policy
+from cognito_desk.core.login_keys import NotPreviewable, login_for
+from cognito_desk.core.presented import UnreadableToken, read_presented
 
 POOL = "us-east-1:00000000-0000-0000-0000-000000000000"
 AUTH = "arn:aws:iam::123456789012:role/auth"
@@ -132,8 +133,8 @@ def test_headline_and_description_say_which_rule_and_whether_sts_agrees():
 
 
 def test_recent_sign_ins_replay_recorded_claims(tmp_path):
-    from cognito_desk.admin.presented import recent_sign_ins
     from cognito_desk.scenarios.history import HistoryStore
+    from cognito_desk.scenarios.recent import recent_sign_ins
     from cognito_desk.scenarios.record import RunRecord
 
     store = HistoryStore(tmp_path / "history.sqlite3")

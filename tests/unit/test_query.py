@@ -22,10 +22,10 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from cognito_desk.core import errors
+from cognito_desk.core.validation import Validator, load_service_model
 from cognito_desk.service import query
 from cognito_desk.service.context import RequestContext, ServiceSettings
 from cognito_desk.service.store import Store
-from cognito_desk.service.validation import Validator, load_service_model
 
 
 def flat_params(service: str, operation: str, params: dict) -> dict[str, str]:

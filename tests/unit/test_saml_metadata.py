@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from cognito_desk.core import errors
-from cognito_desk.service.saml_metadata import parse_metadata
+from cognito_desk.core.saml_metadata import parse_metadata
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"

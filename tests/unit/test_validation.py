@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cognito_desk.core import errors
-from cognito_desk.service.validation import Validator, load_service_model
+from cognito_desk.core.validation import Validator, load_service_model
 
 POOL_ID = "us-east-1:11111111-1111-1111-1111-111111111111"
 IDENTITY_ID = "us-east-1:22222222-2222-2222-2222-222222222222"

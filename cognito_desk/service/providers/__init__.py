@@ -24,13 +24,14 @@ from dataclasses import dataclass
 import httpx
 
 from ...core import errors
+from ...core.providers import AMAZON, FACEBOOK, NOT_SUPPORTED, RETIRED, SOCIAL, with_or_without_slash
 from ..context import ServiceSettings
 from ..logins import ValidatedLogin
 from ..store import Store
 from . import oidc, saml, social, userpool
-from .endpoints import AMAZON, FACEBOOK, ProviderEndpoints
+from .endpoints import ProviderEndpoints
 from .jwks import KeySets
-from .signed_jwt import MAX_TOKEN_CHARS, NOT_SUPPORTED, TokenExpired, with_or_without_slash
+from .signed_jwt import MAX_TOKEN_CHARS, TokenExpired
 
 __all__ = ["MAX_TOKEN_CHARS", "ProviderVerifier", "TokenExpired"]
 
@@ -73,13 +74,13 @@ class ProviderVerifier:
         Raises NotAuthorizedException with AWS's message, or ExternalServiceException when the provider
         cannot be reached (5 s timeouts).
         """
-        if provider_name in social.RETIRED:
+        if provider_name in RETIRED:
             raise social.refuse_retired(provider_name)
         if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
             raise errors.NotAuthorizedException(
                 f"Invalid login token. The token is longer than {MAX_TOKEN_CHARS} characters.")
         config = self._store.memo("pools", f"{pool['id']}#providers", lambda: _PoolProviders.of(pool))
-        if provider_name in config.social and provider_name in social.PROVIDERS:
+        if provider_name in config.social and provider_name in SOCIAL:
             return await self._social(provider_name, token, config.social[provider_name], now)
         client_ids = config.user_pools.get(provider_name)
         if client_ids:

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-GOOGLE = "accounts.google.com"
-APPLE = "appleid.apple.com"
-FACEBOOK = "graph.facebook.com"
-AMAZON = "www.amazon.com"
+from ...core.providers import AMAZON, APPLE, FACEBOOK, GOOGLE
+
 USER_POOLS = "cognito-idp"
 
 _DEFAULTS = {

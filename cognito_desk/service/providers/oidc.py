@@ -15,6 +15,7 @@ import json
 from collections.abc import Collection
 
 from ...core import errors
+from ...core.providers import NOT_SUPPORTED, issuers_for_key
 from ..logins import ValidatedLogin
 from ..store import Store
 from . import signed_jwt
@@ -43,8 +44,8 @@ async def validate(keys: KeySets, store: Store, arn: str, key: str, token: str, 
     """Validate an OIDC login under Logins ``key`` for the IAM OIDC provider ``arn``."""
     client_ids = store.memo("iam_oidc_providers", arn, lambda: _client_ids(store, arn))
     if client_ids is None:
-        raise errors.NotAuthorizedException(signed_jwt.NOT_SUPPORTED)
-    claims = await verify_issuer_token(keys, signed_jwt.issuers_for_key(key), token, client_ids, now)
+        raise errors.NotAuthorizedException(NOT_SUPPORTED)
+    claims = await verify_issuer_token(keys, issuers_for_key(key), token, client_ids, now)
     client = signed_jwt.audience_in(claims, client_ids, use_azp=True)
     sub = claims["sub"]
     return ValidatedLogin(

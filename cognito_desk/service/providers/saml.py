@@ -23,20 +23,17 @@ from signxml.algorithms import SignatureMethod
 from signxml.exceptions import SignXMLException
 
 from ...core import errors
+from ...core.providers import NAME, NAME_IDENTIFIER, NOT_SUPPORTED, ROLE_ATTRIBUTE, SAML, roles_for
+from ...core.saml_metadata import parse_metadata
 from ..logins import ValidatedLogin
-from ..saml_metadata import parse_metadata
 from ..store import Store
-from .signed_jwt import NOT_SUPPORTED, SKEW_SECONDS, TokenExpired
+from .signed_jwt import SKEW_SECONDS, TokenExpired
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
-SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 _NS = {"samlp": SAMLP, "saml": SAML}
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 AWS_AUDIENCE = "urn:amazon:webservices"
-ROLE_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/Role"
-NAME_IDENTIFIER = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier"
-NAME = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 _SIGNATURE_CONFIG = {
     "location": ".//",
@@ -159,20 +156,6 @@ def _attributes(assertion: etree._Element) -> dict[str, list[str]]:
         values = [(value.text or "").strip() for value in attribute.findall("saml:AttributeValue", _NS)]
         attributes.setdefault(attribute.get("Name", ""), []).extend(values)
     return attributes
-
-
-def roles_for(provider_arn: str, values: list[str]) -> tuple[str, ...]:
-    """Role ARNs of Role attribute values ``roleArn,providerArn`` (either order) naming ``provider_arn``."""
-    roles = []
-    for value in values:
-        parts = [part.strip() for part in value.split(",")]
-        if len(parts) != 2:
-            continue
-        role = next((p for p in parts if ":role/" in p), None)
-        provider = next((p for p in parts if ":saml-provider/" in p), None)
-        if role and provider == provider_arn and role not in roles:
-            roles.append(role)
-    return tuple(roles)
 
 
 def validate(store: Store, arn: str, token: str, region: str, now: float) -> ValidatedLogin:

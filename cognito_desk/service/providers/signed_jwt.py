@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 import jwt
 import orjson
 
 from ...core import errors
+from ...core.providers import NOT_SUPPORTED
 from .jwks import KeySets
 
 ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"})
@@ -37,7 +35,6 @@ SKEW_SECONDS = 300
 
 COULD_NOT_VERIFY = "Invalid login token. Couldn't verify signed token."
 ISSUER_MISMATCH = "Invalid login token. Issuer doesn't match providerName"
-NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
 #: What a value that is not a JWT at all gets under an OIDC, Google or Apple key (**unconfirmed** wording).
 NOT_OIDC = "Invalid login token. Not a valid OpenId Connect identity token."
 
@@ -127,29 +124,6 @@ def parse(token: str, malformed: str) -> UnverifiedJwt:
         return UnverifiedJwt(token, _decode_segment(parts[0]), _decode_segment(parts[1]))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise errors.NotAuthorizedException(malformed) from None
-
-
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@lru_cache(maxsize=256)
-def issuers_for_key(key: str) -> tuple[str, ...]:
-    """Issuer values a token under Logins key ``key`` may carry: ``https://<key>``; ``http://`` too on loopback.
-
-    A trailing slash may differ (Auth0 issuers end with one; IAM ARNs do not keep it).
-    """
-    schemes = ("https", "http") if _is_loopback(urlsplit("//" + key).hostname) else ("https",)
-    return tuple(issuer for scheme in schemes for issuer in with_or_without_slash(f"{scheme}://{key}"))
-
-
-def with_or_without_slash(issuer: str) -> tuple[str, str]:
-    return issuer.rstrip("/"), issuer.rstrip("/") + "/"
 
 
 def check_issuer(token: UnverifiedJwt, issuers: Collection[str]) -> str:

@@ -18,16 +18,13 @@ from __future__ import annotations
 import httpx
 
 from ...core import errors
+from ...core.providers import AMAZON, APPLE, FACEBOOK, GOOGLE, NOT_SUPPORTED, TWITTER
 from ..logins import ValidatedLogin
 from . import signed_jwt
-from .endpoints import AMAZON, APPLE, FACEBOOK, GOOGLE, ProviderEndpoints
+from .endpoints import ProviderEndpoints
 from .fetch import get_json
 from .jwks import KeySets
 
-TWITTER = "api.twitter.com"
-DIGITS = "www.digits.com"
-RETIRED = frozenset({TWITTER, DIGITS})
-PROVIDERS = frozenset({GOOGLE, APPLE, FACEBOOK, AMAZON})
 _ISSUERS = {GOOGLE: ("https://accounts.google.com", "accounts.google.com"), APPLE: ("https://appleid.apple.com",)}
 
 
@@ -73,7 +70,7 @@ async def validate_facebook(http: httpx.AsyncClient, endpoints: ProviderEndpoint
         answers.append(body["id"])
     user_id, token_app_id = answers
     if token_app_id != app_id:
-        raise errors.NotAuthorizedException(signed_jwt.NOT_SUPPORTED)
+        raise errors.NotAuthorizedException(NOT_SUPPORTED)
     return _login(FACEBOOK, app_id, user_id, {"iss": "https://graph.facebook.com", "aud": app_id, "sub": user_id})
 
 
@@ -87,7 +84,7 @@ async def validate_amazon(http: httpx.AsyncClient, endpoints: ProviderEndpoints,
         raise errors.NotAuthorizedException(
             f"Invalid login token. {description or 'Login with Amazon refused the access token.'}")
     if body.get("aud") != client_id:
-        raise errors.NotAuthorizedException(signed_jwt.NOT_SUPPORTED)
+        raise errors.NotAuthorizedException(NOT_SUPPORTED)
     user_id = body.get("user_id")
     if not isinstance(user_id, str) or not user_id:
         raise errors.NotAuthorizedException("Invalid login token. Missing a required claim: user_id")

@@ -17,6 +17,7 @@ import re
 from collections.abc import Collection
 
 from ...core import errors
+from ...core.providers import issuers_for_key
 from ..logins import ValidatedLogin
 from . import signed_jwt
 from .endpoints import ProviderEndpoints
@@ -32,7 +33,7 @@ async def validate(keys: KeySets, endpoints: ProviderEndpoints, key: str, token:
     match = KEY_PATTERN.fullmatch(key)
     if match is None:
         raise errors.NotAuthorizedException(signed_jwt.ISSUER_MISMATCH)
-    unverified = signed_jwt.issued_by(token, NOT_COGNITO, signed_jwt.issuers_for_key(key))
+    unverified = signed_jwt.issued_by(token, NOT_COGNITO, issuers_for_key(key))
     await signed_jwt.verify_signature(unverified, keys, endpoints.user_pool_jwks(*match.groups()), now)
     claims = unverified.claims
     signed_jwt.required(claims, "aud")

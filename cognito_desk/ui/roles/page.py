@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cognito_desk.admin.presented import RecentSignIn, recent_sign_ins
 from cognito_desk.admin.role_trust import apply_trust_fix, create_trusted_role
 from cognito_desk.admin.roles_snapshot import RolesSnapshot, load_roles_snapshot
 from cognito_desk.admin.rules import SLOTS
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.core import errors
 from cognito_desk.scenarios.history import HistoryStore, history_path
+from cognito_desk.scenarios.recent import RecentSignIn, recent_sign_ins
 
 from ..context import AppContext
 from ..icons import icon

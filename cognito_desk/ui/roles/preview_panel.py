@@ -14,9 +14,11 @@ import time
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from cognito_desk.admin.presented import RecentSignIn, UnreadableToken, read_presented
-from cognito_desk.admin.preview import NotPreviewable, Preview, preview
+from cognito_desk.admin.preview import Preview, preview
 from cognito_desk.admin.roles_snapshot import RolesSnapshot, login_keys
+from cognito_desk.core.login_keys import NotPreviewable
+from cognito_desk.core.presented import UnreadableToken, read_presented
+from cognito_desk.scenarios.recent import RecentSignIn
 
 __all__ = ["PreviewPanel"]
 

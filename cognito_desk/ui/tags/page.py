@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cognito_desk.admin.presented import UnreadableToken, read_presented
-from cognito_desk.admin.preview import NotPreviewable, login_for
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.admin.role_trust import lint_role, roles_in_use
 from cognito_desk.admin.roles_snapshot import RolesSnapshot, load_roles_snapshot, login_keys
 from cognito_desk.core import errors
+from cognito_desk.core.login_keys import NotPreviewable, login_for
+from cognito_desk.core.presented import UnreadableToken, read_presented
 
 from ..context import AppContext
 from ..icons import icon

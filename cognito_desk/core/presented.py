@@ -5,7 +5,7 @@ will look at (for SAML: each attribute as a list of values plus ``NameID``, as t
 and the warnings the preview must show: nothing here checks a signature (said every time), and an expired JWT
 or assertion is previewed anyway with a warning that the service would refuse it. XML is read with entities,
 DTDs and network access off, as the service reads it. Bad input raises :class:`UnreadableToken` with a reason.
-:func:`recent_sign_ins` offers the claims of the pool's recorded sign-ins (run history) for replay.
+:func:`default_tag_source` reads SAML's default principal tags as the service does.
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from cognito_desk.core.tokens import describe_expiry, format_utc, inspect_token
-from cognito_desk.service.providers.saml import NAME, NAME_IDENTIFIER, SAML
-
-if TYPE_CHECKING:  # the history is read only by recent_sign_ins; reading a token must not load the flows
-    from cognito_desk.scenarios.history import HistoryStore
+from .providers import NAME, NAME_IDENTIFIER, SAML
+from .tokens import describe_expiry, format_utc, inspect_token
 
 _NS = {"saml": SAML}
 _XML_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
@@ -135,26 +131,3 @@ def default_tag_source(token: PresentedToken) -> dict[str, str]:
     if attributes.get(NAME):
         tags["name"] = attributes[NAME][0]
     return tags
-
-
-@dataclass(frozen=True)
-class RecentSignIn:
-    """A recorded sign-in whose claims the preview can replay (the history keeps claims, never raw tokens)."""
-
-    label: str
-    logins_key: str
-    claims_json: str
-
-
-def recent_sign_ins(store: HistoryStore, pool_id: str, limit: int = 20) -> list[RecentSignIn]:
-    """The pool's latest recorded sign-ins that carried claims, newest first (``store``: a run-history store)."""
-    from cognito_desk.scenarios.history import HistoryFilter
-
-    recent = []
-    for record in store.list(HistoryFilter(pool_id=pool_id), limit=limit):
-        if record.claims and record.logins_key:
-            who = record.persona or str(record.claims.get("sub", ""))
-            outcome = record.assumed_role or record.outcome
-            label = f"{format_utc(record.started_at)} · {record.provider} · {who} → {outcome}"
-            recent.append(RecentSignIn(label, record.logins_key, json.dumps(record.claims, indent=1)))
-    return recent

@@ -40,7 +40,7 @@ import botocore.model
 import botocore.session
 import regex
 
-from cognito_desk.core import errors
+from . import errors
 
 #: A compiled check: ``check(value, path, violations)``; raises the type error, appends violations.
 Check = Callable[[Any, str, list[str]], None]
