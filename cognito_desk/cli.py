@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="the URL clients use when a proxy sits in front (for the OpenID discovery document)")
     serve.add_argument("--notes", action=argparse.BooleanOptionalAction, default=None,
                        help="send the decision-notes header (default: only when listening on loopback)")
+    serve.add_argument("--quotas", default="off", metavar="aws|off|FILE",
+                       help="enforce request-rate quotas: AWS's defaults, none (default), or a TOML quota file")
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                        help="a web origin besides loopback ones that may read the notes header (repeatable)")
     key = sub.add_parser("admin-key", help="print the admin access key pair of a data directory")
@@ -84,6 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .service import server
     from .service.context import ServiceSettings
+    from .service.quotas import QuotaFileError, quota_table
 
     if not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", args.region):
         print(f"cognito-desk: invalid region {args.region!r} (expected e.g. us-east-1)", file=sys.stderr)
@@ -104,6 +107,11 @@ def _serve(args: argparse.Namespace) -> int:
         if problem:
             print(f"cognito-desk: cannot serve HTTPS with {tls.cert} and {tls.key}: {problem}", file=sys.stderr)
             return 2
+    try:
+        quotas = quota_table(args.quotas)
+    except QuotaFileError as exc:
+        print(f"cognito-desk: --quotas {exc}", file=sys.stderr)
+        return 2
     from .console import configure_logging
 
     configure_logging()
@@ -112,7 +120,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings, store, origin, lock = server.prepare(data_dir, ServiceSettings(
             region=args.region, account_id=args.account_id, model_status_codes=args.model_status_codes,
-            public_url=args.public_url, notes=notes, cors_origins=tuple(args.cors_origin)))
+            public_url=args.public_url, notes=notes, cors_origins=tuple(args.cors_origin), quotas=quotas))
     except server.DataDirInUse as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -130,6 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"cognito-desk {__version__} listening on {server.url_of(sock, tls=tls is not None)}", flush=True)
         print(f"  region {settings.region}, account {settings.account_id}, data in {data_dir}", flush=True)
         print(f"  admin access key {settings.access_key_id}; its secret is in {where}", flush=True)
+        print(f"  request quotas: {'off' if quotas is None else quotas.source}", flush=True)
 
     server.serve(sock, settings, store, lock, announce, tls)
     print("cognito-desk stopped", file=sys.stderr)

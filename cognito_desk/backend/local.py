@@ -4,9 +4,11 @@ Owns :class:`LocalServices`, the registry of embedded services this process serv
 :class:`~cognito_desk.service.server.ServiceThread` per data directory, on a free loopback port), and
 the rule that there are never two services on one data directory: when ``cognito-desk serve`` (or
 another app) already holds the directory, a Local connection joins that service with the directory's
-admin key instead of starting a second one. Starting a service opens SQLite and binds a socket, so it
-runs in a worker thread — and so does importing the service, which a connection to anything but a Local
-profile never needs; :meth:`LocalServices.stop_all` is for the process's exit.
+admin key instead of starting a second one (whose request quotas, then, are that service's). A service
+this process starts enforces the profile's request quotas (``LocalProfile.quotas``: off, aws or a quota
+file). Starting a service opens SQLite and binds a socket, so it runs in a worker thread — and so does
+importing the service, which a connection to anything but a Local profile never needs;
+:meth:`LocalServices.stop_all` is for the process's exit.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ class LocalServices:
                 if url is not None:
                     return await asyncio.to_thread(self._joined, url, data_dir)
                 from ..service.context import ServiceSettings  # loaded with the server above
+                from ..service.quotas import quota_table
 
-                settings = ServiceSettings(region=profile.region, account_id=profile.account_id)
+                settings = ServiceSettings(region=profile.region, account_id=profile.account_id,
+                                           quotas=await asyncio.to_thread(quota_table, profile.quotas))
                 try:
                     thread = await asyncio.to_thread(lambda: server.ServiceThread(data_dir, settings).start())
                 except server.DataDirInUse as exc:  # another process started serving it a moment ago

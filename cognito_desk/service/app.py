@@ -8,6 +8,8 @@ Starlette router. Every request gets a request id, is answered with an AWS-shape
 failure (never a traceback), waits for its writes to be committed, and leaves one log line:
 operation, status, milliseconds, request id and the handler's decision notes — never tokens or
 secrets. Bodies are read through ``limits.read_body`` (413 past the limit, before the rest is read).
+With ``settings.quotas``, a cognito-identity request beyond its operation's rate is refused as AWS does
+(``quotas.py``) once it is authenticated, before its body is decoded.
 The notes also travel in the ``x-cognito-desk-notes`` response header when ``settings.notes`` is on,
 readable cross-origin only by loopback web origins and ``settings.cors_origins``. ``GET /health``
 answers ``{"status": "ok"}`` while the database answers, and says nothing else.
@@ -36,6 +38,7 @@ from .context import RequestContext, ServiceSettings
 from .keys import TokenKeys
 from .limits import BodyTooLarge, read_body
 from .providers import ProviderVerifier, fetch
+from .quotas import RateLimiter
 from .randomness import uuid4
 from .store import Store
 
@@ -103,6 +106,8 @@ class Service:
         self.store = store
         self.keys = TokenKeys(store, settings)
         self.validator = Validator(load_service_model("cognito-identity"))
+        #: AWS's request-rate quotas, when the service enforces them (``settings.quotas``).
+        self.limiter = RateLimiter(settings.quotas) if settings.quotas is not None else None
         #: The one HTTP client for reaching identity providers (JWKS, token inspection); closed by aclose().
         #: Connections never reach link-local addresses (fetch.py) and ignore proxy variables: a proxy would
         #: resolve host names where the link-local check cannot see them.
@@ -200,6 +205,8 @@ class Service:
                 raise errors.UnknownOperationException(f"Unknown operation {target}")
             if operation in identity.SIGNED:
                 self._authenticate(scope, ctx, body, operation)
+            if self.limiter is not None:
+                self.limiter.check(operation)
             params = protocol.decode_body(body)
             self.validator.validate(operation, params)
             result = handler(ctx, params)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .limits import Limits
+from .quotas import QuotaTable
 
 if TYPE_CHECKING:
     from .keys import TokenKeys
@@ -41,6 +42,8 @@ class ServiceSettings:
     purge_interval: float = 300.0
     #: Request size, time and connection limits (``limits.py``).
     limits: Limits = field(default_factory=lambda: Limits())
+    #: Request-rate quotas of the cognito-identity operations (``quotas.py``); None: not limited.
+    quotas: QuotaTable | None = None
     #: Answer with the Smithy model's status codes (403/404/409/429) instead of AWS's observed 400.
     model_status_codes: bool = False
     #: The clock (tests may move it).

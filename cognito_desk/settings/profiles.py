@@ -1,7 +1,7 @@
 """Connection profiles: which backend cognito-desk talks to and where its credentials come from.
 
 Owns the three profile kinds — :class:`LocalProfile` (the embedded service: data directory, region,
-account id; its admin key pair lives in the keyring), :class:`AwsProfile` (real AWS: a region and
+account id, request quotas; its admin key pair lives in the keyring), :class:`AwsProfile` (real AWS: a region and
 either an AWS shared-config profile, keyring-stored keys or the environment) and
 :class:`EndpointProfile` (any compatible URL, e.g. LocalStack or a moto server) — their conversion
 from and to the plain dicts of the settings file, and their validation with messages that say which
@@ -56,6 +56,9 @@ class LocalProfile:
     account_id: str = "000000000000"
     #: Empty means the default, shared with ``cognito-desk serve``: ``paths.default_data_dir()``.
     data_dir: str = ""
+    #: Request-rate quotas the embedded service enforces when this profile starts it, as ``serve --quotas``
+    #: takes them: ``off``, ``aws`` (AWS's defaults) or the path of a TOML quota file.
+    quotas: str = "off"
 
     kind: ClassVar[ProfileKind] = ProfileKind.LOCAL
     #: The embedded service's admin key pair is always in the keyring.
@@ -148,6 +151,9 @@ def profile_problems(profile: ConnectionProfile, where: str = "profile") -> list
     if isinstance(profile, LocalProfile):
         if not _ACCOUNT_ID.fullmatch(profile.account_id):
             problems.append(f"{where}.account_id: {profile.account_id!r} must be 12 digits")
+        if profile.quotas not in ("off", "aws") and not profile.quotas.strip().endswith(".toml"):
+            problems.append(f"{where}.quotas: {profile.quotas!r} must be off, aws (AWS's default request "
+                            "quotas) or the path of a .toml quota file")
         return problems
     if isinstance(profile, EndpointProfile):
         url_problem = _url_problem(profile.url)

@@ -91,14 +91,16 @@ def make_context(prefs_path: str, **collaborators) -> AppContext:
     return AppContext(QSettings(prefs_path, QSettings.Format.IniFormat), Runner(), **collaborators)
 
 
-def scratch_context(directory: Path, data_dir: Path | None = None) -> AppContext:
+def scratch_context(directory: Path, data_dir: Path | None = None, quotas: str = "off") -> AppContext:
     """A context on a scratch ``directory`` (tests, benchmarks, screenshots): settings there with one Local
-    profile on ``data_dir`` (default ``directory/data``), secrets for this session only, window state there."""
+    profile on ``data_dir`` (default ``directory/data``) enforcing ``quotas`` (``LocalProfile.quotas``), secrets
+    for this session only, window state there."""
     from ..backend import LocalServices
     from ..settings import LocalProfile, SessionSecrets, Settings, SettingsFile
 
     settings_file = SettingsFile(directory / "config")
-    settings_file.save(Settings((LocalProfile("local", data_dir=str(data_dir or directory / "data")),), "local"))
+    profile = LocalProfile("local", data_dir=str(data_dir or directory / "data"), quotas=quotas)
+    settings_file.save(Settings((profile,), "local"))
     return make_context(str(directory / "config" / PREFS_FILE), settings_file=settings_file,
                         secrets=SessionSecrets(), local=LocalServices())
 

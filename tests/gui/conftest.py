@@ -4,7 +4,8 @@
 * ``run(coro, timeout=30)`` — run a coroutine on that loop (Qt events are processed meanwhile).
 * ``wait_until(predicate, timeout=15, what=...)`` — keep the loop (and Qt) running until ``predicate()``.
 * ``app_ctx`` — the app's collaborators on a temporary config dir (one Local profile whose data dir is
-  temporary), session-only secrets, window state in a temporary INI file.
+  temporary and whose service enforces AWS's request quotas, as real AWS does), session-only secrets, window
+  state in a temporary INI file.
 * ``main_window`` — :func:`cognito_desk.ui.app.build_window` (every screen plugged in), hidden; at the end
   it is closed, its connection and embedded service stopped, and any top-level widget a test leaked fails it.
 * ``connected_window`` — ``main_window`` after start-up: the Local connection open and the pool list shown.
@@ -107,7 +108,7 @@ def wait_until(run):
 def app_ctx(tmp_path, qt_loop):
     from cognito_desk.ui.app import scratch_context
 
-    ctx = scratch_context(tmp_path)
+    ctx = scratch_context(tmp_path, quotas="aws")
     yield ctx
     ctx.runner.cancel_all()
     ctx.local.stop_all()

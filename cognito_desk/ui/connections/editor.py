@@ -110,6 +110,10 @@ class ConnectionDialog(QDialog):
         row.addWidget(self.data_dir, 1)
         row.addWidget(browse)
         data_row.setFocusProxy(self.data_dir)
+        self.quotas = QComboBox(editable=True)
+        self.quotas.addItems(["off", "aws"])
+        self.quotas.setToolTip("Request-rate quotas of the embedded service: off, aws (AWS's defaults) or the "
+                               "path of a TOML quota file (see the README)")
         self.credentials = QComboBox()
         for source, text in _SOURCES:
             self.credentials.addItem(text, source.value)
@@ -128,6 +132,7 @@ class ConnectionDialog(QDialog):
         for key, label, widget in (("name", "&Name", self.name), ("region", "&Region", self.region),
                                    ("url", "Endpoint &URL", self.url), ("account_id", "Account &ID", self.account_id),
                                    ("data_dir", "&Data directory", data_row),
+                                   ("quotas", "Request &quotas", self.quotas),
                                    ("credentials", "&Credentials", self.credentials),
                                    ("aws_profile", "AWS &profile", self.aws_profile),
                                    ("access_key_id", "Access &key ID", self.access_key_id),
@@ -203,6 +208,7 @@ class ConnectionDialog(QDialog):
         self.url.setText(form.url)
         self.account_id.setText(form.account_id)
         self.data_dir.setText(form.data_dir)
+        self.quotas.setCurrentText(form.quotas)
         self.credentials.setCurrentIndex(self.credentials.findData(form.credentials.value))
         self.aws_profile.setCurrentText(form.aws_profile)
         self._update_visibility()
@@ -212,7 +218,7 @@ class ConnectionDialog(QDialog):
         return logic.ConnectionForm(
             kind=kind, name=self.name.text(), region=self.region.currentText(), url=self.url.text(),
             credentials=CredentialSource(self.credentials.currentData()), aws_profile=self.aws_profile.currentText(),
-            account_id=self.account_id.text(), data_dir=self.data_dir.text(),
+            account_id=self.account_id.text(), data_dir=self.data_dir.text(), quotas=self.quotas.currentText(),
             access_key_id=self.access_key_id.text(), secret_access_key=self.secret_access_key.secret(),
             session_token=self.session_token.secret(), original=self._original)
 
@@ -221,7 +227,7 @@ class ConnectionDialog(QDialog):
             return
         form = self.current_form()
         local = form.kind is ProfileKind.LOCAL
-        visible = {"url": form.kind is ProfileKind.ENDPOINT, "account_id": local, "data_dir": local,
+        visible = {"url": form.kind is ProfileKind.ENDPOINT, "account_id": local, "data_dir": local, "quotas": local,
                    "credentials": not local, "aws_profile": form.uses_aws_profile,
                    **dict.fromkeys(("access_key_id", "secret_access_key", "session_token"), form.uses_keys)}
         for key, shown in visible.items():
