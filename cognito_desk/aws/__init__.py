@@ -16,6 +16,7 @@ from .cognito_identity import CognitoIdentityClient
 from .credentials import CredentialsProvider
 from .endpoints import Endpoint, Endpoints, aws_endpoints, custom_endpoints
 from .iam import IamClient
+from .retry import RetryPolicy
 from .sts import StsClient
 from .transport import (
     DEFAULT_TIMEOUT,
@@ -24,7 +25,6 @@ from .transport import (
     MalformedResponse,
     NoCredentials,
     RequestTimedOut,
-    RetryPolicy,
 )
 
 __all__ = [

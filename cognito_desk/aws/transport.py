@@ -14,8 +14,10 @@ error code. Failures that are not AWS answers raise a :class:`BackendError` defi
           ├── MalformedResponse  a 2xx body that the protocol cannot decode
           └── NoCredentials      a signed operation on a connection without credentials
 
-Retries (:class:`RetryPolicy`): capped exponential backoff with full jitter, for throttling codes
-(``errors.THROTTLING_CODES``), HTTP 5xx and connection failures; never for other client errors. A
+Retries (``retry.py``: botocore's standard mode, 3 attempts, capped exponential backoff with full jitter): for
+throttling (``retry.is_throttling``), HTTP 5xx and connection failures; never for other client errors. Each
+throttle wait is reported to the running task's listener (``retry.throttle_context``), and an AWS error that
+reaches the caller names the operation that failed (``AwsError.operation``). A
 call marked non-idempotent (it creates something) is retried after a connection failure only when the
 request cannot have reached the server (connect error/timeout, pool timeout): after a read timeout or
 a dropped connection the server may have acted, so the error surfaces instead of a duplicate create.
@@ -32,9 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol, Self, TypedDict, Unpack
 
 import httpx
@@ -42,6 +42,7 @@ import httpx
 from ..core import errors
 from .credentials import CredentialsProvider
 from .endpoints import Endpoint
+from .retry import RetryPolicy, ThrottleNotice, is_throttling, notify
 from .signing import sign
 
 #: Default per-call timeouts: 5 s to connect, 30 s for each read/write/pool wait.
@@ -72,25 +73,6 @@ class MalformedResponse(BackendError):
 
 class NoCredentials(BackendError):
     """A signed operation was called on a connection that has no credentials provider."""
-
-
-def full_jitter(upper: float) -> float:
-    """A uniformly random delay in ``[0, upper]`` (the "full jitter" backoff)."""
-    return random.uniform(0.0, upper)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently a call is retried. ``max_attempts`` counts the first try."""
-
-    max_attempts: int = 4
-    base: float = 0.1
-    cap: float = 10.0
-    jitter: Callable[[float], float] = field(default=full_jitter, compare=False)
-
-    def delay(self, retry_number: int) -> float:
-        """The sleep before retry ``retry_number`` (0 for the first retry): jitter over the capped bound."""
-        return self.jitter(min(self.cap, self.base * 2**retry_number))
 
 
 class WireProtocol(Protocol):
@@ -147,7 +129,9 @@ class Transport:
         """Send ``operation`` and return the protocol's decoded result, retrying what may be retried."""
         body, headers = protocol.encode(operation, params)
         attempt = 1
+        throttled = False
         while True:
+            throttling = False
             try:
                 response = await self._send(body, headers, signed, operation)
             except httpx.TransportError as exc:
@@ -156,13 +140,21 @@ class Transport:
                 cause: BaseException | None = exc
             else:
                 if response.is_success:
+                    if throttled:
+                        notify(None)
                     return protocol.decode(response, operation)
                 failure = protocol.error(response)
-                retryable = failure.code in errors.THROTTLING_CODES or response.status_code >= 500
+                failure.operation = operation
+                throttling = is_throttling(failure)
+                retryable = throttling or response.status_code >= 500
                 cause = None
             if not retryable or attempt >= self.retry.max_attempts:
                 raise failure from cause
-            await self._sleep(self.retry.delay(attempt - 1))
+            delay = self.retry.delay(attempt - 1)
+            if throttling:
+                throttled = True
+                notify(ThrottleNotice(operation, failure.code, attempt + 1, self.retry.max_attempts, delay))
+            await self._sleep(delay)
             attempt += 1
 
     async def _send(

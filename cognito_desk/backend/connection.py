@@ -29,6 +29,7 @@ from ..aws import (
     custom_endpoints,
 )
 from ..aws.credentials import EnvironmentCredentials, ProfileCredentials, StaticCredentials
+from ..aws.retry import RetryPolicy
 from ..core import errors
 from ..settings import (
     AwsProfile,
@@ -65,7 +66,7 @@ class Connection:
 
     def __init__(self, profile: ConnectionProfile, endpoints: Endpoints, http: httpx.AsyncClient,
                  credentials: CredentialsProvider | None, *, local_port: int | None = None,
-                 local_owned: bool = False) -> None:
+                 local_owned: bool = False, retry: RetryPolicy | None = None) -> None:
         self.profile = profile
         self.endpoints = endpoints
         self.http = http
@@ -73,9 +74,9 @@ class Connection:
         #: The embedded service's port for a Local profile; ``local_owned`` when this process serves it.
         self.local_port = local_port
         self.local_owned = local_owned
-        self.identity = CognitoIdentityClient(http, endpoints.cognito_identity, credentials)
-        self.sts = StsClient(http, endpoints.sts, credentials)
-        self.iam = IamClient(http, endpoints.iam, credentials)
+        self.identity = CognitoIdentityClient(http, endpoints.cognito_identity, credentials, retry=retry)
+        self.sts = StsClient(http, endpoints.sts, credentials, retry=retry)
+        self.iam = IamClient(http, endpoints.iam, credentials, retry=retry)
 
     @property
     def name(self) -> str:
@@ -124,8 +125,9 @@ def credentials_for(profile: AwsProfile | EndpointProfile, secrets: SecretStore)
 
 
 async def open_connection(profile: ConnectionProfile, secrets: SecretStore, local: LocalServices,
-                          *, http: httpx.AsyncClient | None = None) -> Connection:
-    """Open ``profile``: start or join its embedded service (Local), build one HTTP client and the three clients.
+                          *, http: httpx.AsyncClient | None = None, retry: RetryPolicy | None = None) -> Connection:
+    """Open ``profile``: start or join its embedded service (Local), build one HTTP client and the three clients
+    (retrying as ``retry`` says; default: botocore's standard mode).
 
     Raises :class:`MissingSecret`, :class:`~cognito_desk.settings.KeyringUnavailable`, ``ValueError`` (a bad
     region or URL), or whatever starting the embedded service raises — before any HTTP client is left open.
@@ -136,11 +138,11 @@ async def open_connection(profile: ConnectionProfile, secrets: SecretStore, loca
         credentials: CredentialsProvider | None = StaticCredentials(attached.access_key_id,
                                                                     attached.secret_access_key)
         return Connection(profile, endpoints, http or httpx.AsyncClient(), credentials, local_port=attached.port,
-                          local_owned=attached.owned)
+                          local_owned=attached.owned, retry=retry)
     endpoints = (aws_endpoints(profile.region) if isinstance(profile, AwsProfile)
                  else custom_endpoints(profile.url, profile.region))
     credentials = credentials_for(profile, secrets)
-    return Connection(profile, endpoints, http or httpx.AsyncClient(), credentials)
+    return Connection(profile, endpoints, http or httpx.AsyncClient(), credentials, retry=retry)
 
 
 @asynccontextmanager

@@ -31,6 +31,8 @@ class AwsError(CognitoDeskError):
 
     code: str = "AwsError"
     status: int = 400
+    #: The operation that was answered with this error, when the client layer raised it (None in the service).
+    operation: str | None = None
     #: ``Sender`` or ``Receiver`` in query-protocol error bodies.
     fault: str = "Sender"
 
@@ -120,11 +122,10 @@ LimitExceeded = _define("LimitExceeded", 409)
 DeleteConflict = _define("DeleteConflict", 409)
 ServiceFailure = _define("ServiceFailure", 500, "Receiver")
 
-# Codes that clients treat as throttling (botocore's standard retry mode does the same).
-THROTTLING_CODES = frozenset(
-    {"TooManyRequestsException", "LimitExceededException", "Throttling", "ThrottlingException",
-     "RequestLimitExceeded"}
-)
+# Codes that mean "over a request-rate quota, try later" (cognito-identity, STS/IAM and EC2-style spellings); the
+# clients retry them with backoff. Not LimitExceededException: in Cognito Identity it means a resource quota
+# (1,000 pools per Region), which no retry can fix.
+THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"})
 
 
 def error_for(code: str, message: str = "", *, status: int | None = None,

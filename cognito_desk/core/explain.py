@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors
+from .quotas import describe_quota
 from .tokens import (
     TokenInspection,
     TokenKind,
@@ -535,14 +536,20 @@ def _developer_provider(ctx: _Context, _: re.Match[str]) -> Explanation:
         [("Pool's developer provider", configured), ("Logins keys sent", _keys(ctx))])
 
 
-@_rule("TooManyRequestsException", r"")
+@_rule("TooManyRequestsException ThrottlingException Throttling RequestLimitExceeded", r"")
 def _throttled(ctx: _Context, _: re.Match[str]) -> Explanation:
+    operation = ctx.error.operation
+    which = f"{operation}'s request-rate quota" if operation else "an operation's request-rate quota"
+    details = [("Operation", operation)] if operation else []
     return Explanation(
-        "Too many requests",
-        "The per-operation request rate quota was exceeded (GetId, at 25 requests per second per account, "
-        "is the usual one).",
-        "Retry with exponential back-off, cache identity ids instead of calling GetId on every start, or "
-        "request a quota increase.")
+        f"Throttled by AWS: {operation}" if operation else "Throttled by AWS",
+        f"The account went over {which} and AWS kept refusing the call, even after cognito-desk retried it "
+        f"with backoff as the AWS SDKs do. {describe_quota(operation)} The quota is shared by every app, script "
+        "and person using this account in this Region.",
+        "Wait a few seconds and retry. If it keeps happening, find what else calls this operation so often "
+        "(CloudTrail shows the callers), or ask for more: AWS request quotas are adjustable, in the Service "
+        "Quotas console (Amazon Cognito Federated Identities) or through your AWS account team.",
+        details)
 
 
 @_rule("AccessDeniedException", r"resource control policy")

@@ -23,6 +23,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -34,6 +35,9 @@ from .icons import app_icon
 from .main_window import MainWindow
 from .tasks import Runner
 from .theme import apply_theme
+
+if TYPE_CHECKING:
+    from ..aws.retry import RetryPolicy
 
 __all__ = ["build_window", "run"]
 
@@ -91,10 +95,11 @@ def make_context(prefs_path: str, **collaborators) -> AppContext:
     return AppContext(QSettings(prefs_path, QSettings.Format.IniFormat), Runner(), **collaborators)
 
 
-def scratch_context(directory: Path, data_dir: Path | None = None, quotas: str = "off") -> AppContext:
+def scratch_context(directory: Path, data_dir: Path | None = None, quotas: str = "off",
+                    retry: RetryPolicy | None = None) -> AppContext:
     """A context on a scratch ``directory`` (tests, benchmarks, screenshots): settings there with one Local
     profile on ``data_dir`` (default ``directory/data``) enforcing ``quotas`` (``LocalProfile.quotas``), secrets
-    for this session only, window state there."""
+    for this session only, window state there; the clients retry as ``retry`` says (default: as botocore)."""
     from ..backend import LocalServices
     from ..settings import LocalProfile, SessionSecrets, Settings, SettingsFile
 
@@ -102,7 +107,7 @@ def scratch_context(directory: Path, data_dir: Path | None = None, quotas: str =
     profile = LocalProfile("local", data_dir=str(data_dir or directory / "data"), quotas=quotas)
     settings_file.save(Settings((profile,), "local"))
     return make_context(str(directory / "config" / PREFS_FILE), settings_file=settings_file,
-                        secrets=SessionSecrets(), local=LocalServices())
+                        secrets=SessionSecrets(), local=LocalServices(), retry=retry)
 
 
 class _FirstPaint(QObject):

@@ -5,7 +5,8 @@ connection, theme), the :class:`~.tasks.Runner` for network work, and, once :met
 has run, the settings file, the secret store (the OS keyring, with keys kept "for this session only" when there is
 none) and the embedded services of Local
 connections. Those three pull in keyring, botocore and the service, so the app loads them in a worker
-thread after the window is painted; tests pass them in ready-made. Screens receive the context through
+thread after the window is painted; tests pass them in ready-made. ``retry`` is how the connections' clients
+retry (None: botocore's standard mode; a test may ask for backoff without jitter). Screens receive the context through
 their constructor; there are no global registries.
 """
 
@@ -18,6 +19,7 @@ from PySide6.QtCore import QSettings
 from .tasks import Runner
 
 if TYPE_CHECKING:
+    from ..aws.retry import RetryPolicy
     from ..backend import LocalServices
     from ..settings import SecretStore, SettingsFile
 
@@ -26,9 +28,11 @@ __all__ = ["AppContext"]
 
 class AppContext:
     def __init__(self, prefs: QSettings, runner: Runner, *, settings_file: SettingsFile | None = None,
-                 secrets: SecretStore | None = None, local: LocalServices | None = None) -> None:
+                 secrets: SecretStore | None = None, local: LocalServices | None = None,
+                 retry: RetryPolicy | None = None) -> None:
         self.prefs = prefs
         self.runner = runner
+        self.retry = retry
         self._settings_file = settings_file
         self._secrets = _with_session_fallback(secrets) if secrets is not None else None
         self._local = local

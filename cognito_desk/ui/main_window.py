@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
                                               retry=lambda: self.open_profile(name))
             self.connection_failed.emit()
 
-        self.ctx.runner.run(open_connection(profile, self.ctx.secrets, self.ctx.local),
+        self.ctx.runner.run(open_connection(profile, self.ctx.secrets, self.ctx.local, retry=self.ctx.retry),
                             label=f"Connecting to {name}", on_success=self._connected, busy=self.splitter,
                             on_failure=failed)
         if name != self.settings.active_profile:

@@ -71,10 +71,10 @@ class StatusBar(QStatusBar):
         busy = bool(running)
         self.activity_bar.setVisible(busy)
         self.cancel_button.setVisible(busy)
-        self.activity_label.setToolTip("\n".join(f"{operation.label}…" for operation in running))
+        self.activity_label.setToolTip("\n".join(operation.status for operation in running))
         if not busy:
             self.activity_label.setText("Ready")
         elif len(running) == 1:
-            self.activity_label.setText(f"{running[0].label}…")
+            self.activity_label.setText(running[0].status)
         else:
-            self.activity_label.setText(f"{running[0].label}… (+{len(running) - 1} more)")
+            self.activity_label.setText(f"{running[0].status} (+{len(running) - 1} more)")

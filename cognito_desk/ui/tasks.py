@@ -6,7 +6,9 @@ on_success=...)`` schedules the coroutine as an asyncio task on the qasync loop 
 waits — covers ``busy`` with a :class:`~.widgets.busy.BusyOverlay` (label and Cancel) while it runs,
 lists it in :attr:`Runner.running` for the status bar's activity indicator, then delivers the result to
 ``on_success`` or the exception to ``on_failure`` / the ``errors`` banner (explained in plain words,
-raw AWS error one click away). Cancelling is silent: nothing half-done is reported as a failure.
+raw AWS error one click away). Cancelling is silent: nothing half-done is reported as a failure. While a call
+of the coroutine waits to retry because AWS throttled it (``aws.retry.throttle_context``), the busy cover and
+the status bar say "Throttled by AWS, retrying…" instead of the label.
 Blocking calls (keyring, files) go through :meth:`Runner.run_blocking`, which runs them in a worker
 thread the same way. Exceptions raised by callbacks reach ``sys.excepthook``, never the void.
 (``asyncio`` and ``logging`` are imported on first use: the window is painted before the loop exists.)
@@ -27,6 +29,8 @@ from .widgets.error_banner import ErrorBanner
 if TYPE_CHECKING:
     import asyncio
 
+    from ..aws.retry import ThrottleNotice
+
 __all__ = ["Operation", "Runner"]
 
 T = TypeVar("T")
@@ -41,6 +45,13 @@ class Operation:
         #: Set by :meth:`cancel`: from then on the operation's callbacks are never called, even if the
         #: coroutine had already finished (its widgets may be gone).
         self.cancelled = False
+        #: While a throttled call of the operation waits to retry: what AWS refused (else None).
+        self.throttled: ThrottleNotice | None = None
+
+    @property
+    def status(self) -> str:
+        """What the operation is doing, in the words the busy cover and the status bar show."""
+        return self.throttled.text() if self.throttled is not None else f"{self.label}…"
 
     @property
     def done(self) -> bool:
@@ -82,7 +93,15 @@ class Runner(QObject):
         ``on_settled`` runs first whatever the end — success, failure or cancel (for clean-up)."""
         import asyncio
 
-        task = asyncio.ensure_future(coro)
+        from ..aws.retry import throttle_context
+
+        def throttled(notice: ThrottleNotice | None) -> None:
+            operation.throttled = notice
+            if overlay is not None:
+                overlay.show_status(operation.status)
+            self.changed.emit()
+
+        task = asyncio.get_event_loop().create_task(coro, context=throttle_context(throttled))
         operation = Operation(label, task)
         overlay = BusyOverlay(busy, label, operation.cancel) if busy is not None else None
         if errors is not None:

@@ -179,7 +179,85 @@ def test_throttling_is_retried_then_succeeds() -> None:
     backend = Backend(json_error("TooManyRequestsException", "Rate exceeded"), httpx.Response(200, json=POOL))
     result, sleeps = run_identity(backend, describe)
     assert result == POOL
-    assert len(backend.requests) == 2 and sleeps == [0.1]
+    assert len(backend.requests) == 2 and sleeps == [1.0]
+
+
+def test_the_default_policy_is_botocores_standard_mode() -> None:
+    """3 attempts; the n-th retry after a random delay below min(20 s, 2**(n-1) s)."""
+    policy = RetryPolicy()
+    assert policy.max_attempts == 3
+    assert RetryPolicy(jitter=lambda upper: upper).delay(0) == 1.0
+    assert [RetryPolicy(jitter=lambda upper: upper).delay(n) for n in (1, 4, 5, 9)] == [2.0, 16.0, 20.0, 20.0]
+    assert all(0.0 <= policy.delay(0) <= 1.0 for _ in range(50))
+
+
+@pytest.mark.parametrize("answer", [
+    json_error("ThrottlingException", "Rate exceeded"),
+    json_error("Throttling", "Rate exceeded"),
+    json_error("RequestLimitExceeded", "Request limit exceeded."),
+    json_error("SlowDownPlease", "whatever the code", status=429),
+])
+def test_every_throttling_answer_is_retried(answer) -> None:
+    result, sleeps = run_identity(Backend(answer, httpx.Response(200, json=POOL)), describe)
+    assert result == POOL and sleeps == [1.0]
+
+
+def test_a_resource_limit_is_not_taken_for_throttling() -> None:
+    backend = Backend(json_error("LimitExceededException", "1000 pools"), httpx.Response(200, json=POOL))
+    error, sleeps = run_identity(backend, describe)
+    assert type(error) is errors.LimitExceededException and sleeps == [] and len(backend.requests) == 1
+
+
+def test_throttle_waits_are_reported_to_the_running_task_and_the_error_names_its_operation() -> None:
+    from cognito_desk.aws.retry import throttle_context
+
+    heard = []
+
+    async def main(backend):
+        async with httpx.AsyncClient(transport=httpx.MockTransport(backend)) as http:
+            client = CognitoIdentityClient(http, ENDPOINTS.cognito_identity, StaticCredentials(),
+                                           retry=RetryPolicy(jitter=lambda upper: upper),
+                                           sleep=lambda _: asyncio.sleep(0))
+            task = asyncio.get_running_loop().create_task(describe(client),
+                                                          context=throttle_context(heard.append))
+            try:
+                return await task
+            except errors.CognitoDeskError as exc:
+                return exc
+
+    throttled = json_error("TooManyRequestsException", "Rate exceeded")
+    assert asyncio.run(main(Backend(throttled, httpx.Response(200, json=POOL)))) == POOL
+    assert [(n.operation, n.attempt, n.max_attempts, n.delay) for n in heard[:1]] == [
+        ("DescribeIdentityPool", 2, 3, 1.0)]
+    assert heard[1] is None  # the retry got through
+    assert heard[0].text() == "Throttled by AWS, retrying… (DescribeIdentityPool, attempt 2 of 3)"
+    heard.clear()
+    error = asyncio.run(main(Backend(throttled)))
+    assert type(error) is errors.TooManyRequestsException and error.operation == "DescribeIdentityPool"
+    assert [n.attempt for n in heard] == [2, 3]
+
+
+def test_a_throttle_wait_is_cancellable() -> None:
+    backend = Backend(json_error("TooManyRequestsException", "Rate exceeded"))
+
+    async def main():
+        waiting = asyncio.Event()
+
+        async def sleep(delay: float) -> None:
+            waiting.set()
+            await asyncio.sleep(delay)
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(backend)) as http:
+            client = CognitoIdentityClient(http, ENDPOINTS.cognito_identity, StaticCredentials(), sleep=sleep,
+                                           retry=RetryPolicy(base=3600.0, cap=3600.0, jitter=lambda upper: upper))
+            task = asyncio.create_task(describe(client))
+            await waiting.wait()  # in the hour-long backoff sleep
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(asyncio.wait_for(main(), 10))
+    assert len(backend.requests) == 1
 
 
 def test_server_error_is_retried_then_succeeds() -> None:

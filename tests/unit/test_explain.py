@@ -248,8 +248,25 @@ def test_unsupported_developer_provider_names_configured_one():
     assert "login.desk.app" in result.fix
 
 
-def test_throttling():
-    assert "25 requests per second" in explain(errors.TooManyRequestsException("Rate exceeded")).cause
+def test_throttling_names_the_operation_its_quota_and_that_quotas_are_adjustable():
+    error = errors.TooManyRequestsException("Rate exceeded")
+    error.operation = "ListIdentities"
+    result = explain(error)
+    assert result.title == "Throttled by AWS: ListIdentities"
+    assert "ListIdentities 5 requests per second per account and Region by default" in result.cause
+    assert "retried it with backoff" in result.cause
+    assert "adjustable" in result.fix and "Service Quotas console" in result.fix
+    assert ("Operation", "ListIdentities") in result.details
+    undocumented = errors.TooManyRequestsException("Rate exceeded")
+    undocumented.operation = "DescribeIdentityPool"
+    assert "does not publish DescribeIdentityPool's request-rate quota" in explain(undocumented).cause
+
+
+def test_throttling_of_an_unknown_operation_and_of_sts():
+    assert "GetId's, the lowest of the sign-in flow, is 25 per second" in explain(
+        errors.TooManyRequestsException("Rate exceeded")).cause
+    sts = explain(errors.error_for("Throttling", "Rate exceeded", status=400))
+    assert sts.title == "Throttled by AWS" and "Service Quotas" in sts.fix
 
 
 def test_resource_control_policy():

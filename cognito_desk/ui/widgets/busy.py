@@ -2,7 +2,8 @@
 
 Owns :class:`BusyOverlay`. A :class:`BusyOverlay` lays itself over a widget (stacking when several
 operations cover the same widget) and :meth:`release` removes it; the covered widget keeps its
-contents visible but takes no input meanwhile. Escape cancels.
+contents visible but takes no input meanwhile. Escape cancels. :meth:`show_status` changes the words shown
+(the runner says so when AWS throttles the work and it waits to retry).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class BusyOverlay(QWidget):
         self.setGeometry(target.rect())
         self.show()
         self.raise_()
+
+    def show_status(self, text: str) -> None:
+        self.label.setText(text)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._target and event.type() == QEvent.Type.Resize:
