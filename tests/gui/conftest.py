@@ -4,8 +4,9 @@
 * ``run(coro, timeout=30)`` — run a coroutine on that loop (Qt events are processed meanwhile).
 * ``wait_until(predicate, timeout=15, what=...)`` — keep the loop (and Qt) running until ``predicate()``.
 * ``app_ctx`` — the app's collaborators on a temporary config dir (one Local profile whose data dir is
-  temporary and whose service enforces AWS's request quotas, as real AWS does), session-only secrets, window
-  state in a temporary INI file.
+  temporary and whose service enforces ``local_quotas``: AWS's request quotas, as real AWS does, unless a test
+  module overrides that fixture with a lab quota file), clients retrying as ``client_retry`` says (default:
+  botocore's standard mode), session-only secrets, window state in a temporary INI file.
 * ``main_window`` — :func:`cognito_desk.ui.app.build_window` (every screen plugged in), hidden; at the end
   it is closed, its connection and embedded service stopped, and any top-level widget a test leaked fails it.
 * ``connected_window`` — ``main_window`` after start-up: the Local connection open and the pool list shown.
@@ -105,10 +106,20 @@ def wait_until(run):
 
 
 @pytest.fixture
-def app_ctx(tmp_path, qt_loop):
+def local_quotas() -> str:
+    return "aws"
+
+
+@pytest.fixture
+def client_retry():
+    return None
+
+
+@pytest.fixture
+def app_ctx(tmp_path, qt_loop, local_quotas, client_retry):
     from cognito_desk.ui.app import scratch_context
 
-    ctx = scratch_context(tmp_path, quotas="aws")
+    ctx = scratch_context(tmp_path, quotas=local_quotas, retry=client_retry)
     yield ctx
     ctx.runner.cancel_all()
     ctx.local.stop_all()

@@ -29,6 +29,14 @@ def page(connected_window) -> IdentitiesPage:
 
 
 @pytest.fixture
+def local_quotas(tmp_path) -> str:
+    """AWS's request quotas but for GetId: the tests seed up to 500 identities, not what is tested here."""
+    path = tmp_path / "quotas.toml"
+    path.write_text('[operations]\nGetId = "off"\n')
+    return str(path)
+
+
+@pytest.fixture
 def cognito(connected_window, tmp_path):
     """boto3 on the window's Local service, as an independent client."""
     key, secret, _ = admin_credentials(tmp_path / "data")

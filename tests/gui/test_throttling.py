@@ -25,16 +25,17 @@ def quota_text() -> str:
 
 
 @pytest.fixture
-def app_ctx(tmp_path, qt_loop, quota_text):
-    """Conftest's context, on a lab quota file and with backoff without jitter."""
-    from cognito_desk.ui.app import scratch_context
-
+def local_quotas(tmp_path, quota_text) -> str:
+    """The Local connection's service on a lab quota file."""
     quotas = tmp_path / "quotas.toml"
     quotas.write_text(quota_text)
-    ctx = scratch_context(tmp_path, quotas=str(quotas), retry=RetryPolicy(jitter=lambda upper: upper))
-    yield ctx
-    ctx.runner.cancel_all()
-    ctx.local.stop_all()
+    return str(quotas)
+
+
+@pytest.fixture
+def client_retry() -> RetryPolicy:
+    """Backoff without jitter: 1 s, then 2 s."""
+    return RetryPolicy(jitter=lambda upper: upper)
 
 
 @pytest.fixture
