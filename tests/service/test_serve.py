@@ -234,3 +234,21 @@ def test_fifty_parallel_developer_logins_make_one_identity(serve):
     listed = ci.list_identities(IdentityPoolId=pool_id, MaxResults=60)["Identities"]
     assert [i["IdentityId"] for i in listed] == list(ids)
     assert json.dumps(listed[0]["Logins"]) == json.dumps([DEV])
+
+
+def test_quotas_are_announced_and_a_throttled_request_is_logged_with_its_quota(serve, tmp_path):
+    quiet = serve(data_dir=tmp_path / "quiet")
+    assert quiet.proc.stdout.readline().strip() == "request quotas: off"
+    process = serve("--quotas", "aws")
+    assert process.proc.stdout.readline().strip() == "request quotas: aws"
+    ci = process.client("cognito-identity")
+    pool_id = ci.create_identity_pool(IdentityPoolName="quotas", AllowUnauthenticatedIdentities=True)[
+        "IdentityPoolId"]
+    with pytest.raises(ci.exceptions.TooManyRequestsException):
+        for _ in range(200):  # far faster than ListIdentities' 5 per second
+            ci.list_identities(IdentityPoolId=pool_id, MaxResults=1)
+    code, err = process.stop(signal.SIGTERM)
+    assert code == 0
+    throttled = [line for line in err.splitlines() if "INFO ListIdentities 400" in line]
+    assert throttled and "throttled: ListIdentities is limited to 5 requests per second (burst 5; quotas: aws)" in \
+        throttled[0]
