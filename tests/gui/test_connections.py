@@ -287,3 +287,24 @@ def test_no_keyring_offers_session_only_and_never_writes_the_keys(qt_loop, qtbot
     assert secrets.session.get("lab", SecretField.SECRET_ACCESS_KEY) == Secret(lab_service.settings.secret_access_key)
     report = run(logic.check_connection(settings_file.load().profile("lab"), secrets, ctx.local))
     assert report.account == lab_service.settings.account_id
+
+
+def test_the_local_connection_edits_its_request_quotas(connected_window, app_ctx, wait_until, assert_accessible):
+    manager = open_dialog(connected_window, wait_until, "manage_action")
+    manager.buttons["edit"].click()
+    editor = manager.editor
+    assert_accessible(editor)
+    assert editor.quotas.currentText() == "aws" and editor.fields["quotas"].isVisibleTo(editor)
+    assert editor.quotas.accessibleName() == "Request quotas"
+    editor.quotas.setCurrentText("fast")
+    editor.buttons.button(editor.buttons.StandardButton.Save).click()
+    assert "'fast' must be off, aws" in editor.fields["quotas"].error.text()
+    assert app_ctx.settings_file.load().profile("local").quotas == "aws"
+    editor.quotas.setCurrentText("off")
+    save(editor, wait_until)
+    assert app_ctx.settings_file.load().profile("local").quotas == "off"
+    manager.reject()
+    dialog = open_dialog(connected_window, wait_until, "new_action")
+    choose_kind(dialog, "endpoint")
+    assert not dialog.fields["quotas"].isVisibleTo(dialog)  # only the embedded service has quotas to set
+    dialog.reject()
