@@ -5,6 +5,7 @@ default rates hold, a lab's quota file is obeyed, and ``off`` (the default) limi
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from support import aws_error, make_client, start_service
+from support import VENV_BIN, aws_error, make_client, start_service
 
 from cognito_desk.aws import CognitoIdentityClient, RetryPolicy, custom_endpoints
 from cognito_desk.aws.credentials import StaticCredentials
@@ -93,6 +94,20 @@ def test_botocore_standard_mode_retries_a_throttle_until_the_bucket_refills(serv
     second = client.list_identity_pools(MaxResults=10)
     assert second["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert second["ResponseMetadata"]["RetryAttempts"] >= 1
+
+
+def test_the_aws_cli_retries_it_as_throttling_too(serve, tmp_path):
+    running = serve(quota_file(tmp_path, 'start = "none"\n[operations]\nListIdentityPools = { rate = 0, burst = 0 }\n'))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=running.access_key_id, AWS_SECRET_ACCESS_KEY=running.secret_access_key,
+               AWS_DEFAULT_REGION=running.region, AWS_CONFIG_FILE=str(tmp_path / "none"),
+               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_RETRY_MODE="standard", AWS_MAX_ATTEMPTS="3")
+    result = subprocess.run([str(VENV_BIN / "aws"), "cognito-identity", "list-identity-pools", "--max-results", "1",
+                             "--endpoint-url", running.url], env=env, capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode != 0
+    assert "(TooManyRequestsException)" in result.stderr and "reached max retries: 2" in result.stderr
+    assert "Rate exceeded" in result.stderr
 
 
 def test_a_plain_client_error_is_not_taken_for_throttling_by_botocore(serve):
