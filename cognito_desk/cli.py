@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     scenario_check = scenarios.add_parser("check", help="validate scenario files on the connection, no sign-in")
     for command in (scenario_run, scenario_check):
         command.add_argument("paths", nargs="+", metavar="PATH", help="scenario files (.toml)")
+        command.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                             help="an identity provider origin (https://host[:port]; plain http only for loopback) "
+                                  "the files' secret references may be sent to (repeatable; saved provider "
+                                  "clients are approved already)")
     for command in (export, imported, scenario_run, scenario_check):
         command.add_argument("--connection", default=None, help="connection name (default: the active one)")
         command.add_argument("--endpoint", default=None, help="any compatible URL, signed with AWS_* variables")
@@ -189,7 +193,16 @@ def main(argv: list[str] | None = None) -> int:
     if (not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version", "--self-test"))
             or _openable(argv[0])):
         return _gui(argv)  # the desktop app (Qt's own options, e.g. -platform, and files to open pass through)
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "scenarios":
+        from .scenarios.origins import OriginError, approved_origin
+
+        try:
+            for origin in args.allow_origin:
+                approved_origin(origin)
+        except OriginError as exc:
+            parser.error(str(exc))
     if args.self_test:
         from .selftest import run_self_test
 

@@ -9,10 +9,11 @@ token, and AWS's refusal for a key that is not a provider of the pool. The servi
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
+
+from .hosts import is_loopback_host
 
 #: The Logins key of this service's (Cognito's) own OpenID tokens.
 COGNITO_PROVIDER = "cognito-identity.amazonaws.com"
@@ -53,22 +54,13 @@ def roles_for(provider_arn: str, values: list[str]) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @lru_cache(maxsize=256)
 def issuers_for_key(key: str) -> tuple[str, ...]:
     """Issuer values a token under Logins key ``key`` may carry: ``https://<key>``; ``http://`` too on loopback.
 
     A trailing slash may differ (Auth0 issuers end with one; IAM ARNs do not keep it).
     """
-    schemes = ("https", "http") if _is_loopback(urlsplit("//" + key).hostname) else ("https",)
+    schemes = ("https", "http") if is_loopback_host(urlsplit("//" + key).hostname) else ("https",)
     return tuple(issuer for scheme in schemes for issuer in with_or_without_slash(f"{scheme}://{key}"))
 
 

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +24,7 @@ import httpx
 
 from .agent import Arrival, ProviderError, UserAgent
 from .clients import ProviderClient
+from .origins import may_carry_secrets, origin_of, refuse_unapproved
 from .timeline import Timeline
 
 __all__ = ["AuthorizationAnswer", "ProviderLogin", "access_token_login", "authorize", "pkce_pair", "token_request"]
@@ -104,10 +105,20 @@ async def authorize(agent: UserAgent, client: ProviderClient, endpoint: str, tim
 
 
 async def token_request(http: httpx.AsyncClient, client: ProviderClient, endpoint: str, answer: AuthorizationAnswer,
-                        client_secret: str | None, timeline: Timeline) -> dict[str, Any]:
-    """Exchange the authorization code at ``endpoint``; the token response as a dict."""
+                        client_secret: str | None, timeline: Timeline,
+                        approved: Collection[str] | None = None) -> dict[str, Any]:
+    """Exchange the authorization code at ``endpoint``; the token response as a dict.
+
+    A client secret goes only over https (plain http to loopback only) and, on a run with ``approved``
+    origins, only to one of them; otherwise nothing is sent."""
     if "code" not in answer.params:
         raise ProviderError("The provider's answer has no authorization code.", error="no_code")
+    if client_secret:
+        if not may_carry_secrets(origin_of(endpoint)):
+            raise ProviderError(f"The token endpoint {origin_of(endpoint) or endpoint!r} is plain http on another "
+                                "machine: the client secret was not sent (secrets go over https only, or to "
+                                "loopback).", error="insecure_token_endpoint")
+        refuse_unapproved(endpoint, "token endpoint", approved)
     body = {"grant_type": "authorization_code", "code": answer.params["code"], "redirect_uri": answer.redirect_uri}
     if answer.code_verifier:
         body["code_verifier"] = answer.code_verifier
@@ -144,12 +155,13 @@ def _expiry(expires_in: object, now: float) -> float | None:
 
 
 async def access_token_login(http: httpx.AsyncClient, agent: UserAgent, client: ProviderClient,
-                             client_secret: str | None, timeline: Timeline) -> ProviderLogin:
+                             client_secret: str | None, timeline: Timeline,
+                             approved: Collection[str] | None = None) -> ProviderLogin:
     """Login with Amazon / Facebook: an access token by code exchange (``code``) or implicit grant (``token``)."""
     answer = await authorize(agent, client, client.authorization_endpoint, timeline)
     now = time.time()
     if "code" in client.response_type.split():
-        tokens = await token_request(http, client, client.token_endpoint, answer, client_secret, timeline)
+        tokens = await token_request(http, client, client.token_endpoint, answer, client_secret, timeline, approved)
     else:
         tokens = answer.params
     access_token = tokens.get("access_token")

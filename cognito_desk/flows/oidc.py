@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ import jwt
 from .agent import ProviderError, UserAgent
 from .clients import ProviderClient
 from .oauth import ProviderLogin, authorize, token_request
+from .origins import origin_of, refuse_unapproved
 from .timeline import Timeline
 
 __all__ = ["OidcEndpoints", "ProviderKeys", "discover", "oidc_login", "verify_id_token"]
@@ -55,22 +56,36 @@ async def _get_json(http: httpx.AsyncClient, url: str, what: str) -> dict[str, A
     return body
 
 
-async def discover(http: httpx.AsyncClient, client: ProviderClient, timeline: Timeline) -> OidcEndpoints:
-    """The client's endpoints: its own settings where given, the provider's discovery document for the rest."""
+async def discover(http: httpx.AsyncClient, client: ProviderClient, timeline: Timeline,
+                   approved: Collection[str] | None = None) -> OidcEndpoints:
+    """The client's endpoints: its own settings where given, the provider's discovery document for the rest.
+
+    With ``approved`` origins (a scenario run), every endpoint must be on the issuer's origin or approved."""
     issuer = client.issuer.rstrip("/")
     if client.authorization_endpoint and client.token_endpoint and client.jwks_uri:
-        return OidcEndpoints(issuer, client.authorization_endpoint, client.token_endpoint, client.jwks_uri)
+        return _checked(OidcEndpoints(issuer, client.authorization_endpoint, client.token_endpoint,
+                                      client.jwks_uri), approved)
     with timeline.call("Provider discovery", "Provider login"):
         document = await _get_json(http, f"{issuer}/.well-known/openid-configuration", "discovery document")
     if str(document.get("issuer", "")).rstrip("/") != issuer:
         raise ProviderError(f"The discovery document of {issuer} names another issuer "
                             f"({document.get('issuer')!r}): check the issuer URL.", error="issuer_mismatch")
     try:
-        return OidcEndpoints(issuer, client.authorization_endpoint or document["authorization_endpoint"],
-                             client.token_endpoint or document.get("token_endpoint", ""),
-                             client.jwks_uri or document["jwks_uri"])
+        endpoints = OidcEndpoints(issuer, client.authorization_endpoint or str(document["authorization_endpoint"]),
+                                  client.token_endpoint or str(document.get("token_endpoint", "")),
+                                  client.jwks_uri or str(document["jwks_uri"]))
     except KeyError as exc:
         raise ProviderError(f"The discovery document of {issuer} has no {exc.args[0]}.") from None
+    return _checked(endpoints, approved)
+
+
+def _checked(endpoints: OidcEndpoints, approved: Collection[str] | None) -> OidcEndpoints:
+    home = origin_of(endpoints.issuer)
+    for what, url in (("authorization endpoint", endpoints.authorization_endpoint),
+                      ("token endpoint", endpoints.token_endpoint), ("JWKS", endpoints.jwks_uri)):
+        if url:
+            refuse_unapproved(url, what, approved, also=home)
+    return endpoints
 
 
 class ProviderKeys:
@@ -143,10 +158,12 @@ def _verified_claims(token: str, header: dict[str, Any], document: dict[str, Any
 
 
 async def oidc_login(http: httpx.AsyncClient, agent: UserAgent, client: ProviderClient,
-                     client_secret: str | None, timeline: Timeline, keys: ProviderKeys | None = None
-                     ) -> ProviderLogin:
-    """Sign in with an OpenID Provider in ``agent``; the verified id_token (and access token when issued)."""
-    endpoints = await discover(http, client, timeline)
+                     client_secret: str | None, timeline: Timeline, keys: ProviderKeys | None = None,
+                     approved: Collection[str] | None = None) -> ProviderLogin:
+    """Sign in with an OpenID Provider in ``agent``; the verified id_token (and access token when issued).
+
+    ``approved``: the origins a scenario run approved (None in the tester), see :mod:`.origins`."""
+    endpoints = await discover(http, client, timeline, approved)
     response_types = client.response_type.split()
     nonce = secrets.token_urlsafe(24)
     answer = await authorize(agent, client, endpoints.authorization_endpoint, timeline, extra={"nonce": nonce})
@@ -154,7 +171,8 @@ async def oidc_login(http: httpx.AsyncClient, agent: UserAgent, client: Provider
     if "code" in response_types:
         if not endpoints.token_endpoint:
             raise ProviderError(f"{endpoints.issuer} has no token endpoint for the code flow.")
-        tokens.update(await token_request(http, client, endpoints.token_endpoint, answer, client_secret, timeline))
+        tokens.update(await token_request(http, client, endpoints.token_endpoint, answer, client_secret, timeline,
+                                          approved))
     id_token = tokens.get("id_token")
     if not id_token:
         raise ProviderError("The provider's answer has no id_token (is 'openid' among the scopes?).",

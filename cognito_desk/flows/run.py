@@ -62,6 +62,8 @@ class RunRequest:
     custom_role_arn: str | None = None
     #: The client secret of a confidential provider client (from the keyring), revealed only for the token call.
     client_secret: str | None = field(default=None, repr=False)
+    #: The origins a scenario run approved outside its file (None: the tester, on the user's own settings).
+    approved_origins: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "flow", Flow(self.flow))  # "basic" from a UI list or a file works as well
@@ -221,11 +223,12 @@ class SignInRun:
         if self.agent is None:
             raise ValueError(f"A {client.kind.value} sign-in needs a browser, and this run has none.")
         if client.kind in ID_TOKEN_KINDS:
-            return await oidc_login(http, self.agent, client, request.client_secret, timeline, self.keys)
+            return await oidc_login(http, self.agent, client, request.client_secret, timeline, self.keys,
+                                    request.approved_origins)
         if client.kind is ProviderKind.SAML:
             return await saml_login(self.agent, client, timeline)
         return await access_token_login(http, self.agent, client.with_oauth_defaults(), request.client_secret,
-                                        timeline)
+                                        timeline, request.approved_origins)
 
     @staticmethod
     def _check_token(client: ProviderClient, login: ProviderLogin) -> None:

@@ -1,11 +1,13 @@
 """``cognito-desk scenarios check|run`` without Qt: reading the files, choosing the connection, the output.
 
-Owns :func:`load_all` (every file read, every problem kept), :func:`connection_for` (``--endpoint`` or
-``--connection`` win; otherwise the files must agree on one), :func:`check` (the ``check`` command: schema,
-references resolvable, the pool exists on the connection and accepts the scenario's provider — nothing
-signs in), :func:`outcome_line` (one line per scenario: outcome, durations, the first failure) and
-:func:`write_reports`. ``scenarios run`` itself lives in ``cognito_desk.ui.runner`` because its browser is
-QtWebEngine; it uses these.
+Owns :func:`load_all` (every file read, every problem kept), :func:`approval_for` (``--allow-origin`` and
+the saved provider clients), :func:`connection_for` (``--endpoint`` or ``--connection`` win; otherwise the
+files must agree on one, and an endpoint only they name must be approved), :func:`check` (the ``check``
+command: schema, every origin the files would contact and every reference they would resolve — listed; a
+violation of :mod:`.origins` fails —, references resolvable, the pool exists on the connection and accepts
+the scenario's provider — nothing signs in), :func:`outcome_line` (one line per scenario: outcome,
+durations, the first failure) and :func:`write_reports`. ``scenarios run`` itself lives in
+``cognito_desk.ui.runner`` because its browser is QtWebEngine; it uses these.
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from pathlib import Path
 from ..aws import BackendError
 from ..backend.connection import connected
 from ..core import errors
+from ..flows.clients import ProviderClientsError, ProviderClientsFile
 from ..flows.pool_providers import pool_provider_clients
 from ..settings import KeyringSecrets, SecretStore
 from .model import Scenario, ScenarioError, load_scenario
+from .origins import Approval, plan_of
 from .references import ReferenceError, is_reference, resolve
 from .reports import html_report, junit_xml
 from .runner import ScenarioOutcome
 
-__all__ = ["check", "connection_for", "load_all", "outcome_line", "write_reports"]
+__all__ = ["approval_for", "check", "connection_for", "load_all", "outcome_line", "write_reports"]
 
 
 def _say(text: str) -> None:
@@ -43,8 +47,20 @@ def load_all(paths: Sequence[str]) -> tuple[list[Scenario], list[str]]:
     return scenarios, problems
 
 
+def approval_for(args: argparse.Namespace) -> Approval:
+    """The origins approved outside the files: ``--allow-origin`` and the user's saved provider clients."""
+    try:
+        saved = ProviderClientsFile().load()
+    except ProviderClientsError as exc:
+        _say(f"cognito-desk: the saved provider clients are not used to approve origins: {exc}")
+        saved = []
+    return Approval.of(getattr(args, "allow_origin", None) or (), saved)
+
+
 def connection_for(scenarios: Sequence[Scenario], args: argparse.Namespace) -> tuple[str | None, str | None, str]:
-    """(profile name, endpoint, region) for the run; the region is --region's with --endpoint, else the files'."""
+    """(profile name, endpoint, region) for the run; the region is --region's with --endpoint, else the files'.
+
+    An endpoint only the files name must be approved (``--allow-origin``): the provider's token goes there."""
     if args.endpoint:
         return None, args.endpoint, getattr(args, "region", None) or "us-east-1"
     if args.connection:
@@ -56,6 +72,9 @@ def connection_for(scenarios: Sequence[Scenario], args: argparse.Namespace) -> t
         raise ScenarioError(f"the scenarios name different connections ({', '.join(names)}): run them separately or "
                             "pass --connection / --endpoint")
     profile, endpoint, region = named.pop() if named else ("", "", "us-east-1")
+    if endpoint and not profile and not approval_for(args).approves(endpoint):
+        raise ScenarioError(f"the scenarios name the endpoint {endpoint}, which is not approved: pass --endpoint "
+                            f"{endpoint} (or --allow-origin {endpoint}) to run them there")
     return profile or None, endpoint or None, region
 
 
@@ -96,18 +115,25 @@ def check(args: argparse.Namespace) -> int:
     for problem in problems:
         _say(f"FAIL {problem}")
     secrets = _secrets()
-    per_scenario = {s.label: unresolved(s, secrets) for s in scenarios}
+    approval = approval_for(args)
+    from_file = not (args.endpoint or args.connection)
+    plans = {s.label: plan_of(s, approval, connection_from_file=from_file) for s in scenarios}
+    per_scenario = {s.label: [*plans[s.label].violations, *unresolved(s, secrets)] for s in scenarios}
     if scenarios:
         try:
             for label, found in asyncio.run(_check_on_connection(scenarios, args)).items():
                 per_scenario[label] += found
         except (ScenarioError, KeyError, errors.CognitoDeskError, BackendError) as exc:
             _say(f"cognito-desk: cannot check the scenarios on the connection: {exc}")
+            for scenario in scenarios:  # what the files would contact and resolve is known without a connection
+                print(f"FAIL {scenario.path}: {scenario.label}" + "".join(
+                    f"\n     {text}" for text in [*plans[scenario.label].lines(), *per_scenario[scenario.label]]),
+                    flush=True)
             return 1
     for scenario in scenarios:
         found = per_scenario[scenario.label]
         print(f"{'ok  ' if not found else 'FAIL'} {scenario.path}: {scenario.label}" +
-              "".join(f"\n     {text}" for text in found), flush=True)
+              "".join(f"\n     {text}" for text in [*plans[scenario.label].lines(), *found]), flush=True)
     return 1 if problems or any(per_scenario.values()) else 0
 
 

@@ -6,7 +6,8 @@ files' order, ``on_done`` called as each one ends). The browser is not this modu
 context manager factory that gets the scenario's login-page steps with their references resolved and
 yields a :class:`~cognito_desk.flows.agent.UserAgent` (the headless QtWebEngine runner in ``ui/runner``
 gives each scenario its own private browser profile; tests may pass any agent). References that cannot
-be resolved, and a run that outlives ``timeout``, are failures of that scenario with the step they stopped.
+be resolved, and a run that outlives ``timeout``, are failures of that scenario with the step they stopped;
+so is a file whose provider is not approved (:mod:`.origins`), before any of its references is read.
 """
 
 from __future__ import annotations
@@ -24,19 +25,24 @@ from ..settings import Secret, SecretStore
 from .expectations import check_expectations
 from .history import HistoryStore
 from .model import Scenario, Step
+from .origins import Approval, plan_of
 from .record import RunRecord, record_of
-from .references import ReferenceError, resolve
+from .references import ReferenceError, is_reference, resolve
 
 __all__ = ["AgentFactory", "ResolvedStep", "ScenarioOutcome", "run_scenario", "run_scenarios"]
 
 NO_BROWSER = (ProviderKind.GUEST, ProviderKind.DEVELOPER)
 REFERENCES_STEP = "Scenario references"
+ORIGINS_STEP = "Scenario origins"
+NOTHING_APPROVED = Approval()
 
 
 @dataclass(frozen=True)
 class ResolvedStep:
     step: Step
     value: Secret | None = None
+    #: For a value read from a reference: the only origins whose pages it may be typed into.
+    origins: frozenset[str] | None = None
 
 
 AgentFactory = Callable[[Scenario, Sequence[ResolvedStep]], AbstractAsyncContextManager[UserAgent]]
@@ -56,8 +62,10 @@ class ScenarioOutcome:
         return self.record.expectation_failures
 
 
-def _resolved(scenario: Scenario, secrets: SecretStore | None) -> tuple[list[ResolvedStep], str | None]:
-    steps = [ResolvedStep(step, resolve(step.value, secrets) if step.action == "fill" else None)
+def _resolved(scenario: Scenario, secrets: SecretStore | None, approval: Approval
+              ) -> tuple[list[ResolvedStep], str | None]:
+    steps = [ResolvedStep(step, resolve(step.value, secrets) if step.action == "fill" else None,
+                          approval.origins if is_reference(step.value) else None)
              for step in scenario.steps]
     secret = resolve(scenario.client_secret, secrets).reveal() if scenario.client_secret else None
     return steps, secret
@@ -73,13 +81,16 @@ def _unrun(scenario: Scenario, connection: str, step: str, code: str, message: s
 
 
 async def _sign_in(clients: Clients, scenario: Scenario, agents: AgentFactory, connection: str,
-                   secrets: SecretStore | None, timeout: float) -> RunRecord:
+                   secrets: SecretStore | None, timeout: float, approval: Approval) -> RunRecord:
+    violations = plan_of(scenario, approval).violations
+    if violations:  # before any reference is read: the file alone never decides where a secret goes
+        return _unrun(scenario, connection, ORIGINS_STEP, "OriginNotApproved", "; ".join(violations))
     try:
-        steps, client_secret = _resolved(scenario, secrets)
+        steps, client_secret = _resolved(scenario, secrets, approval)
     except ReferenceError as exc:
         return _unrun(scenario, connection, REFERENCES_STEP, "ReferenceError", str(exc))
     request = RunRequest(scenario.pool_id, replace(scenario.provider, connection=connection), scenario.flow,
-                         scenario.custom_role_arn or None, client_secret)
+                         scenario.custom_role_arn or None, client_secret, approval.origins)
     sign_in = SignInRun(clients)
     try:
         if scenario.provider.kind in NO_BROWSER:
@@ -105,9 +116,11 @@ async def _sign_in(clients: Clients, scenario: Scenario, agents: AgentFactory, c
 
 async def run_scenario(clients: Clients, scenario: Scenario, agents: AgentFactory, *, connection: str,
                        history: HistoryStore | None = None, secrets: SecretStore | None = None,
-                       timeout: float = 120.0) -> ScenarioOutcome:
-    """Run ``scenario`` on ``clients`` (the connection named ``connection``), check it, keep it in ``history``."""
-    record = await _sign_in(clients, scenario, agents, connection, secrets, timeout)
+                       timeout: float = 120.0, approval: Approval = NOTHING_APPROVED) -> ScenarioOutcome:
+    """Run ``scenario`` on ``clients`` (the connection named ``connection``), check it, keep it in ``history``.
+
+    ``approval``: the origins approved outside the file; its references resolve only for those."""
+    record = await _sign_in(clients, scenario, agents, connection, secrets, timeout, approval)
     previous = None
     if history is not None:
         previous = await asyncio.to_thread(history.previous_identity, record.pool_id, record.provider,
@@ -120,7 +133,7 @@ async def run_scenario(clients: Clients, scenario: Scenario, agents: AgentFactor
 
 async def run_scenarios(clients: Clients, scenarios: Sequence[Scenario], agents: AgentFactory, *, connection: str,
                         parallel: int = 1, history: HistoryStore | None = None, secrets: SecretStore | None = None,
-                        timeout: float = 120.0,
+                        timeout: float = 120.0, approval: Approval = NOTHING_APPROVED,
                         on_done: Callable[[ScenarioOutcome], None] | None = None) -> list[ScenarioOutcome]:
     """Every scenario, ``parallel`` at a time; the outcomes in the order of ``scenarios``."""
     gate = asyncio.Semaphore(max(1, parallel))
@@ -128,7 +141,7 @@ async def run_scenarios(clients: Clients, scenarios: Sequence[Scenario], agents:
     async def one(scenario: Scenario) -> ScenarioOutcome:
         async with gate:
             outcome = await run_scenario(clients, scenario, agents, connection=connection, history=history,
-                                         secrets=secrets, timeout=timeout)
+                                         secrets=secrets, timeout=timeout, approval=approval)
         if on_done is not None:
             on_done(outcome)
         return outcome

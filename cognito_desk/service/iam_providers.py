@@ -13,7 +13,6 @@ code look providers up with :func:`find_oidc_provider`, :func:`find_oidc_provide
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import sqlite3
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ..core import errors
+from ..core.hosts import is_loopback_host
 from ..core.saml_metadata import parse_metadata
 from .context import RequestContext
 from .iam import account_arn, request_tags, tagged
@@ -73,15 +73,6 @@ def _refuse_unsupported(params: dict) -> None:
             raise errors.InvalidInput(f"{name} is not supported by the cognito-desk IAM emulation.")
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_url(url: str) -> None:
     """Refuse what is not an https issuer URL (or http on a loopback host)."""
     invalid = errors.InvalidInput(f"Invalid Open ID Connect Provider URL: {url}")
@@ -94,7 +85,7 @@ def _check_url(url: str) -> None:
         raise invalid
     if "?" in url or "#" in url:
         raise errors.InvalidInput("Invalid Open ID Connect Provider URL: the URL must not have a query or fragment.")
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback_host(parts.hostname)):
         raise errors.InvalidInput("Invalid Open ID Connect Provider URL: the URL must begin with https:// "
                                   "(http:// is accepted only for a loopback host).")
 

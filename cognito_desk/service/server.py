@@ -15,7 +15,6 @@ data directory, readable by its owner only. The secret is never logged.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import os
@@ -31,6 +30,7 @@ from typing import NamedTuple
 
 import uvicorn
 
+from ..core.hosts import is_loopback_host
 from . import connections, credentials
 from .app import create_app
 from .context import ServiceSettings
@@ -123,16 +123,6 @@ def tls_problem(tls: TlsFiles) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether listening on ``host`` keeps the service on this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _server(settings: ServiceSettings, store: Store, tls: TlsFiles | None = None) -> uvicorn.Server:

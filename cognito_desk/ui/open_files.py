@@ -5,6 +5,10 @@ or ``.json``) opens the Import dialog on the current connection with its preview
 (``.cdscenario`` or ``.toml``) opens a dialog that shows what the scenario does and runs the very
 commands a CI job would — ``cognito-desk scenarios check`` and ``scenarios run`` on the current
 connection — as a child process (:class:`QProcess`: never blocking, cancellable), its output shown live.
+Before Run it lists what ``scenarios check`` lists (:func:`cognito_desk.scenarios.origins.plan_of`): every
+origin the file would contact and every reference it would resolve. A file whose references would go to a
+provider not approved yet (not among the provider clients saved in the app) runs only after the person ticks
+"Approve…" — its origins are then passed as ``--allow-origin`` for that run, and for nothing else.
 A file that cannot be read is reported in the window's status bar and the connection's error banner.
 """
 
@@ -16,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QProcess, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -87,6 +92,16 @@ class ScenarioFileDialog(QDialog):
         self.check_button.setAccessibleName("Check the scenario on this connection")
         self.run_button = QPushButton("Run")
         self.run_button.setAccessibleName("Run the scenario on this connection")
+        self.plan_view = QPlainTextEdit()
+        self.plan_view.setReadOnly(True)
+        self.plan_view.setMaximumHeight(130)
+        self.plan_view.setAccessibleName("What the scenario would contact and resolve")
+        self.approve = QCheckBox()
+        self.approve.setAccessibleName("Approve the scenario's provider origins for its secrets")
+        self.approve.toggled.connect(lambda _on: self._busy(False))
+        self.approve.hide()
+        #: Origins this file's secrets would go to that nobody approved yet (ticking ``approve`` approves them).
+        self.unapproved: list[str] = []
         self.stop_button = QPushButton("Stop")
         self.stop_button.setAccessibleName("Stop the command")
         self.stop_button.setEnabled(False)
@@ -100,6 +115,8 @@ class ScenarioFileDialog(QDialog):
         self.stop_button.clicked.connect(self.stop)
         box = QVBoxLayout(self)
         box.addWidget(self.summary)
+        box.addWidget(self.plan_view)
+        box.addWidget(self.approve)
         box.addWidget(self.output, 1)
         box.addWidget(buttons)
         self.process = QProcess(self)
@@ -116,6 +133,7 @@ class ScenarioFileDialog(QDialog):
         try:
             scenario = load_scenario(self.path)
         except (ScenarioError, OSError) as exc:
+            self.plan_view.hide()
             self.summary.setText(f"<b>This scenario cannot be used:</b> {_escape(str(exc))}")
             self.check_button.setEnabled(False)
             self.run_button.setEnabled(False)
@@ -133,15 +151,41 @@ class ScenarioFileDialog(QDialog):
             f"<code>{_escape(scenario.pool_id)}</code>, {len(scenario.steps)} login-page steps.<br>"
             f"Expects {', '.join(wanted)}.<br>Runs on the connection <b>{_escape(connection)}</b> "
             f"(as <code>cognito-desk scenarios run</code> would).")
+        self._show_plan(scenario)
 
+    def _show_plan(self, scenario) -> None:
+        from ..flows.clients import ProviderClientsError, ProviderClientsFile
+        from ..flows.origins import may_carry_secrets
+        from ..scenarios.origins import Approval, plan_of
+
+        try:
+            saved = ProviderClientsFile(self.window_.ctx.settings_file.path.parent).load()
+        except ProviderClientsError:
+            saved = []
+        approval = Approval.of((), saved)
+        plan = plan_of(scenario, approval)
+        lines = plan.lines() or ["contacts only the connection; resolves no secret"]
+        self.plan_view.setPlainText("\n".join([*lines, *(f"refused: {v}" for v in plan.violations)]))
+        if plan.uses:
+            self.unapproved = sorted({c.origin for c in plan.contacts if not c.approved
+                                      and not c.what.startswith("connection") and may_carry_secrets(c.origin)})
+        if self.unapproved:
+            self.approve.setText("Approve " + ", ".join(self.unapproved) + " to receive this file's secrets "
+                                 "(for this run only)")
+            self.approve.show()
+        self._busy(False)
     def start(self, verb: str) -> None:
         connection = self.window_.connection
         if connection is None or self.process.state() != QProcess.ProcessState.NotRunning:
             return
+        if verb == "run" and self.unapproved and not self.approve.isChecked():
+            return  # a file from elsewhere never runs with secrets unless its origins were approved here
         program, *args = command_line()
         args += ["scenarios", verb, self.path, "--connection", connection.name]
+        if self.approve.isChecked():
+            args += [arg for origin in self.unapproved for arg in ("--allow-origin", origin)]
         self.output.appendPlainText(f"$ cognito-desk scenarios {verb} {Path(self.path).name} "
-                                    f"--connection {connection.name}")
+                                    + " ".join(args[args.index("--connection"):]))
         self.exit_code = None
         self._busy(True)
         self.process.start(program, args)
@@ -169,8 +213,11 @@ class ScenarioFileDialog(QDialog):
             self.output.appendPlainText(f"could not start cognito-desk: {self.process.errorString()}")
 
     def _busy(self, busy: bool) -> None:
-        self.check_button.setEnabled(not busy)
-        self.run_button.setEnabled(not busy)
+        usable = not self.plan_view.isHidden()  # hidden when the file cannot be used
+        self.check_button.setEnabled(not busy and usable)
+        self.run_button.setEnabled(not busy and usable and (not self.unapproved or self.approve.isChecked()))
+        self.run_button.setToolTip("Tick the approval above first: this file's secrets would go to origins you "
+                                   "have not approved." if self.unapproved and not self.approve.isChecked() else "")
         self.stop_button.setEnabled(busy)
 
     def done(self, result: int) -> None:

@@ -78,8 +78,9 @@ def run_cli(lab: Lab, tmp_path: Path, *args: str, password: str = PASSWORD, time
            "COGNITO_DESK_DATA_DIR": str(tmp_path / "data")}
     env.pop("AWS_SESSION_TOKEN", None)
     history = ["--history", str(tmp_path / "history.sqlite3")] if args[0] == "run" else []
+    approved = ["--allow-origin", lab.oidc.issuer, "--allow-origin", lab.saml.url]  # the tests' own IdPs
     done = subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", *args, "--endpoint", lab.service.url,
-                           *history],
+                           *history, *approved],
                           capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
     assert "Expect troubles" not in done.stderr and "Traceback" not in done.stderr, done.stderr  # pages closed first
     assert "QRhiGles2" not in done.stderr and "bus.cc" not in done.stderr, done.stderr  # no-GPU noise kept out
@@ -187,7 +188,10 @@ def test_check_validates_files_and_the_pool_without_signing_in(lab, tmp_path):
                                                                                    "00000000-0000-0000-0000-000000000000"))
     literal = write(tmp_path, "literal", oidc_scenario(lab, "literal").replace("env:QA_PASSWORD", "hunter2"))
     done = run_cli(lab, tmp_path, "check", good)
-    assert done.returncode == 0 and done.stdout.startswith("ok ")
+    assert done.returncode == 0 and done.stdout.startswith("ok "), done.stdout
+    assert f"contacts {lab.oidc.issuer} (issuer, approved)" in done.stdout
+    assert "resolves env:QA_PASSWORD (step 2, fill 'input[name=password]') → typed only into a page of an " \
+           "approved origin" in done.stdout
     other_idp = write(tmp_path, "otheridp", oidc_scenario(lab, "other idp").replace(lab.oidc.issuer,
                                                                                      "http://127.0.0.1:9"))
     done = run_cli(lab, tmp_path, "check", good, missing_pool, literal, other_idp, password="")
@@ -195,6 +199,7 @@ def test_check_validates_files_and_the_pool_without_signing_in(lab, tmp_path):
     assert "ResourceNotFoundException" in done.stdout
     name = lab.ci.describe_identity_pool(IdentityPoolId=lab.pool_id)["IdentityPoolName"]
     assert f"pool {lab.pool_id} ({name}) does not accept the oidc provider 127.0.0.1:9" in done.stdout
+    assert "its provider 'http://127.0.0.1:9' is not an approved origin" in done.stdout
     assert "steps[2].value looks like a literal password (it fills 'input[name=password]')" in done.stderr
     assert not (tmp_path / "history.sqlite3").exists() or not sqlite3.connect(
         tmp_path / "history.sqlite3").execute("SELECT count(*) FROM runs").fetchone()[0]

@@ -14,6 +14,7 @@ from test_flows_user_agent import FormBrowser
 
 from cognito_desk.scenarios.history import HistoryStore
 from cognito_desk.scenarios.model import parse_scenario
+from cognito_desk.scenarios.origins import Approval
 from cognito_desk.scenarios.runner import run_scenarios
 
 
@@ -62,6 +63,7 @@ def run(lab: Lab, scenarios, history: HistoryStore, seen: list, **options):
         async with clients(lab.service) as connection:
             return await run_scenarios(connection, scenarios, agents(seen, options.pop("slow", False)),
                                        connection="local", history=history, **options)
+    options.setdefault("approval", Approval.of([lab.oidc.issuer]))  # approved outside the files, as --allow-origin
     return asyncio.run(asyncio.wait_for(main(), 120))
 
 
@@ -112,3 +114,12 @@ def test_timeout_names_the_step_it_stopped_at(lab, monkeypatch):
     [outcome] = run(lab, [scenario(lab, "stuck", "hank")], None, [], timeout=2, slow=True)
     assert outcome.record.outcome == "Timeout" and outcome.record.failed_step == "Provider login"
     assert "did not finish within 2 s (--timeout)" in outcome.failures[0]
+
+
+def test_an_unapproved_provider_stops_the_scenario_before_any_reference_is_read(lab, monkeypatch):
+    monkeypatch.setenv("SR_PASSWORD", "never-read")
+    seen: list = []
+    [outcome] = run(lab, [scenario(lab, "unapproved", "gina")], None, seen, approval=Approval())
+    assert not outcome.passed and seen == []  # no agent, no resolved value
+    assert outcome.record.failed_step == "Scenario origins" and outcome.record.outcome == "OriginNotApproved"
+    assert f"its provider '{lab.oidc.issuer}' is not an approved origin" in outcome.record.error_message

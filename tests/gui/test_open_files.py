@@ -68,6 +68,37 @@ def test_a_scenario_opens_checks_and_runs_on_the_current_connection(connected_wi
     dialog.close()
 
 
+def test_a_scenario_from_elsewhere_shows_its_origins_and_runs_with_secrets_only_once_approved(
+        connected_window, tmp_path, wait_until, assert_accessible):
+    path = tmp_path / "from-a-pull-request.cdscenario"
+    path.write_text('version = 1\npool_id = "us-east-1:00000000-0000-0000-0000-000000000000"\n[provider]\n'
+                    'name = "corp"\nkind = "oidc"\nissuer = "http://127.0.0.1:9"\nclient_id = "c"\n'
+                    'client_secret = "env:AWS_SECRET_ACCESS_KEY"\njwks_uri = "https://collector.example/jwks"\n'
+                    '[[steps]]\nfill = "#u"\nvalue = "env:GITHUB_TOKEN"\n')
+    (dialog,) = open_paths(connected_window, [str(path)])
+    assert_accessible(dialog)
+    plan = dialog.plan_view.toPlainText().splitlines()
+    assert plan[:2] == ["contacts http://127.0.0.1:9 (issuer, not approved)",
+                        "contacts https://collector.example (JWKS, not approved)"]
+    assert any(line.startswith("resolves env:AWS_SECRET_ACCESS_KEY (client secret)") for line in plan)
+    assert any(line.startswith("resolves env:GITHUB_TOKEN (step 1, fill '#u') → typed only into a page of an "
+                               "approved origin") for line in plan)
+    assert any(line.startswith("refused: the JWKS https://collector.example/jwks is not on the provider's origin")
+               for line in plan)
+    assert dialog.approve.isVisibleTo(dialog) and "http://127.0.0.1:9" in dialog.approve.text()
+    assert not dialog.run_button.isEnabled() and dialog.check_button.isEnabled()
+    dialog.start("run")  # even called directly: nothing starts without the approval
+    assert dialog.process.state() == dialog.process.ProcessState.NotRunning and not dialog.output.toPlainText()
+    dialog.approve.setChecked(True)
+    assert dialog.run_button.isEnabled()
+    dialog.run_button.click()
+    assert "--connection local --allow-origin http://127.0.0.1:9 --allow-origin https://collector.example" in \
+        dialog.output.toPlainText().splitlines()[0]
+    dialog.stop()
+    wait_until(lambda: dialog.exit_code is not None, 60, "the stopped run")
+    dialog.close()
+
+
 def test_a_broken_scenario_says_why_and_offers_nothing_to_run(connected_window, tmp_path):
     path = tmp_path / "broken.cdscenario"
     path.write_text('version = 1\n[provider]\nname = "g"\nkind = "guest"\n')

@@ -53,7 +53,7 @@ def prepare_environment() -> str | None:
 
 async def _run_all(args: argparse.Namespace, scenarios, history: HistoryStore) -> list[ScenarioOutcome]:
     from ...backend.connection import connected
-    from ...scenarios.cli import connection_for, outcome_line
+    from ...scenarios.cli import approval_for, connection_for, outcome_line
     from ...scenarios.runner import run_scenarios
     from ...settings import KeyringSecrets
     from .scripted import private_agents, trace_first_load
@@ -62,7 +62,7 @@ async def _run_all(args: argparse.Namespace, scenarios, history: HistoryStore) -
     async with connected(name, endpoint=endpoint, region=region) as conn:
         return await run_scenarios(conn, scenarios, private_agents(trace_first_load()), connection=conn.name,
                                    parallel=args.parallel, history=history, secrets=KeyringSecrets(),
-                                   timeout=args.timeout,
+                                   timeout=args.timeout, approval=approval_for(args),
                                    on_done=lambda outcome: print(outcome_line(outcome), flush=True))
 
 

@@ -5,9 +5,11 @@ provider's page in a :class:`~cognito_desk.ui.tester.browser.CatchingPage` (the 
 catcher), then plays the steps in order — fill a selector with a value (the native value setter plus
 ``input``/``change`` events, as typing would), click a selector (a submit button submits with the page's
 own form validation), wait for a selector or for a URL prefix — each step waiting up to its timeout for its
-element. The first navigation reaching the stop address ends the login, whatever steps are left. A step
-whose element never appears fails as a :class:`~cognito_desk.flows.agent.ProviderError` naming the step,
-its selector and the page it stayed on; so do steps that finish without the redirect. :func:`private_agents`
+element. A value read from a reference is typed only into a page whose origin the run approved, checked
+inside the page, in the same script that types it (a page of another origin waits out the step's timeout and
+fails it, nothing typed). The first navigation reaching the stop address ends the login, whatever steps are
+left. A step whose element never appears fails as a :class:`~cognito_desk.flows.agent.ProviderError` naming
+the step, its selector and the page it stayed on; so do steps that finish without the redirect. :func:`private_agents`
 gives each scenario its own off-the-record profile (parallel runs share no cookies).
 """
 
@@ -25,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWebEngineCore import QWebEngineProfile
 
 from ...flows.agent import Arrival, ProviderError
+from ...flows.origins import origin_of
 from ...scenarios.model import Scenario
 from ...scenarios.runner import AgentFactory, ResolvedStep
 from ..tester.browser import _FORM_FIELDS, CatchingPage, _arrival
@@ -37,7 +40,14 @@ JS_PATIENCE = 2.0
 REDIRECT_PATIENCE = 15.0
 
 _FIND = "document.querySelector(%s) ? '1' : ''"
-_FILL = """(function (selector, value) {
+# ``allowed`` is null, or the origins a reference's value may be typed into: checked in the document typed into
+# (``location.origin`` cannot be redefined by the page; a plain loop, since a page may replace Array methods).
+_FILL = """(function (selector, value, allowed) {
+  if (allowed !== null) {
+    let ok = false;
+    for (let i = 0; i < allowed.length; i++) { if (allowed[i] === location.origin) ok = true; }
+    if (!ok) return 'origin';
+  }
   const el = document.querySelector(selector);
   if (!el) return '';
   el.focus();
@@ -46,7 +56,7 @@ _FILL = """(function (selector, value) {
   el.dispatchEvent(new Event('input', {bubbles: true}));
   el.dispatchEvent(new Event('change', {bubbles: true}));
   return '1';
-})(%s, %s)"""
+})(%s, %s, %s)"""
 _CLICK = "(function (el) { if (!el) return ''; el.click(); return '1'; })(document.querySelector(%s))"
 
 
@@ -74,17 +84,26 @@ class ScriptedBrowser:
         spec = step.step
         deadline = time.monotonic() + spec.timeout
         selector = json.dumps(spec.target)
+        refused = ""
         while True:
             if spec.action == "wait_url":
                 if self.page.url().toString().startswith(spec.target):
                     return
             elif spec.action == "fill":
                 value = step.value.reveal() if step.value else ""
-                if await self._js(_FILL % (selector, json.dumps(value))):
+                allowed = None if step.origins is None else sorted(step.origins)
+                typed = await self._js(_FILL % (selector, json.dumps(value), json.dumps(allowed)))
+                if typed == "origin":  # not typed: this page is not (yet) one of an approved origin
+                    refused = origin_of(self.page.url().toString()) or refused
+                elif typed:
                     return
             elif await self._js((_CLICK if spec.action == "click" else _FIND) % selector):
                 return
             if time.monotonic() >= deadline:
+                if refused:
+                    raise ProviderError(f"Login page step {number} ({spec.describe()}) was not played: the page is "
+                                        f"at {refused}, which is not approved for this run's secrets, so nothing "
+                                        "was typed.", error="origin_not_approved")
                 missing = "the URL never started with it" if spec.action == "wait_url" else \
                     f"no element matched the selector {spec.target!r}"
                 raise ProviderError(f"Login page step {number} ({spec.describe()}) timed out after {spec.timeout:g} "
