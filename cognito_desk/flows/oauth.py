@@ -2,11 +2,13 @@
 
 Owns PKCE (RFC 7636, ``S256``), ``state`` (checked on the way back), the authorization URL (client id,
 redirect URI the user agent actually listens on, scopes, response type and mode, extra parameters such as
-``prompt`` or ``login_hint``), reading the answer (an ``error`` from the provider becomes a
-:class:`~.agent.ProviderError` carrying its code and description) and the token request (public clients
-send ``client_id`` and the PKCE verifier; confidential ones authenticate with HTTP Basic). OIDC builds on
-this in :mod:`.oidc`; :func:`access_token_login` is the whole flow for providers whose Cognito ``Logins``
-value is an OAuth access token (Login with Amazon, Facebook), by code exchange or implicit grant.
+``prompt`` or ``login_hint``), reading the answer (its ``state`` first — an answer to another login is never
+read further —, then an ``error`` from the provider becomes a :class:`~.agent.ProviderError` carrying its
+code and description, the description always quoted as the provider's own text: :func:`provider_said`) and
+the token request (public clients send ``client_id`` and the PKCE verifier; confidential ones authenticate
+with HTTP Basic). OIDC builds on this in :mod:`.oidc`; :func:`access_token_login` is the whole flow for
+providers whose Cognito ``Logins`` value is an OAuth access token (Login with Amazon, Facebook), by code
+exchange or implicit grant.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class AuthorizationAnswer:
     code_verifier: str | None
 
 
+def provider_said(text: str) -> str:
+    """A provider's free text, quoted and labelled as the provider's (never as cognito-desk's own words)."""
+    return f". The provider's own description (its text, not cognito-desk's): “{text}”" if text else ""
+
+
 def authorization_url(endpoint: str, query: Mapping[str, str]) -> str:
     return endpoint + ("&" if "?" in endpoint else "?") + urlencode(query)
 
@@ -92,15 +99,14 @@ async def authorize(agent: UserAgent, client: ProviderClient, endpoint: str, tim
     with timeline.call("Provider authorize", PROVIDER_LOGIN):
         arrival: Arrival = await agent.navigate(start, client.redirect_uri)
     params = arrival.params()
-    if "error" in params:
-        description = params.get("error_description", "")
-        raise ProviderError(f"The provider refused the sign-in: {params['error']}"
-                            + (f" ({description})" if description else ""),
-                            error=params["error"], description=description)
-    if params.get("state") != state:
+    if params.get("state") != state:  # first: an answer that is not this login's says nothing, error or not
         raise ProviderError("The provider's answer carries another state than the request: it is not the answer "
                             "to this sign-in (a replayed or forged redirect), so it was not used.",
                             error="state_mismatch")
+    if "error" in params:
+        description = params.get("error_description", "")
+        raise ProviderError(f"The provider refused the sign-in: {params['error']}" + provider_said(description),
+                            error=params["error"], description=description)
     return AuthorizationAnswer(params, used["redirect_uri"], verifier)
 
 
@@ -142,8 +148,8 @@ async def token_request(http: httpx.AsyncClient, client: ProviderClient, endpoin
         if response.status_code != 200 or "error" in answer_body:
             error = str(answer_body.get("error", f"http_{response.status_code}"))
             description = str(answer_body.get("error_description", ""))
-            raise ProviderError(f"The provider's token endpoint refused the code: {error}"
-                                + (f" ({description})" if description else ""), error=error, description=description)
+            raise ProviderError(f"The provider's token endpoint refused the code: {error}" + provider_said(description),
+                                error=error, description=description)
     return answer_body
 
 

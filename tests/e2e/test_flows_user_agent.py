@@ -101,16 +101,18 @@ def test_system_browser_code_flow_through_the_loopback_listener(oidc_idp):
     assert agent.listener is None
 
 
-def test_system_browser_form_post_answer(oidc_idp):
+def test_system_browser_refuses_a_form_post_answer_it_could_not_tell_from_a_forged_one(oidc_idp):
     async def main(response_type: str, response_mode: str):
         tasks: list = []
         client = oidc_client(oidc_idp, response_type=response_type, response_mode=response_mode)
         async with httpx.AsyncClient() as http:
-            login = await oidc_login(http, system_browser(FormBrowser("bob"), tasks), client, None, Timeline())
+            with pytest.raises(ProviderError) as caught:
+                await oidc_login(http, system_browser(FormBrowser("bob"), tasks), client, None, Timeline())
         await asyncio.gather(*tasks)
-        return login
+        return caught.value, tasks
 
-    assert run(main("code", "form_post")).claims["sub"] == "bob"
+    error, tasks = run(main("code", "form_post"))
+    assert error.error == "form_post_unsupported" and tasks == []  # no browser was opened
 
 
 def test_cancel_mid_login_closes_the_listener(oidc_idp):
