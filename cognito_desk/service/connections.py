@@ -5,9 +5,12 @@ arriving, nor the size of a request line and headers under httptools, nor the nu
 may hold open while sending nothing. :func:`protocol_for` returns a protocol class enforcing
 ``ServiceSettings.limits`` (``limits.py``): a request's line and headers must fit in ``max_head_bytes``
 (else ``431``) and arrive within ``header_timeout`` of its first byte (or of the connection, when nothing
-comes); its body must arrive within ``body_timeout`` (else ``408``); past ``max_connections`` the connection
-waiting longest for its headers is closed to make room, and a new one is refused with ``503`` when every
-connection is busy with a request. Each refusal closes the connection; nothing of it reaches the app.
+comes); its body must arrive within ``body_timeout`` (else ``408``). Room is made rather than refused: past
+``max_connections_per_client`` connections from one address, or ``max_connections`` in all, the slowest
+connection still waiting on its client — idle between requests, or sending its headers or body, the one that
+sent the fewest bytes per second — is closed (``408`` when a request was under way), in that client's
+connections first; a new one is refused with ``503`` only when every connection is busy with a request the
+app is answering. Each refusal closes the connection; nothing of it reaches the app.
 """
 
 from __future__ import annotations
@@ -60,14 +63,21 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        peer = transport.get_extra_info("peername")
+        self._client = peer[0] if isinstance(peer, tuple) and peer else ""
         self._in_head = True
+        self._in_body = False
         self._head_bytes = 0
+        self._received = 0
         self._since = time.monotonic()
         self._deadline: float | None = self._since + self.limits.header_timeout
         if not type(self)._sweeping:
             type(self)._sweeping = True
             self.loop.call_later(_sweep_interval(self.limits), self._sweep)
-        if len(self.connections) > self.cap and not self._make_room():
+        per_client = min(self.limits.max_connections_per_client, self.cap - 1)
+        mine = [c for c in self.connections if getattr(c, "_client", None) == self._client]
+        crowded = len(mine) > max(1, per_client) and not self._make_room(mine)
+        if crowded or (len(self.connections) > self.cap and not self._make_room(self.connections)):
             self._refuse(503, "Service Unavailable")
 
     def _sweep(self) -> None:
@@ -79,13 +89,24 @@ class GuardedProtocol(HttpToolsProtocol):
                 connection._expire()
         self.loop.call_later(_sweep_interval(self.limits), self._sweep)
 
-    def _make_room(self) -> bool:
-        """Close the connection waiting longest for its request line and headers; False when there is none."""
-        waiting = [c for c in self.connections
-                   if c is not self and getattr(c, "_in_head", False) and not c.transport.is_closing()]
+    def _waiting_on_client(self) -> bool:
+        """Sending its body, or its headers / idle while no request of it is still being answered."""
+        answering = self.cycle is not None and not self.cycle.response_complete
+        return (self._in_body or (self._in_head and not answering)) and not self.transport.is_closing()
+
+    def _rate(self, now: float) -> float:
+        """Bytes per second this connection has sent since its request (or the connection) began."""
+        return self._received / max(now - self._since, 1e-3)
+
+    def _make_room(self, among) -> bool:
+        """Close the slowest of ``among`` still waiting on its client (idle, or sending headers or body); False
+        when every one of them is busy with a request being answered."""
+        now = time.monotonic()
+        waiting = [c for c in among if c is not self and getattr(c, "_in_head", None) is not None
+                   and c._waiting_on_client()]
         if not waiting:
             return False
-        min(waiting, key=lambda c: c._since)._expire()
+        min(waiting, key=lambda c: (c._rate(now), c._since))._expire()
         return True
 
     def _expire(self) -> None:
@@ -112,11 +133,14 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         if not self._in_head:
+            self._received += len(data)
             super().data_received(data)
             return
         if self._deadline is None:  # a keep-alive connection starting its next request
             self._since = time.monotonic()
+            self._received = 0
             self._deadline = self._since + self.limits.header_timeout
+        self._received += len(data)
         while data and not self.transport.is_closing():
             if not self._in_head:
                 super().data_received(data)
@@ -131,11 +155,13 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._in_body = True
         self._deadline = time.monotonic() + self.limits.body_timeout
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._in_body = False
         self._deadline = None
         self._in_head = True
         self._head_bytes = 0

@@ -3,7 +3,8 @@
 :class:`Limits` holds the numbers (``ServiceSettings.limits``); :func:`read_body` reads an ASGI request body
 linearly and refuses one over ``max_body_bytes`` — at once from ``Content-Length``, or as soon as a chunked body
 passes it — so the rest is never read. The connection-level limits (request line and headers, header and body
-timeouts, concurrent connections) are enforced by ``connections.py`` inside uvicorn's HTTP protocol.
+timeouts, concurrent connections in all and per client address) are enforced by ``connections.py`` inside
+uvicorn's HTTP protocol.
 
 AWS's own front ends refuse far smaller bodies than this for the Cognito Identity API (its largest request,
 ``SetIdentityPoolRoles`` with many rules, is a few tens of KB); 1 MiB is ample.
@@ -27,6 +28,9 @@ class Limits:
     #: Most connections open at once (also kept below the process's open-file limit): beyond it the one
     #: waiting longest for its headers is closed, or the new one is refused when none is.
     max_connections: int = 1000
+    #: Most connections one client address may hold (kept below ``max_connections``): beyond it that client's
+    #: slowest connection still sending its request is closed, so one host cannot fill the service.
+    max_connections_per_client: int = 100
 
 
 class BodyTooLarge(Exception):

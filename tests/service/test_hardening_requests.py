@@ -156,3 +156,69 @@ def test_keep_alive_requests_each_get_the_full_header_budget(limited):
             status, _, _ = read_reply(sock)
             assert status == 200
             time.sleep(0.3)  # less than the keep-alive timeout; the header clock starts with the next request
+
+
+def connect_from(running, address: str) -> socket.socket:
+    """A connection from another loopback address (127.0.0.0/8 is all this machine): another client."""
+    parts = urlsplit(running.url)
+    return socket.create_connection((parts.hostname, parts.port), timeout=10, source_address=(address, 0))
+
+
+def slow_body(sock: socket.socket) -> None:
+    """Complete headers, then one byte of a 100-byte body (the rest would follow a byte at a time)."""
+    sock.sendall(f"POST / HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                 "X-Amz-Target: AWSCognitoIdentityService.GetId\r\nContent-Length: 100\r\n\r\n{".encode())
+
+
+def health(sock: socket.socket) -> tuple[int, bytes]:
+    sock.sendall(f"GET /health HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+    status, _, body = read_reply(sock)
+    return status, body
+
+
+@pytest.fixture(scope="module")
+def slow_limited(tmp_path_factory):
+    """Long body timeouts (the attack's 30 s), so only making room can let a new client in."""
+    limits = Limits(header_timeout=30, body_timeout=30, max_connections=16, max_connections_per_client=6)
+    running = start_service(tmp_path_factory.mktemp("slow"), limits=limits)
+    yield running, limits
+    running.thread.stop()
+
+
+def test_one_client_address_cannot_hold_more_than_its_share(slow_limited):
+    """Issue 15 §3: slow-body connections from one address past its limit close that address's slowest ones."""
+    running, limits = slow_limited
+    hogs = [connect_from(running, "127.0.0.2") for _ in range(limits.max_connections * 2)]
+    try:
+        for hog in hogs:
+            slow_body(hog)
+        with connect_from(running, "127.0.0.3") as sock:
+            assert health(sock) == (200, b'{"status":"ok"}')  # another client is served, not refused
+        open_hogs = 0
+        for hog in hogs:
+            hog.settimeout(0.5)
+            try:
+                open_hogs += hog.recv(1) not in (b"", b"H")  # closed (with a 408) to keep the address to its share
+            except TimeoutError:
+                open_hogs += 1
+            except ConnectionResetError:
+                pass
+        assert open_hogs <= limits.max_connections_per_client
+    finally:
+        for hog in hogs:
+            hog.close()
+
+
+def test_slow_bodies_from_many_addresses_make_room_instead_of_503(slow_limited):
+    """Every connection busy sending a body byte by byte: a new client gets in by closing the slowest, no 503."""
+    running, limits = slow_limited
+    hogs = [connect_from(running, f"127.0.0.{10 + n % 4}") for n in range(limits.max_connections)]
+    try:
+        for hog in hogs:
+            slow_body(hog)
+        for _ in range(3):
+            with connect_from(running, "127.0.0.20") as sock:
+                assert health(sock) == (200, b'{"status":"ok"}')
+    finally:
+        for hog in hogs:
+            hog.close()

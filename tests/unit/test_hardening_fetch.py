@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 
+import httpcore
 import httpx
 import pytest
 from fakes.jwt_issuer import OidcProvider
@@ -135,9 +136,10 @@ def test_host_names_resolving_to_link_local_are_refused_but_loopback_is_not(stor
 
         outcomes = asyncio.run(scenario())
     assert outcomes == {
-        "metadata.lab.internal": f"idp=metadata.lab.internal:{port}: metadata.lab.internal resolves to a link-local "
-                                 "address",
-        "mixed.lab.internal": f"idp=mixed.lab.internal:{port}: mixed.lab.internal resolves to a link-local address",
+        "metadata.lab.internal": f"idp=metadata.lab.internal:{port}: metadata.lab.internal resolves to "
+                                 "169.254.169.254: link-local addresses are never fetched",
+        "mixed.lab.internal": f"idp=mixed.lab.internal:{port}: mixed.lab.internal resolves to fe80::1: link-local "
+                              "addresses are never fetched",
         "idp.lab.internal": 200}
 
 
@@ -163,3 +165,92 @@ def test_junk_tokens_never_fill_the_parse_cache(store):
         cache.put(signed_jwt.parse(junk(n, "https://idp.example"), signed_jwt.NOT_OIDC))
     assert cache.chars <= 200_000 and cache.get(junk(99, "https://idp.example")) is not None
     assert cache.get(junk(0, "https://idp.example")) is None  # the oldest went first
+
+
+class RecordingBackend(httpcore.AsyncNetworkBackend):
+    """The network as the guard sees it, minus the network: records each connection asked for and refuses it, so
+    no packet is ever sent to a metadata address (issue 15 §3)."""
+
+    def __init__(self) -> None:
+        self.connects: list[tuple[str, int]] = []
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        self.connects.append((host, port))
+        raise httpcore.ConnectError("the recording backend never connects")
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("no unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+METADATA_FORMS = ["169.254.169.254", "fd00:ec2::254", "fd00:ec2::23", "100.100.100.200", "::169.254.169.254",
+                  "::ffff:169.254.169.254", "::ffff:100.100.100.200", "::100.100.100.200", "2002:a9fe:a9fe::1",
+                  "0.0.0.0", "0.1.2.3", "::", "fe80::1%eth0"]
+
+
+def _fetch_all(urls, resolve=None) -> tuple[dict[str, str], list]:
+    backend = RecordingBackend()
+
+    async def main():
+        outcomes = {}
+        async with httpx.AsyncClient(transport=fetch.guarded_transport(resolve, backend)) as http:
+            for url in urls:
+                try:
+                    await fetch.get_json(http, url)
+                    outcomes[url] = "fetched"
+                except errors.ExternalServiceException as exc:
+                    assert exc.message == fetch.UNAVAILABLE
+                    outcomes[url] = exc.notes[0]
+        return outcomes
+
+    return asyncio.run(main()), backend.connects
+
+
+@pytest.mark.parametrize("address", METADATA_FORMS)
+def test_every_metadata_address_form_is_refused_as_a_literal_and_as_a_resolved_name(address):
+    literal = f"http://[{address}]/latest" if ":" in address else f"http://{address}/latest"
+
+    async def resolve(host: str, _port: int) -> list[str]:
+        return {"idp.lab.internal": ["10.0.0.7", address.split("%")[0]]}[host]
+
+    outcomes, connects = _fetch_all([literal, "http://idp.lab.internal/jwks"], resolve)
+    assert connects == []  # refused before any connection was even asked of the network
+    assert "are never fetched" in outcomes[literal]
+    assert outcomes["http://idp.lab.internal/jwks"].startswith("idp=idp.lab.internal: idp.lab.internal resolves to ")
+    assert outcomes["http://idp.lab.internal/jwks"].endswith("are never fetched")
+
+
+def test_allowed_addresses_reach_the_network_backend():
+    async def resolve(host: str, _port: int) -> list[str]:
+        return {"idp.lab.internal": ["10.0.0.7"], "v6.lab.internal": ["fd00:ec3::1"]}.get(host, [host])
+
+    outcomes, connects = _fetch_all(["http://idp.lab.internal/jwks", "http://v6.lab.internal/jwks",
+                                     "http://127.0.0.1:9/jwks", "http://100.100.100.201/"], resolve)
+    assert connects == [("10.0.0.7", 80), ("fd00:ec3::1", 80), ("127.0.0.1", 9), ("100.100.100.201", 80)]
+    assert set(outcomes.values()) == {f"idp={host}: connection failed (ConnectError)" for host in (
+        "idp.lab.internal", "v6.lab.internal", "127.0.0.1:9", "100.100.100.201")}
+
+
+def test_a_name_that_does_not_resolve_is_the_same_fixed_failure():
+    """``169.254.169.254.`` and unknown names: no gaierror escapes as a 500 with a traceback."""
+    async def resolve(host: str, _port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    outcomes, connects = _fetch_all(["http://169.254.169.254./x", "http://nowhere.invalid/jwks"], resolve)
+    assert connects == []
+    assert outcomes == {"http://169.254.169.254./x": "idp=169.254.169.254.: 169.254.169.254. does not resolve "
+                                                     "(gaierror)",
+                        "http://nowhere.invalid/jwks": "idp=nowhere.invalid: nowhere.invalid does not resolve "
+                                                       "(gaierror)"}
+    # the machine's own resolver, through the service's guarded client: the fixed AWS-worded failure
+    async def real():
+        async with httpx.AsyncClient(transport=fetch.guarded_transport(inner=RecordingBackend())) as http:
+            with pytest.raises(errors.ExternalServiceException) as caught:
+                await fetch.get_json(http, "https://nowhere.invalid/.well-known/jwks.json")
+            return caught.value
+
+    refused = asyncio.run(real())
+    assert refused.message == fetch.UNAVAILABLE
+    assert refused.notes == ("idp=nowhere.invalid: nowhere.invalid does not resolve (gaierror)",)
