@@ -19,6 +19,7 @@ from typing import TextIO
 
 from ..backend.connection import connected
 from ..core import errors
+from ..settings.documents import DocumentError, load_json, read_document_text
 from .cloudformation import cloudformation_template
 from .failures import describe_failure
 from .provision import ProvisioningFailed, provision, roll_back
@@ -49,17 +50,15 @@ async def _export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read(path: str) -> dict:
-    try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
-        return json.loads(text)
-    except OSError as exc:
-        raise errors.CognitoDeskError(f"Cannot read {path}: {exc.strerror}.") from exc
-    except ValueError as exc:
-        raise errors.CognitoDeskError(f"{path} is not JSON: {exc}.") from exc
+    return load_json(read_document_text(path, "pool export"), path)
 
 
 async def _import(args: argparse.Namespace, out: TextIO) -> int:
-    document = _read(args.file)
+    try:
+        document = _read(args.file)
+    except DocumentError as exc:
+        _say(f"cognito-desk: {exc}")
+        return 1
     async with connected(args.connection, endpoint=args.endpoint, region=args.region) as conn:
         preview = await plan_import(document, conn, name=args.name)
         _say(f"Import into {conn.name} ({conn.endpoint_url}):")

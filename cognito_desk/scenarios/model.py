@@ -55,6 +55,7 @@ from typing import Any
 from ..core import errors
 from ..flows.clients import ProviderClient, ProviderClientsError
 from ..flows.run import Flow
+from ..settings.documents import DocumentError, check_nesting, read_document_text, too_deep
 from .references import ReferenceError, check_not_literal, is_reference
 
 __all__ = ["Expectations", "Scenario", "ScenarioError", "Step", "dump_scenario", "load_scenario",
@@ -209,9 +210,13 @@ def parse_scenario(text: str, path: Path | None = None) -> Scenario:
     """The scenario in ``text`` (``path`` only names it in messages and labels)."""
     where = str(path) if path else "scenario"
     try:
-        raw = tomllib.loads(text)
+        raw = check_nesting(tomllib.loads(text), where)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(str(too_deep(where))) from None
+    except DocumentError as exc:
+        raise ScenarioError(str(exc)) from None
     try:
         return _scenario(raw, where, path)
     except ReferenceError as exc:
@@ -249,11 +254,12 @@ def _scenario(raw: dict[str, Any], where: str, path: Path | None) -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
+    """The scenario file at ``path``, refused past the document limits (``settings.documents``)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read {path}: {exc.strerror or exc}") from None
+        text = read_document_text(path, "scenario file")
+    except DocumentError as exc:
+        raise ScenarioError(str(exc)) from None
     return parse_scenario(text, path)
 
 

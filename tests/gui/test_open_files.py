@@ -108,6 +108,30 @@ def test_a_broken_scenario_says_why_and_offers_nothing_to_run(connected_window, 
     dialog.close()
 
 
+def test_crafted_files_get_a_one_line_refusal_in_the_dialogs(connected_window, tmp_path, wait_until):
+    """Issue 15 §4: nesting past what the formats need, or past 1 MiB, is refused in plain words, nothing crashes."""
+    deep_scenario = tmp_path / "deep.cdscenario"
+    deep_scenario.write_text('version = 1\npool_id = "us-east-1:x"\n[provider]\nname = "g"\nkind = "guest"\n'
+                             "[expect]\nclaims = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    big_pool = tmp_path / "big.cdpool"
+    big_pool.write_text('{"pad": "' + "x" * (1 << 20) + '"}')
+    deep_pool = tmp_path / "deep.cdpool"
+    deep_pool.write_text("[" * 100_000 + "]" * 100_000)
+    scenario_dialog, big_dialog, deep_dialog = open_paths(connected_window, [str(deep_scenario), str(big_pool),
+                                                                             str(deep_pool)])
+    assert scenario_dialog.summary.text() == (f"<b>This scenario cannot be used:</b> {deep_scenario} nests tables "
+                                              "or arrays more than 32 levels deep")
+    assert not scenario_dialog.run_button.isEnabled()
+    for dialog, expected in ((big_dialog, f"{big_pool} is larger than the 1024 KiB a pool export may be"),
+                             (deep_dialog, f"{deep_pool} nests tables or arrays more than 32 levels deep")):
+        wait_until(lambda d=dialog: not d.errors.isHidden(), 30, "the import's error")
+        assert expected in dialog.errors.body.text() + dialog.errors.raw.toPlainText()
+        assert "RecursionError" not in dialog.errors.raw.toPlainText()
+        assert not dialog.ok_button.isEnabled()
+    for dialog in (scenario_dialog, big_dialog, deep_dialog):
+        dialog.close()
+
+
 def test_the_command_line_hands_such_files_to_the_desktop_app(tmp_path):
     from cognito_desk.cli import _openable
 

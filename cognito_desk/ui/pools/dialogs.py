@@ -36,6 +36,7 @@ from ...admin.drift import compare_with_file
 from ...admin.pools import count_identities, delete_confirmation
 from ...admin.provision import ProvisioningFailed, provision, roll_back
 from ...admin.transfer import ImportPreview, check_document, export_pool, plan_duplicate, plan_import
+from ...settings.documents import load_json, read_document_text
 from ..context import AppContext
 from ..pages import PoolRef
 from ..widgets.error_banner import ErrorBanner
@@ -99,7 +100,7 @@ def _path_row(name: str, save: bool, parent: QWidget) -> tuple[QLineEdit, QHBoxL
 
 
 def _read_document(path: str) -> dict:
-    return check_document(json.loads(Path(path).read_text(encoding="utf-8")))
+    return check_document(load_json(read_document_text(path, "pool export"), path))
 
 
 class DeleteDialog(_PoolDialog):
