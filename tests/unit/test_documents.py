@@ -57,7 +57,7 @@ def test_pools_import_refuses_crafted_exports_in_one_line(tmp_path, name, expect
 ])
 def test_scenario_commands_refuse_crafted_files_in_one_line(tmp_path, name, expected):
     path = crafted(tmp_path)[name]
-    with pytest.raises(ScenarioError, match="levels deep|KiB") as caught:
+    with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert str(caught.value) == f"{path} {expected}"
     check = cli("scenarios", "check", str(path), "--endpoint", "http://127.0.0.1:9", cwd=tmp_path)
