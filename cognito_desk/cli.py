@@ -4,6 +4,9 @@ open), its embedded service (serve, admin-key) and the headless pools and scenar
 Arguments are parsed before anything heavy is imported, so ``--help`` and ``--version`` are
 instant and nothing here imports Qt. Without a subcommand the command opens the desktop app
 (``cognito_desk.ui.app``) — or, where there is no display, says so in one line and points to ``serve``.
+The whole command line is parsed here, the desktop app's too: it takes only files to open, and an unknown
+option is an error with the usage. Qt gets none of the user's arguments (no ``-platformpluginpath``, no
+``-platform``: code from another directory is never loaded because of a command line).
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ from . import __version__
 
 if TYPE_CHECKING:
     import argparse
+
+
+SUBCOMMANDS = ("serve", "admin-key", "pools", "scenarios")
+TOP_OPTIONS = ("-h", "--help", "--version", "--self-test")
+OPENABLE_SUFFIXES = (".cdpool", ".cdscenario", ".json", ".toml")
 
 
 def default_data_dir() -> Path:
@@ -161,7 +169,7 @@ def _admin_key(args: argparse.Namespace) -> int:
 
 def _openable(argument: str) -> bool:
     """A file the desktop app opens (an exported pool, a scenario): ``cognito-desk FILE`` as the desktop runs it."""
-    return Path(argument).suffix.lower() in (".cdpool", ".cdscenario", ".json", ".toml") and Path(argument).is_file()
+    return Path(argument).suffix.lower() in OPENABLE_SUFFIXES and Path(argument).is_file()
 
 
 def _no_display() -> str | None:
@@ -173,7 +181,29 @@ def _no_display() -> str | None:
     return "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set)"
 
 
-def _gui(argv: list[str]) -> int:
+def _desktop_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="cognito-desk", description="Open the desktop app, with pool exports or scenario files to open.",
+        epilog=f"Other commands: {', '.join(SUBCOMMANDS)} (cognito-desk COMMAND --help).")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help=f"a pool export or scenario file to open ({', '.join(OPENABLE_SUFFIXES)})")
+    return parser
+
+
+def _desktop_files(argv: list[str]) -> list[str]:
+    """The files ``cognito-desk FILE…`` opens; anything else (an option, a missing file) is a usage error."""
+    parser = _desktop_parser()
+    args = parser.parse_args(argv)
+    for path in args.files:
+        if not _openable(path):
+            parser.error(f"{path!r} is not a pool export or scenario file to open "
+                         f"({', '.join(OPENABLE_SUFFIXES)}), nor a command ({', '.join(SUBCOMMANDS)})")
+    return list(args.files)
+
+
+def _gui(files: list[str]) -> int:
     problem = _no_display()
     if problem:
         print(f"cognito-desk: {problem}; the desktop app needs one. To run the embedded service without a "
@@ -185,14 +215,13 @@ def _gui(argv: list[str]) -> int:
         print(f"cognito-desk: the desktop app cannot load Qt here ({exc}). Install Qt's system libraries "
               "(see the README), or run the embedded service alone: cognito-desk serve", file=sys.stderr)
         return 2
-    return run(argv)
+    return run(files)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if (not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version", "--self-test"))
-            or _openable(argv[0])):
-        return _gui(argv)  # the desktop app (Qt's own options, e.g. -platform, and files to open pass through)
+    if not argv or argv[0] not in (*SUBCOMMANDS, *TOP_OPTIONS):
+        return _gui(_desktop_files(argv))  # the desktop app: files to open, nothing else, nothing for Qt
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "scenarios":

@@ -134,7 +134,8 @@ def _show_and_paint(app: QApplication, window: MainWindow, patience: float = 5.0
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
-def run(argv: list[str]) -> int:
+def run(files: list[str]) -> int:
+    """The desktop app, opening ``files`` (already checked by ``cli.py``); Qt gets no argument of the user's."""
     trace_t0 = float(os.environ["COGNITO_DESK_TRACE_T0"]) if os.environ.get("COGNITO_DESK_TRACE_T0") else None
     quit_when_ready = os.environ.get("COGNITO_DESK_QUIT_WHEN_READY") == "1"
 
@@ -144,8 +145,7 @@ def run(argv: list[str]) -> int:
 
     # QtWebEngine (loaded on demand by the sign-in tester) needs this before the QApplication exists.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    files = [argument for argument in argv if not argument.startswith("-") and os.path.isfile(argument)]
-    app = QApplication([sys.argv[0], *[argument for argument in argv if argument not in files]])
+    app = QApplication([sys.argv[0]])
     app.setApplicationName("cognito-desk")
     app.setApplicationDisplayName("cognito-desk")
     app.setApplicationVersion(__version__)
