@@ -355,3 +355,55 @@ def test_the_system_browser_chosen_for_google_gives_way_to_the_embedded_view_for
     page.select_provider(ProviderKind.OIDC, "accounts.google.com")
     page.select_provider(ProviderKind.GUEST)
     assert page.agent_box.currentText() == SYSTEM
+
+
+def test_a_provider_page_cannot_launch_another_application(connected_window, run, wait_until):
+    """Issue 15 §4: an ssh:// (any registered scheme) link in the embedded view is refused and shown, never handed
+    to QDesktopServices / xdg-open."""
+    from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtTest import QTest
+
+    from cognito_desk.ui.tester import TesterPage
+
+    class Handler(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.opened: list[str] = []
+
+        @Slot(QUrl)
+        def handle(self, url: QUrl) -> None:
+            self.opened.append(url.toString())
+
+    handler = Handler()
+    for scheme in ("ssh", "mailto", "x-evil"):
+        QDesktopServices.setUrlHandler(scheme, handler, "handle")
+    try:
+        (page,) = [connected_window.tabs.widget(i) for i in range(connected_window.tabs.count())
+                   if isinstance(connected_window.tabs.widget(i), TesterPage)]
+        browser = page._embedded_browser()
+        browser.use_profile(page.personas.profile(None), private=True)
+        loaded: list[bool] = []
+        browser.view.loadFinished.connect(loaded.append)
+        links = ["ssh://attacker.example/x", "mailto:a@b", "x-evil:run"]
+        browser.view.setHtml('<body style="margin:0">' + "".join(
+            f'<a href="{href}" style="display:block;height:60px">{href}</a>' for href in links) + "</body>",
+            QUrl("https://idp.example/"))
+        pool = run(connected_window.connection.identity.create_identity_pool(
+            identity_pool_name="links", allow_unauthenticated_identities=True))
+        connected_window.show()
+        connected_window.pools_changed(select=pool["IdentityPoolId"])
+        connected_window.tabs.setCurrentWidget(page)
+        wait_until(lambda: loaded and browser.view.isVisible() and browser.view.focusProxy() is not None, 20,
+                   "the page on screen")
+        for number, href in enumerate(links):
+            # a real click (user interaction): Qt's default policy would hand such a link to QDesktopServices
+            QTest.mouseClick(browser.view.focusProxy(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                             QPoint(20, 30 + 60 * number))
+            wait_until(lambda href=href: browser.refused.isVisibleTo(browser) and href in browser.refused.text(), 10,
+                       f"the refusal of {href}")
+        assert handler.opened == []
+        assert browser.refused.accessibleName() == "Refused link"
+    finally:
+        for scheme in ("ssh", "mailto", "x-evil"):
+            QDesktopServices.unsetUrlHandler(scheme)

@@ -5,8 +5,13 @@ Owns :class:`EmbeddedBrowser` — the view with its URL, TLS state, back / reloa
 login page and waits until a main-frame navigation reaches the redirect URI or ACS URL. That navigation
 is refused in :meth:`CatchingPage.acceptNavigationRequest` (nothing listens on a port, nothing reaches the
 ACS); for a POST (a SAML response, ``form_post``) the fields of the form that was about to be submitted
-are read from the page. This module imports QtWebEngine and is itself imported only when the tester
-first needs a browser, so the rest of the app never pays for Chromium.
+are read from the page. A provider page never reaches another application: navigations to anything but
+web schemes (``ssh:``, ``mailto:``, any registered URL handler) are refused — the page's unknown-scheme
+policy tells Chromium to refuse them (``DisallowUnknownUrlSchemes``: the default lets one click through to
+``QDesktopServices`` and ``xdg-open``), :meth:`CatchingPage.acceptNavigationRequest` refuses any that would
+still reach it, and the view shows the refused address (:attr:`EmbeddedBrowser.refused`). This module imports
+QtWebEngine and is itself imported only when the tester first needs a browser, so the rest of the app never
+pays for Chromium.
 """
 
 from __future__ import annotations
@@ -16,15 +21,24 @@ import html
 import json
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWebEngineCore import QWebEngineCertificateError, QWebEnginePage, QWebEngineProfile
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtWebEngineCore import (
+    QWebEngineCertificateError,
+    QWebEngineLoadingInfo,
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineSettings,
+)
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from ...flows.agent import Arrival, reaches
 from ..icons import icon
 
-__all__ = ["CatchingPage", "EmbeddedBrowser"]
+__all__ = ["WEB_SCHEMES", "CatchingPage", "EmbeddedBrowser"]
+
+#: What a provider page may navigate to; anything else would start another application (xdg-open).
+WEB_SCHEMES = ("http", "https", "about", "data", "blob")
 
 # The fields of the form whose action is the stop address (JSON text: PySide6 cannot return JS objects).
 _FORM_FIELDS = """(function (target) {
@@ -52,18 +66,31 @@ class CatchingPage(QWebEnginePage):
 
     #: The URL, and whether the navigation may carry a form (a redirect never does).
     caught = Signal(QUrl, bool)
+    #: A navigation to a scheme another application would handle, refused.
+    scheme_refused = Signal(QUrl)
 
     def __init__(self, profile: QWebEngineProfile, parent=None) -> None:
         super().__init__(profile, parent)
+        self.settings().setUnknownUrlSchemePolicy(QWebEngineSettings.UnknownUrlSchemePolicy.DisallowUnknownUrlSchemes)
+        self.loadingChanged.connect(self._loading_changed)
         self.stop_at: str | None = None
         self.certificate_problem = ""
         self.certificateError.connect(self._certificate_error)
 
     def acceptNavigationRequest(self, url: QUrl, navigation_type, is_main_frame: bool) -> bool:
+        if url.scheme().lower() not in WEB_SCHEMES:
+            self.scheme_refused.emit(url)
+            return False
         if self.stop_at and is_main_frame and reaches(url.toString(), self.stop_at):
             self.caught.emit(url, navigation_type != QWebEnginePage.NavigationType.NavigationTypeRedirect)
             return False
         return super().acceptNavigationRequest(url, navigation_type, is_main_frame)
+
+    def _loading_changed(self, info: QWebEngineLoadingInfo) -> None:
+        # Chromium refuses such a navigation before acceptNavigationRequest: its start is where it can be seen.
+        if info.status() == QWebEngineLoadingInfo.LoadStatus.LoadStartedStatus and \
+                info.url().scheme().lower() not in WEB_SCHEMES:
+            self.scheme_refused.emit(info.url())
 
     def _certificate_error(self, error: QWebEngineCertificateError) -> None:
         self.certificate_problem = f"{error.url().host()}: {error.description()}"
@@ -90,6 +117,11 @@ class EmbeddedBrowser(QWidget):
         self.url_bar.setReadOnly(True)
         self.url_bar.setAccessibleName("Page address")
         self.url_bar.setPlaceholderText("The provider's page appears here when a sign-in runs")
+        self.refused = QLabel()
+        self.refused.setWordWrap(True)
+        self.refused.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refused.setAccessibleName("Refused link")
+        self.refused.hide()
         self.back_button.clicked.connect(self.view.back)
         self.reload_button.clicked.connect(self.view.reload)
         self.stop_button.clicked.connect(self.view.stop)
@@ -104,6 +136,7 @@ class EmbeddedBrowser(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(bar)
+        box.addWidget(self.refused)
         box.addWidget(self.view, 1)
         self.page: CatchingPage | None = None
         #: Where the last answer was caught (its address without query), shown in the bar meanwhile.
@@ -124,6 +157,7 @@ class EmbeddedBrowser(QWidget):
         """Show pages in ``profile`` from now on (a private profile is deleted after its page)."""
         old = self.page
         self.page = CatchingPage(profile, self.view)
+        self.page.scheme_refused.connect(self._show_refused)
         self.view.setPage(self.page)
         if old is not None:
             old_profile = old.profile()
@@ -161,6 +195,11 @@ class EmbeddedBrowser(QWidget):
         self._show_caught(answer)
         return answer
 
+    def _show_refused(self, url: QUrl) -> None:
+        self.refused.setText(f"Not opened: the page asked another application to open {url.toString()} — "
+                             "cognito-desk keeps provider pages inside this view.")
+        self.refused.show()
+
     def _show_caught(self, answer: Arrival) -> None:
         where = answer.url.split("?", 1)[0].split("#", 1)[0]
         what = "a SAML response" if "SAMLResponse" in answer.form else "its answer"
@@ -168,6 +207,7 @@ class EmbeddedBrowser(QWidget):
         self.caught_at = where
 
     def _show_url(self, url: QUrl) -> None:
+        self.refused.hide()
         if url.scheme() == "data":  # the "answer caught" page: the bar keeps the address the answer went to
             self.url_bar.setText(f"{self.caught_at} (answer caught)")
             return
