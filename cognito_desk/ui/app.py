@@ -29,6 +29,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSetti
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
+from ..settings.files import owner_only_umask, private_dir
 from .collector import GuiThreadCollector
 from .context import AppContext
 from .icons import app_icon
@@ -136,6 +137,7 @@ def _show_and_paint(app: QApplication, window: MainWindow, patience: float = 5.0
 
 def run(files: list[str]) -> int:
     """The desktop app, opening ``files`` (already checked by ``cli.py``); Qt gets no argument of the user's."""
+    owner_only_umask()  # before anything (QtWebEngine's profiles included) writes under the app's folders
     trace_t0 = float(os.environ["COGNITO_DESK_TRACE_T0"]) if os.environ.get("COGNITO_DESK_TRACE_T0") else None
     quit_when_ready = os.environ.get("COGNITO_DESK_QUIT_WHEN_READY") == "1"
 
@@ -209,4 +211,4 @@ def run(files: list[str]) -> int:
 def _config_dir():
     from ..settings.paths import config_dir
 
-    return config_dir()
+    return private_dir(config_dir())

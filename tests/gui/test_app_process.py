@@ -35,13 +35,16 @@ def _unexpected(stderr: str) -> list[str]:
 
 def test_the_app_starts_on_the_embedded_service_and_quits_cleanly(tmp_path):
     done = subprocess.run([sys.executable, "-c", WRAPPER], env=_env(tmp_path, COGNITO_DESK_QUIT_WHEN_READY="1"),
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          preexec_fn=lambda: os.umask(0o022))  # the usual umask: the app must not rely on it
     assert done.returncode == 0, done.stderr
     assert re.search(r"^painted \d", done.stderr, re.M) and re.search(r"^ready \d", done.stderr, re.M)
     assert "webengine-loaded False" in done.stderr  # the tester loads QtWebEngine on demand only
     assert _unexpected(done.stderr) == []
     assert (tmp_path / "data" / "cognito-desk.sqlite3").exists()  # the Local connection served serve's dir
     assert (tmp_path / "config" / "window-state.ini").exists()  # geometry remembered
+    written = [path for folder in ("config", "data") for path in (tmp_path / folder).rglob("*")]
+    assert written and [str(p) for p in written if p.stat().st_mode & 0o077] == []  # owner-only (issue 15 §4)
 
 
 def test_serve_on_the_data_dir_the_app_holds_says_where_it_runs(tmp_path):

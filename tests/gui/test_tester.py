@@ -407,3 +407,37 @@ def test_a_provider_page_cannot_launch_another_application(connected_window, run
     finally:
         for scheme in ("ssh", "mailto", "x-evil"):
             QDesktopServices.unsetUrlHandler(scheme)
+
+
+def test_a_persona_keeps_session_cookies_in_memory_unless_told_and_says_what_it_keeps(connected_window, app_ctx,
+                                                                                      assert_accessible):
+    """Issue 15 §4: ForcePersistentCookies wrote even session-only IdP cookies (SSO sessions) to disk."""
+    import stat
+
+    from PySide6.QtWebEngineCore import QWebEngineProfile
+
+    from cognito_desk.ui.tester import TesterPage
+    from cognito_desk.ui.tester.persona_dialog import KEPT, KEPT_WITH_SESSIONS
+
+    (page,) = [connected_window.tabs.widget(i) for i in range(connected_window.tabs.count())
+               if isinstance(connected_window.tabs.widget(i), TesterPage)]
+    policies = QWebEngineProfile.PersistentCookiesPolicy
+    chosen = {}
+    for name, remember in (("bob", False), ("carol", True)):
+        dialog = page._ask_persona()
+        assert_accessible(dialog)
+        assert dialog.kept.text() == KEPT and "stay in memory" in KEPT
+        dialog.name.setText(name)
+        dialog.remember.setChecked(remember)
+        assert dialog.kept.text() == (KEPT_WITH_SESSIONS if remember else KEPT)
+        dialog.accept()
+        assert page.persona_box.currentText() == name
+        browser = page._agent()
+        chosen[name] = browser.page.profile()
+    assert chosen["bob"].persistentCookiesPolicy() == policies.AllowPersistentCookies
+    assert chosen["carol"].persistentCookiesPolicy() == policies.ForcePersistentCookies
+    page.persona_box.setCurrentText("bob")
+    assert page._agent().page.profile().persistentCookiesPolicy() == policies.AllowPersistentCookies
+    storage = page.personas.storage_dir
+    for folder in (storage, storage / "bob", storage / "carol", storage / "bob" / "cache"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

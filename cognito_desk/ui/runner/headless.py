@@ -93,12 +93,14 @@ def run(args: argparse.Namespace) -> int:
     from ...scenarios.cli import load_all, write_reports
     from ...scenarios.history import HistoryStore, history_path
     from ...scenarios.model import ScenarioError
+    from ...settings.files import owner_only_umask
 
     scenarios, problems = load_all(args.paths)
     for problem in problems:
         _say(f"cognito-desk: {problem}")
     if problems or not scenarios:
         return 2
+    owner_only_umask()  # the history, reports and Chromium's profile files: owner-only
     problem = prepare_environment()
     if problem:
         _say(f"cognito-desk: {problem}")

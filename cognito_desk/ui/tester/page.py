@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -291,16 +290,20 @@ class TesterPage(QWidget):
         value = self.ctx.prefs.value("tester/personas", [])
         return [value] if isinstance(value, str) else [str(name) for name in value or []]
 
-    def _ask_persona(self) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("New persona")
-        dialog.setLabelText("Name of the test user (its browser session is kept between runs):")
-        dialog.setAccessibleName("New persona")
-        dialog.textValueSelected.connect(self.add_persona)
+    def _remembering_sessions(self) -> list[str]:
+        value = self.ctx.prefs.value("tester/persona-sessions", [])
+        return [value] if isinstance(value, str) else [str(name) for name in value or []]
+
+    def _ask_persona(self):
+        from .persona_dialog import PersonaDialog
+
+        dialog = PersonaDialog(self)
+        dialog.chosen.connect(self.add_persona)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+        return dialog
 
-    def add_persona(self, name: str) -> None:
+    def add_persona(self, name: str, remember_sessions: bool = False) -> None:
         from .personas import valid_persona_name
 
         name = name.strip()
@@ -311,6 +314,8 @@ class TesterPage(QWidget):
         if name not in names:
             self.ctx.prefs.setValue("tester/personas", [*names, name])
             self.persona_box.addItem(name)
+        remembering = [n for n in self._remembering_sessions() if n != name]
+        self.ctx.prefs.setValue("tester/persona-sessions", [*remembering, name] if remember_sessions else remembering)
         self.persona_box.setCurrentText(name)
 
     def clear_persona_session(self) -> None:
@@ -344,8 +349,10 @@ class TesterPage(QWidget):
         persona = self.persona_box.currentText()
         if persona == PRIVATE:
             browser.use_profile(self.personas.profile(None), private=True)
-        elif browser.page is None or browser.page.profile() is not self.personas.profile(persona):
-            browser.use_profile(self.personas.profile(persona))
+        else:
+            profile = self.personas.profile(persona, remember_sessions=persona in self._remembering_sessions())
+            if browser.page is None or browser.page.profile() is not profile:
+                browser.use_profile(profile)
         return browser
 
     def run_sign_in(self) -> None:
@@ -415,3 +422,4 @@ class TesterPage(QWidget):
     def closeEvent(self, event) -> None:
         self.cancel()
         super().closeEvent(event)
+

@@ -1,7 +1,10 @@
 """Browser profiles of the embedded user agent: one persistent profile per persona, or a private one per run.
 
 Owns :class:`PersonaProfiles`. A persona is a named test user whose cookies and storage are kept between
-runs (so a returning user can be tested) in its own directory under the tester's storage directory; the
+runs (so a returning user can be tested) in its own owner-only directory under the tester's storage
+directory. What reaches the disk is what a browser would keep: persistent cookies, cache and visited links;
+session-only cookies (an IdP's SSO session that ends with the browser) stay in memory until the app closes,
+unless the persona is set to remember them (its dialog, :mod:`.persona_dialog`, says so in words). The
 private choice gives every run a fresh off-the-record profile, nothing written to disk. :meth:`clear`
 forgets a persona's session — cookies, HTTP cache, visited links — without a restart. Profiles are
 children of this object, which its owner deletes only after every page using them is gone (a page must go
@@ -15,6 +18,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtWebEngineCore import QWebEngineProfile
+
+from ...settings.files import private_dir
 
 __all__ = ["PersonaProfiles", "valid_persona_name"]
 
@@ -32,24 +37,28 @@ class PersonaProfiles(QObject):
         self.storage_dir = storage_dir
         self._personas: dict[str, QWebEngineProfile] = {}
 
-    def profile(self, persona: str | None) -> QWebEngineProfile:
-        """The persona's persistent profile, or (None) a new off-the-record one for a private run."""
+    def profile(self, persona: str | None, *, remember_sessions: bool = False) -> QWebEngineProfile:
+        """The persona's persistent profile, or (None) a new off-the-record one for a private run.
+
+        ``remember_sessions`` writes session-only cookies to disk too (else they stay in memory)."""
         if not persona:
             return QWebEngineProfile(self)
         if not valid_persona_name(persona):
             raise ValueError(f"{persona!r} cannot name a persona: use letters, digits, spaces and ._@+- only")
         if persona not in self._personas:
-            directory = self.storage_dir / persona
+            directory = private_dir(self.storage_dir / persona)
             profile = QWebEngineProfile(f"persona-{persona}", self)
             profile.setPersistentStoragePath(str(directory))
-            profile.setCachePath(str(directory / "cache"))
-            profile.setPersistentCookiesPolicy(QWebEngineProfile.PersistentCookiesPolicy.ForcePersistentCookies)
+            profile.setCachePath(str(private_dir(directory / "cache")))
             self._personas[persona] = profile
+        policies = QWebEngineProfile.PersistentCookiesPolicy
+        self._personas[persona].setPersistentCookiesPolicy(
+            policies.ForcePersistentCookies if remember_sessions else policies.AllowPersistentCookies)
         return self._personas[persona]
 
     def clear(self, persona: str) -> None:
         """Forget the persona's session: its cookies, cache and visited links."""
-        profile = self.profile(persona)
+        profile = self._personas.get(persona) or self.profile(persona)
         profile.cookieStore().deleteAllCookies()
         profile.clearHttpCache()
         profile.clearAllVisitedLinks()
