@@ -5,7 +5,9 @@ tester or a scenario — and the result: identity id new or returning, the assum
 the two expiries, step durations, the failed step with its error code, message and explanation, the
 decoded claims, the scenario's expectation failures) and :func:`record_of`, which builds one from a
 flow's :class:`~cognito_desk.flows.run.RunResult`. The ``Logins`` map, the provider token, the Cognito
-token and the vended credentials are deliberately not read: only their key names and expiries are.
+token and the vended credentials are deliberately not read: only their key names and expiries are; URLs in
+the failure's message lose their query string and fragment (authorization codes, tokens), and a provider's
+own words arrive already labelled as the provider's (:func:`cognito_desk.flows.oauth.provider_said`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..core import errors
+from ..flows.origins import redact_urls
 from ..flows.run import RunResult
 
 __all__ = ["RunRecord", "outcome_of", "record_of"]
@@ -110,7 +113,7 @@ def record_of(result: RunResult, *, connection: str, persona: str = "", source: 
         step_durations={step: round(ms, 1) for step, ms in result.step_durations().items()},
         failed_step=failure.step if failure else "",
         error_code=outcome_of(failure.error) if failure else "",
-        error_message=failure.message if failure else "",
-        explanation=({"title": failure.explanation.title, "cause": failure.explanation.cause,
+        error_message=redact_urls(failure.message) if failure else "",
+        explanation=({"title": failure.explanation.title, "cause": redact_urls(failure.explanation.cause),
                       "fix": failure.explanation.fix} if failure else {}),
         claims=_plain(dict(login.claims)) if login else {}, provider_settings=request.client.to_dict())

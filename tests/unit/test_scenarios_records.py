@@ -168,7 +168,10 @@ def test_the_run_connection_comes_from_the_command_line_or_agreeing_files():
     ci = replace(local, connection_profile="", endpoint="http://127.0.0.1:7766", region="eu-west-1")
     none = Namespace(endpoint=None, connection=None, region="us-east-1")
     assert connection_for([local, local], none) == ("Local", None, "us-east-1")
-    assert connection_for([ci], none) == (None, "http://127.0.0.1:7766", "eu-west-1")
+    with pytest.raises(ScenarioError, match=r"name the endpoint http://127\.0\.0\.1:7766, which is not approved"):
+        connection_for([ci], none)  # the file alone never chooses where the provider's token goes (issue 15 §1)
+    approved = Namespace(endpoint=None, connection=None, region="us-east-1", allow_origin=["http://127.0.0.1:7766"])
+    assert connection_for([ci], approved) == (None, "http://127.0.0.1:7766", "eu-west-1")
     assert connection_for([local, ci], Namespace(endpoint="http://x", connection=None, region="us-east-1")) == (
         None, "http://x", "us-east-1")
     with pytest.raises(ScenarioError, match=r"different connections \(Local, http://127.0.0.1:7766 \(eu-west-1\)\)"):

@@ -27,7 +27,7 @@ from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWebEngineCore import QWebEngineProfile
 
 from ...flows.agent import Arrival, ProviderError
-from ...flows.origins import origin_of
+from ...flows.origins import origin_of, redact_urls
 from ...scenarios.model import Scenario
 from ...scenarios.runner import AgentFactory, ResolvedStep
 from ..tester.browser import _FORM_FIELDS, CatchingPage, _arrival
@@ -77,8 +77,9 @@ class ScriptedBrowser:
 
     def _where(self) -> str:
         title = self.page.title()
-        url = self.page.url().toString()
-        return f"the page stayed at {url}" + (f" ({title!r})" if title and title not in url else "")
+        url = redact_urls(self.page.url().toString())
+        return f"the page stayed at {url}" + (f" (its title, the provider's text: {title!r})"
+                                              if title and title not in self.page.url().toString() else "")
 
     async def _play(self, step: ResolvedStep, number: int) -> None:
         spec = step.step
