@@ -147,3 +147,32 @@ def test_the_client_secret_is_never_sent_where_it_may_not_go(endpoint, approved,
     with pytest.raises(ProviderError) as caught:
         asyncio.run(main())
     assert caught.value.error == error
+
+
+def test_scenarios_check_lists_origins_and_references_and_fails_on_endpoints_elsewhere(tmp_path):
+    """The issue's case: a trusted issuer with its endpoints on another server passed ``check`` ("ok")."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "google.cdscenario"
+    path.write_text('version = 1\npool_id = "us-east-1:11111111-2222-3333-4444-555555555555"\n[provider]\n'
+                    + GOOGLE_ELSEWHERE + PASSWORD_STEP)
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "COGNITO_DESK_CONFIG_DIR": str(tmp_path / "c"),
+           "COGNITO_DESK_DATA_DIR": str(tmp_path / "d"), "QA_PASSWORD": "pw", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+           "AWS_SECRET_ACCESS_KEY": "x" * 40}
+    done = subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", "check", str(path), "--endpoint",
+                           "http://127.0.0.1:9", "--allow-origin", "https://accounts.google.com"],
+                          capture_output=True, text=True, env=env, timeout=120, cwd=root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"FAIL {path}: google"
+    assert "     contacts https://accounts.google.com (issuer, approved)" in lines
+    assert "     contacts https://evil.example (authorization endpoint, not approved)" in lines
+    assert "     resolves env:QA_PASSWORD (step 1, fill '#password') → typed only into a page of an approved origin " \
+           "(https://accounts.google.com)" in lines
+    assert any(line.startswith("     the authorization endpoint https://evil.example/authorize is not on the "
+                               "provider's origin") for line in lines)
+    bad = subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", "check", str(path), "--allow-origin",
+                          "http://idp.example"], capture_output=True, text=True, env=env, timeout=60, cwd=root)
+    assert bad.returncode == 2 and "secrets never travel over plain http except to this machine" in bad.stderr
