@@ -13,28 +13,22 @@ IAM semantics implemented (and the choices where IAM is silent or ambiguous):
   ``{"Federated": str|list}`` compared exactly; other principal kinds never match a federated caller.
   ``NotPrincipal`` applies the statement to every caller it does not name.
 * ``Action``/``NotAction``: str or list, ``*``/``?`` wildcards, case-insensitive.
-* ``Condition``: operators AND, keys AND, values OR (negated operators: NOR). Keys are case-insensitive.
-* A missing key fails a positive operator and *passes* a negated one (``StringNotEquals``, ``StringNotLike``,
-  ...), as the IAM condition-operator reference states; ``...IfExists`` passes on a missing key; ``Null``
-  tests presence. ``ForAllValues:`` is true for a missing or empty key, ``ForAnyValue:`` false.
-* A plain (non-set) operator on a multivalued key — IAM says such keys "require" a set operator but does
-  not specify the result — is evaluated like ``ForAnyValue`` for positive operators and as "no request
-  value matches" for negated ones (the negation of the positive any-match).
-* Supported operators: the six ``String*`` operators, ``Arn{Equals,Like,NotEquals,NotLike}`` (glob,
-  case-sensitive), ``Bool`` and ``Null``. Other genuine IAM operators (Numeric*, Date*, IpAddress, Binary)
-  never match here and say so in the reasons; names IAM does not know make the document malformed.
-* Policy variables (``${...}``) in condition values are not substituted.
+* ``Condition``: the condition operators, their ``IfExists``/set-qualifier semantics and the missing-key
+  rules are :mod:`cognito_desk.core.permissions.conditions` — the one implementation shared with the
+  permission-policy evaluator. Keys are case-insensitive; names IAM does not know make the document malformed.
+* Policy variables (``${...}``) in trust-policy condition values are not substituted.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cognito_desk.core import errors
+from cognito_desk.core.permissions.conditions import holds, parse_operator, text_of
+from cognito_desk.core.permissions.patterns import action_matches
 
 ContextValue = str | Sequence[str]
 
@@ -42,27 +36,6 @@ _VERSIONS = ("2012-10-17", "2008-10-17")
 _STATEMENT_FIELDS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition"}
 _PROHIBITED_FIELDS = ("Resource", "NotResource")
 _SCALARS = (str, bool, int, float)
-
-_STRING_OPERATORS = {
-    # name: (negated, ignore_case, glob)
-    "stringequals": (False, False, False),
-    "stringnotequals": (True, False, False),
-    "stringequalsignorecase": (False, True, False),
-    "stringnotequalsignorecase": (True, True, False),
-    "stringlike": (False, False, True),
-    "stringnotlike": (True, False, True),
-    "arnequals": (False, False, True),
-    "arnlike": (False, False, True),
-    "arnnotequals": (True, False, True),
-    "arnnotlike": (True, False, True),
-    "bool": (False, True, False),
-}
-_UNSUPPORTED_OPERATORS = {
-    "numericequals", "numericnotequals", "numericlessthan", "numericlessthanequals", "numericgreaterthan",
-    "numericgreaterthanequals", "dateequals", "datenotequals", "datelessthan", "datelessthanequals",
-    "dategreaterthan", "dategreaterthanequals", "ipaddress", "notipaddress", "binaryequals",
-}
-
 
 @dataclass(frozen=True)
 class PolicyDecision:
@@ -97,9 +70,7 @@ def _check_condition(block: object) -> None:
     if not isinstance(block, Mapping):
         raise _malformed("Syntax errors in policy.")
     for operator, keys in block.items():
-        base = _split_operator(operator)[1]
-        if base not in _STRING_OPERATORS and base not in _UNSUPPORTED_OPERATORS and base != "null":
-            raise _malformed(f"Invalid Condition type : {operator}")
+        parse_operator(operator)
         if not isinstance(keys, Mapping) or not keys:
             raise _malformed("Syntax errors in policy.")
         for values in keys.values():
@@ -157,87 +128,30 @@ def parse_policy(document: str | Mapping) -> dict:
     return policy
 
 
-@lru_cache(maxsize=512)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-def _split_operator(operator: str) -> tuple[str | None, str, bool]:
-    """``ForAnyValue:StringLikeIfExists`` → (``"foranyvalue"``, ``"stringlike"``, True)."""
-    name = operator.lower()
-    qualifier = None
-    for prefix in ("forallvalues:", "foranyvalue:"):
-        if name.startswith(prefix):
-            qualifier, name = prefix[:-1], name[len(prefix):]
-    if_exists = name.endswith("ifexists") and name != "ifexists"
-    return qualifier, name.removesuffix("ifexists") if if_exists else name, if_exists
-
-
 def _request_values(context: Mapping[str, ContextValue], key: str) -> list[str] | None:
     wanted = key.lower()
     for name, value in context.items():
         if name.lower() == wanted:
             values = [value] if isinstance(value, str | bool) else list(value)
-            return [_text(v) for v in values]
+            return [text_of(v) for v in values]
     return None
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _fmt(values: Sequence[str]) -> str:
     return repr(values[0]) if len(values) == 1 else "[" + ", ".join(repr(v) for v in values) + "]"
 
 
-def _value_matches(base: str, request_value: str, policy_values: list[str]) -> bool:
-    _, ignore_case, glob = _STRING_OPERATORS[base]
-    if glob:
-        return any(_glob(p, ignore_case).fullmatch(request_value) for p in policy_values)
-    if ignore_case:
-        return request_value.casefold() in (p.casefold() for p in policy_values)
-    return request_value in policy_values
-
-
-def _condition_holds(operator: str, key: str, policy_values: list[str],
-                     context: Mapping[str, ContextValue]) -> bool:
-    qualifier, base, if_exists = _split_operator(operator)
-    present = _request_values(context, key)
-    if base == "null":
-        expected_missing = any(v.lower() == "true" for v in policy_values)
-        return (not present) == expected_missing
-    if base in _UNSUPPORTED_OPERATORS:
-        return False
-    negated = _STRING_OPERATORS[base][0]
-    if not present:
-        if qualifier == "forallvalues":
-            return True
-        if if_exists and present is None:
-            return True
-        return negated and qualifier is None
-    positive = [_value_matches(base, value, policy_values) for value in present]
-    if qualifier == "forallvalues":
-        return all(not hit if negated else hit for hit in positive)
-    if qualifier == "foranyvalue":
-        return any(not hit if negated else hit for hit in positive)
-    return not any(positive) if negated else any(positive)
-
-
 def _condition_failures(block: Mapping, context: Mapping[str, ContextValue]) -> list[str]:
     failures = []
     for operator, keys in block.items():
+        parsed = parse_operator(operator)
         for key, values in keys.items():
-            policy_values = [_text(v) for v in ([values] if not isinstance(values, list) else values)]
-            if _condition_holds(operator, key, policy_values, context):
-                continue
+            policy_values = [text_of(v) for v in ([values] if not isinstance(values, list) else values)]
             present = _request_values(context, key)
+            if holds(parsed, policy_values, present):
+                continue
             has = "has no such key" if present is None else f"has {_fmt(present) if present else '[]'}"
-            note = " (operator not supported by this emulator)" \
-                if _split_operator(operator)[1] in _UNSUPPORTED_OPERATORS else ""
-            failures.append(f"condition {operator} {key} expected {_fmt(policy_values)}, request {has}{note}")
+            failures.append(f"condition {operator} {key} expected {_fmt(policy_values)}, request {has}")
     return failures
 
 
@@ -255,7 +169,7 @@ def _names(spec: Mapping, kind: str) -> list[str]:
 
 
 def _action_matches(patterns: list[str], action: str) -> bool:
-    return any(_glob(pattern, True).fullmatch(action) for pattern in patterns)
+    return action_matches(tuple(patterns), action)
 
 
 def _statement_applies(statement: Mapping, federated_principal: str, action: str,

@@ -307,10 +307,12 @@ def test_plain_operator_on_multivalued_key_matches_any_value_and_negation_needs_
     assert allowed_with({"StringNotEquals": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}}, amr)
 
 
-def test_unsupported_real_operator_never_matches_and_says_so():
-    decision = evaluate(policy(statement({"NumericLessThan": {"k": "3"}})), {"k": "1"})
+def test_trust_policy_shares_every_operator_family_with_the_permission_evaluator():
+    assert evaluate(policy(statement({"NumericLessThan": {"k": "3"}})), {"k": "1"}).allowed
+    decision = evaluate(policy(statement({"NumericLessThan": {"k": "3"}})), {"k": "4"})
     assert not decision.allowed
-    assert "(operator not supported by this emulator)" in decision.reasons[0]
+    assert "condition NumericLessThan k expected '3', request has '4'" in decision.reasons[0]
+    assert evaluate(policy(statement({"IpAddress": {"k": "10.0.0.0/8"}})), {"k": "10.1.2.3"}).allowed
 
 
 # --- malformed documents ---------------------------------------------------------------------------
