@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .conditions import holds
 from .document import ConditionSpec, Document, Statement, parse_document
 from .patterns import action_matches, arn_matches, plain
-from .variables import ContextValue, Substituted, lookup, substitute, substitute_resource
+from .variables import ContextValue, Substituted, lookup, substitute, substitute_resource, variable_key
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
 
@@ -76,6 +76,7 @@ class StatementCheck:
     applies: bool
     reason: str
     conditions: tuple[ConditionCheck, ...] = ()
+    missing_keys: tuple[str, ...] = ()  # context keys the statement needed and the request lacked
 
     @property
     def label(self) -> str:
@@ -106,8 +107,10 @@ def _substituted(text: str, document: Document, resource: bool, context: Mapping
     return substitute_resource(text, context) if resource else substitute(text, context)
 
 
-def _resource_check(statement: Statement, document: Document, request: Request) -> str | None:
-    """None when the Resource/NotResource element covers the request's resource, else why not."""
+def _resource_check(statement: Statement, document: Document, request: Request
+                    ) -> tuple[str | None, list[str]]:
+    """(None when the Resource/NotResource element covers the request's resource, else why not; the
+    variables that had no value)."""
     covered, missing = False, []
     for pattern in statement.resources:
         result = _substituted(pattern, document, True, request.context or {})
@@ -119,8 +122,9 @@ def _resource_check(statement: Statement, document: Document, request: Request) 
     note = f" ({', '.join(missing)} has no value in this request)" if missing else ""
     field = "NotResource" if statement.not_resource else "Resource"
     if statement.not_resource:
-        return f"NotResource excludes {request.resource}" if covered else None
-    return None if covered else f"{field} {_shown(statement.resources)} does not cover {request.resource}{note}"
+        return (f"NotResource excludes {request.resource}" if covered else None), missing
+    why = None if covered else f"{field} {_shown(statement.resources)} does not cover {request.resource}{note}"
+    return why, missing
 
 
 def _condition_check(spec: ConditionSpec, document: Document, request: Request) -> ConditionCheck:
@@ -142,22 +146,28 @@ def _condition_check(spec: ConditionSpec, document: Document, request: Request) 
 def check_statement(policy: Policy, statement: Statement, document: Document, request: Request
                     ) -> StatementCheck:
     """Whether ``statement`` applies to ``request``, with its conditions' values and the reason if not."""
-    def result(applies: bool, reason: str, conditions: tuple[ConditionCheck, ...] = ()) -> StatementCheck:
+    def result(applies: bool, reason: str, conditions: tuple[ConditionCheck, ...] = (),
+               missing: Sequence[str] = ()) -> StatementCheck:
         return StatementCheck(policy.name, policy.kind, statement.index, statement.sid, statement.effect,
-                              applies, reason, conditions)
+                              applies, reason, conditions, tuple(dict.fromkeys(missing)))
 
     covered = action_matches(statement.actions, request.action)
     if covered == statement.not_action:
         return result(False, f"NotAction excludes {request.action}" if statement.not_action
                       else f"Action {_shown(statement.actions)} does not cover {request.action}")
-    why = _resource_check(statement, document, request)
+    why, missing = _resource_check(statement, document, request)
+    missing = [variable_key(v) for v in missing]
     if why:
-        return result(False, why)
+        return result(False, why, (), missing)
     checks = tuple(_condition_check(spec, document, request) for spec in statement.conditions)
+    for check in checks:
+        missing += [variable_key(v) for v in check.missing_variables]
+        if check.request_values is None and not check.operator.lower().startswith("null"):
+            missing.append(check.key)
     failed = [check for check in checks if not check.holds]
     if failed:
-        return result(False, "condition " + "; ".join(check.describe() for check in failed), checks)
-    return result(True, f"applies: {statement.effect} {request.action} on {request.resource}", checks)
+        return result(False, "condition " + "; ".join(check.describe() for check in failed), checks, missing)
+    return result(True, f"applies: {statement.effect} {request.action} on {request.resource}", checks, missing)
 
 
 def _decide(policies: Sequence[Policy], request: Request) -> tuple[str, list[StatementCheck]]:

@@ -37,6 +37,13 @@ class Substituted:
         return tuple(name for name, value in self.variables if value is None)
 
 
+def variable_key(written: str) -> str:
+    """``${aws:PrincipalTag/team, 'x'}`` → ``aws:PrincipalTag/team``."""
+    body = written.removeprefix("${").removesuffix("}").strip()
+    default = _DEFAULT.match(body)
+    return default.group(1) if default else body
+
+
 def lookup(context: Mapping[str, ContextValue], key: str) -> list[str] | None:
     """The request's values for ``key`` (case-insensitive), None when the request lacks it."""
     value = context.get(key)

@@ -1,0 +1,124 @@
+"""IAM SimulatePrincipalPolicy / SimulateCustomPolicy of the running service, driven by boto3 over a socket."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity"}]}
+SUB = "cognito-identity.amazonaws.com:sub"
+IDENTITY = "us-east-1:0c04a1b2-0000-4000-8000-000000000001"
+OWN_FOLDER = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "Own", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+     "Resource": f"arn:aws:s3:::photos/${{{SUB}}}/*"},
+    {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+]}, indent=2)
+
+
+@pytest.fixture
+def iam(aws_client):
+    return aws_client("iam")
+
+
+def entry(key: str, *values: str, kind: str = "string") -> dict:
+    return {"ContextKeyName": key, "ContextKeyValues": list(values), "ContextKeyType": kind}
+
+
+def test_custom_policy_decisions_statements_and_positions(iam):
+    own = f"arn:aws:s3:::photos/{IDENTITY}/a.jpg"
+    results = iam.simulate_custom_policy(
+        PolicyInputList=[OWN_FOLDER], ActionNames=["s3:GetObject", "s3:DeleteObject", "s3:ListBucket"],
+        ResourceArns=[own], ContextEntries=[entry(SUB, IDENTITY)])["EvaluationResults"]
+    decisions = {(r["EvalActionName"], r["EvalResourceName"]): r["EvalDecision"] for r in results}
+    assert decisions == {("s3:GetObject", own): "allowed", ("s3:DeleteObject", own): "explicitDeny",
+                         ("s3:ListBucket", own): "implicitDeny"}
+    (matched,) = results[0]["MatchedStatements"]
+    assert matched["SourcePolicyId"] == "PolicyInputList.1" and matched["SourcePolicyType"] == "none"
+    # json.dumps(indent=2): "{", "Version", "Statement": [ — the first statement opens on line 4, column 5
+    assert matched["StartPosition"] == {"Line": 4, "Column": 5}
+    assert matched["EndPosition"]["Line"] == 12
+    assert results[1]["MatchedStatements"][0]["StartPosition"]["Line"] == 13
+    assert results[2]["MatchedStatements"] == []
+
+
+def test_missing_context_values_and_resource_default(iam):
+    result = iam.simulate_custom_policy(PolicyInputList=[OWN_FOLDER], ActionNames=["s3:GetObject"],
+                                        ResourceArns=["arn:aws:s3:::photos/x/y"])["EvaluationResults"][0]
+    assert result["EvalDecision"] == "implicitDeny"
+    assert result["MissingContextValues"] == [SUB]
+    star = iam.simulate_custom_policy(PolicyInputList=[json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sqs:*", "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"},
+                      "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]})],
+        ActionNames=["sqs:SendMessage"], ContextEntries=[
+            entry("aws:TagKeys", "env", "team", kind="stringList"),
+            entry("aws:SourceIp", "10.1.2.3", kind="ip")])["EvaluationResults"][0]
+    assert star["EvalResourceName"] == "*" and star["EvalDecision"] == "allowed"
+
+
+def test_principal_policy_reads_the_roles_inline_policies_and_inputs(iam):
+    name = f"sim-{uuid.uuid4().hex[:10]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="own-folder", PolicyDocument=OWN_FOLDER)
+    own = f"arn:aws:s3:::photos/{IDENTITY}/a.jpg"
+    result = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["s3:PutObject"], ResourceArns=[own],
+                                           ContextEntries=[entry(SUB, IDENTITY)])["EvaluationResults"][0]
+    assert result["EvalDecision"] == "allowed"
+    assert result["MatchedStatements"][0]["SourcePolicyId"] == "own-folder"
+    assert result["MatchedStatements"][0]["SourcePolicyType"] == "role"
+    excluded = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["s3:PutObject"], ResourceArns=[own],
+                                             ContextEntries=[entry(SUB, IDENTITY)],
+                                             PolicyExclusionList=[{"InlinePolicyIdentifier": {
+                                                 "PolicyName": "own-folder", "AttachmentType": "role",
+                                                 "AttachmentName": name}}])["EvaluationResults"][0]
+    assert excluded["EvalDecision"] == "implicitDeny"
+    other = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["s3:PutObject"], ResourceArns=[own],
+                                          ContextEntries=[entry(SUB, IDENTITY)], PolicyExclusionList=[
+                                              {"InlinePolicyIdentifier": {"PolicyName": "own-folder",
+                                                                          "AttachmentType": "role",
+                                                                          "AttachmentName": "other"}}])
+    assert other["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    bounded = iam.simulate_principal_policy(
+        PolicySourceArn=arn, ActionNames=["s3:PutObject"], ResourceArns=[own], ContextEntries=[entry(SUB, IDENTITY)],
+        PermissionsBoundaryPolicyInputList=[json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})])["EvaluationResults"][0]
+    assert bounded["EvalDecision"] == "implicitDeny"
+    assert bounded["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": False}
+
+
+def test_paging(iam):
+    pages = iam.get_paginator("simulate_custom_policy").paginate(
+        PolicyInputList=[OWN_FOLDER], ActionNames=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        PaginationConfig={"PageSize": 2})
+    names = [r["EvalActionName"] for page in pages for r in page["EvaluationResults"]]
+    assert names == ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+
+
+@pytest.mark.parametrize("call, kwargs, code, message", [
+    ("simulate_principal_policy", {"PolicySourceArn": "arn:aws:iam::123456789012:role/nope"},
+     "NoSuchEntity", "The role with name nope cannot be found."),
+    ("simulate_principal_policy", {"PolicySourceArn": "arn:aws:iam::123456789012:user/bob"},
+     "NoSuchEntity", "The user with name bob cannot be found."),
+    ("simulate_principal_policy", {"PolicySourceArn": "arn:aws:s3:::bucket/key"}, "InvalidInput",
+     "Invalid ARN: arn:aws:s3:::bucket/key"),
+    ("simulate_custom_policy", {"PolicyInputList": ['{"Statement": []}']}, "InvalidInput",
+     "Syntax errors in policy."),
+    ("simulate_custom_policy", {"PolicyInputList": [OWN_FOLDER],
+                                "CallerArn": "arn:aws:sts::123456789012:assumed-role/r/s"},
+     "InvalidInput", "only the ARN of an IAM user"),
+    ("simulate_custom_policy", {"PolicyInputList": [OWN_FOLDER], "ResourcePolicy": "{}"},
+     "InvalidInput", "does not evaluate resource or organization policies"),
+    ("simulate_custom_policy", {"PolicyInputList": [OWN_FOLDER],
+                                "ContextEntries": [entry("app:key", "a", "b", kind="string")]},
+     "InvalidInput", "Context key app:key of type string requires exactly one value."),
+])
+def test_errors(iam, call, kwargs, code, message):
+    with pytest.raises(ClientError) as info:
+        getattr(iam, call)(ActionNames=["s3:GetObject"], **kwargs)
+    assert info.value.response["Error"]["Code"] == code
+    assert message in info.value.response["Error"]["Message"]
