@@ -27,7 +27,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 #: npm projects of the test suite: the real identity providers, and the AWS JS SDK as a client.
-NPM_DIRS = (ROOT / "tests" / "idp", ROOT / "tests" / "js")
+NPM_DIRS = (ROOT / "tests" / "idp", ROOT / "tests" / "js", ROOT / "tests" / "iam_oracle")
 #: Debian packages the tests use when present: a real Secret Service for the keyring test.
 TEST_DEBIAN_PACKAGES = {"dbus-run-session": "dbus", "gnome-keyring-daemon": "gnome-keyring"}
 BENCH_DEBIAN_PACKAGES = {"wrk": "wrk"}

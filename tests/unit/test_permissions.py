@@ -160,6 +160,18 @@ def test_missing_variable_makes_the_element_not_match_and_says_so():
     assert result.statements[0].conditions[0].missing_variables == ("${aws:PrincipalTag/team}",)
 
 
+def test_unresolvable_variable_in_not_resource_voids_the_statement_only_if_it_could_cover():
+    # IAM: a variable it cannot resolve can make the entire statement invalid (User Guide, policy variables)
+    deny = {"Effect": "Deny", "Action": "s3:*", "NotResource": f"{BUCKET}/${{aws:PrincipalTag/team}}/*"}
+    document = doc(allow("s3:*"), deny)
+    result = evaluate([Policy("p", document)], Request("s3:GetObject", f"{BUCKET}/red/x", {}))
+    assert result.decision == ALLOWED and "cannot be resolved" in result.statements[1].reason
+    # an entry for another service can never cover an s3 object, whatever the variable: the Deny applies
+    other = {"Effect": "Deny", "Action": "s3:*",
+             "NotResource": "arn:aws:dynamodb:us-east-1:1:table/${aws:PrincipalTag/table}"}
+    assert decide(doc(allow("s3:*"), other), resource=f"{BUCKET}/red/x") == EXPLICIT_DENY
+
+
 def test_defaults_escapes_and_values_are_literal():
     default = doc(allow(resource=f"{BUCKET}/${{aws:PrincipalTag/team, 'shared'}}/*"))
     assert decide(default, resource=f"{BUCKET}/shared/x") == ALLOWED

@@ -112,16 +112,23 @@ def _resource_check(statement: Statement, document: Document, request: Request
     """(None when the Resource/NotResource element covers the request's resource, else why not; the
     variables that had no value)."""
     covered, missing = False, []
+    context = request.context or {}
     for pattern in statement.resources:
-        result = _substituted(pattern, document, True, request.context or {})
+        result = _substituted(pattern, document, True, context)
         if result.text is None:
-            missing.extend(result.missing)
+            # unresolvable; it matters only if some value of the variable could cover the resource
+            if arn_matches(substitute_resource(pattern, context, unknown="*").text or "", request.resource,
+                           resource_element=True):
+                missing.extend(result.missing)
         elif arn_matches(result.text, request.resource, resource_element=True):
             covered = True
             break
     note = f" ({', '.join(missing)} has no value in this request)" if missing else ""
     field = "NotResource" if statement.not_resource else "Resource"
     if statement.not_resource:
+        if missing:  # IAM: a variable it cannot resolve can make the whole statement invalid
+            return (f"NotResource {_shown(statement.resources)} cannot be resolved{note}, so the statement "
+                    "does not apply"), missing
         return (f"NotResource excludes {request.resource}" if covered else None), missing
     why = None if covered else f"{field} {_shown(statement.resources)} does not cover {request.resource}{note}"
     return why, missing

@@ -63,8 +63,9 @@ def has_variables(text: str) -> bool:
     return "${" in text
 
 
-def substitute(text: str, context: Mapping[str, ContextValue]) -> Substituted:
-    """Replace every variable in ``text``; the result is a pattern (see :mod:`.patterns`)."""
+def substitute(text: str, context: Mapping[str, ContextValue], *, unknown: str | None = None) -> Substituted:
+    """Replace every variable in ``text``; the result is a pattern (see :mod:`.patterns`). With ``unknown``
+    (e.g. ``*``) a variable with no value becomes that pattern text instead of voiding the result."""
     if "${" not in text:
         return Substituted(text)
     used: list[tuple[str, str | None]] = []
@@ -80,20 +81,22 @@ def substitute(text: str, context: Mapping[str, ContextValue]) -> Substituted:
         if value is None:
             value = fallback
         used.append((match.group(0), value))
-        return literal(value) if value is not None else ""
+        return literal(value) if value is not None else (unknown or "")
 
     result = _VARIABLE.sub(replace, text)
-    return Substituted(None if any(value is None for _, value in used) else result, tuple(used))
+    void = unknown is None and any(value is None for _, value in used)
+    return Substituted(None if void else result, tuple(used))
 
 
-def substitute_resource(text: str, context: Mapping[str, ContextValue]) -> Substituted:
+def substitute_resource(text: str, context: Mapping[str, ContextValue], *, unknown: str | None = None
+                        ) -> Substituted:
     """Substitute only in the resource part of an ARN (after the fifth colon)."""
     if "${" not in text:
         return Substituted(text)
     parts = split_arn(text)
     if parts is None:
         return Substituted(text)
-    resource = substitute(parts[5], context)
+    resource = substitute(parts[5], context, unknown=unknown)
     if resource.text is None:
         return resource
     return Substituted(":".join([*parts[:5], resource.text]), resource.variables)
