@@ -11,13 +11,14 @@ parsed (:mod:`.conditions`), so an access check only compares.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cognito_desk.core import errors
 
 from .conditions import ParsedOperator, parse_operator, text_of
+from .patterns import literal_prefix
 from .variables import VARIABLES_VERSION
 
 _VERSIONS = (VARIABLES_VERSION, "2008-10-17")
@@ -44,6 +45,9 @@ class Statement:
     resources: tuple[str, ...]
     not_resource: bool
     conditions: tuple[ConditionSpec, ...]
+    prefixes: tuple[str, ...] = ()  # each resource pattern's literal prefix (a quick "cannot match")
+    shown_actions: str = ""
+    shown_resources: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,13 @@ def _statement(index: int, statement: object) -> Statement:
     actions, not_action = _one_of(statement, "Action", "NotAction")
     resources, not_resource = _one_of(statement, "Resource", "NotResource")
     return Statement(index, sid or None, statement["Effect"], actions, not_action, resources, not_resource,
-                     _conditions(statement.get("Condition", {})))
+                     _conditions(statement.get("Condition", {})), tuple(literal_prefix(r) for r in resources),
+                     shown(actions), shown(resources))
+
+
+def shown(values: Sequence[str]) -> str:
+    """One value quoted, several as a bracketed list: how explanations show policy values."""
+    return repr(values[0]) if len(values) == 1 else "[" + ", ".join(repr(v) for v in values) + "]"
 
 
 def parse_document(document: str | Mapping) -> Document:

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .conditions import holds
-from .document import ConditionSpec, Document, Statement, parse_document
+from .document import ConditionSpec, Document, Statement, parse_document, shown
 from .patterns import action_matches, arn_matches, plain
-from .variables import ContextValue, Substituted, lookup, substitute, substitute_resource, variable_key
+from .variables import ContextValue, Keys, Substituted, lookup, substitute, substitute_resource, variable_key
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
 
@@ -57,11 +57,11 @@ class ConditionCheck:
     missing_variables: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        has = "has no such key" if self.request_values is None else f"has {_shown(self.request_values)}"
+        has = "has no such key" if self.request_values is None else f"has {shown(self.request_values)}"
         missing = (f" ({', '.join(self.missing_variables)} has no value in this request, so that value "
                    "matches nothing)" if self.missing_variables else "")
         verdict = "holds" if self.holds else "fails"
-        return f"{self.operator} {self.key} {_shown(self.policy_values)}: request {has}{missing} → {verdict}"
+        return f"{self.operator} {self.key} {shown(self.policy_values)}: request {has}{missing} → {verdict}"
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,6 @@ class Evaluation:
         return self.decision == ALLOWED
 
 
-def _shown(values: Sequence[str]) -> str:
-    return repr(values[0]) if len(values) == 1 else "[" + ", ".join(repr(v) for v in values) + "]"
-
-
 def _substituted(text: str, document: Document, resource: bool, context: Mapping[str, ContextValue]
                  ) -> Substituted:
     if not document.variables or "${" not in text:
@@ -113,7 +109,9 @@ def _resource_check(statement: Statement, document: Document, request: Request
     variables that had no value)."""
     covered, missing = False, []
     context = request.context or {}
-    for pattern in statement.resources:
+    for pattern, prefix in zip(statement.resources, statement.prefixes, strict=True):
+        if not request.resource.startswith(prefix):
+            continue  # cannot match whatever its wildcards and variables stand for
         result = _substituted(pattern, document, True, context)
         if result.text is None:
             # unresolvable; it matters only if some value of the variable could cover the resource
@@ -127,10 +125,10 @@ def _resource_check(statement: Statement, document: Document, request: Request
     field = "NotResource" if statement.not_resource else "Resource"
     if statement.not_resource:
         if missing:  # IAM: a variable it cannot resolve can make the whole statement invalid
-            return (f"NotResource {_shown(statement.resources)} cannot be resolved{note}, so the statement "
+            return (f"NotResource {statement.shown_resources} cannot be resolved{note}, so the statement "
                     "does not apply"), missing
         return (f"NotResource excludes {request.resource}" if covered else None), missing
-    why = None if covered else f"{field} {_shown(statement.resources)} does not cover {request.resource}{note}"
+    why = None if covered else f"{field} {statement.shown_resources} does not cover {request.resource}{note}"
     return why, missing
 
 
@@ -161,7 +159,7 @@ def check_statement(policy: Policy, statement: Statement, document: Document, re
     covered = action_matches(statement.actions, request.action)
     if covered == statement.not_action:
         return result(False, f"NotAction excludes {request.action}" if statement.not_action
-                      else f"Action {_shown(statement.actions)} does not cover {request.action}")
+                      else f"Action {statement.shown_actions} does not cover {request.action}")
     why, missing = _resource_check(statement, document, request)
     missing = [variable_key(v) for v in missing]
     if why:
@@ -192,6 +190,7 @@ def _decide(policies: Sequence[Policy], request: Request) -> tuple[str, list[Sta
 def evaluate(policies: Sequence[Policy], request: Request, *,
              session_policies: Sequence[Policy] | None = None) -> Evaluation:
     """Decide ``request`` under the identity's ``policies`` (intersected with ``session_policies``)."""
+    request = Request(request.action, request.resource, Keys(request.context or {}))
     decision, checks = _decide(policies, request)
     summary = {ALLOWED: f"{request.action} on {request.resource} is allowed",
                EXPLICIT_DENY: f"{request.action} on {request.resource} is explicitly denied",

@@ -64,6 +64,40 @@ def split_arn(text: str) -> list[str] | None:
     return parts if len(parts) == 6 and parts[0] in ("arn", "*") else None
 
 
+def _segment(pattern: str, within: str) -> str:
+    """Regex for one ARN segment: ``within`` is what a wildcard may span (no colon before the resource part)."""
+    out = []
+    for char in pattern:
+        if char == "*":
+            out.append(f"{within}*")
+        elif char == "?":
+            out.append(within)
+        else:
+            out.append(re.escape(_PLAIN.get(char, char)))
+    return "".join(out)
+
+
+@lru_cache(maxsize=8192)
+def _arn_pattern(pattern: str, resource_element: bool) -> re.Pattern[str] | None:
+    wanted = split_arn(pattern)
+    if wanted is None and resource_element and pattern.startswith("arn:"):
+        wanted = (pattern.split(":") + ["*"] * 5)[:6]
+    if wanted is None:
+        return glob(pattern) if resource_element else None
+    body = ":".join(_segment(part, "[^:]") for part in wanted[:5]) + ":" + _segment(wanted[5], ".")
+    return re.compile(body, re.DOTALL)
+
+
+def literal_prefix(pattern: str) -> str:
+    """The text every match of ``pattern`` starts with (up to its first wildcard or variable)."""
+    cut = len(pattern)
+    for mark in ("*", "?", "${"):
+        found = pattern.find(mark)
+        if found != -1:
+            cut = min(cut, found)
+    return pattern[:cut]
+
+
 def arn_matches(pattern: str, arn: str, *, resource_element: bool = False) -> bool:
     """IAM's ARN comparison (Resource element, ``ArnLike``/``ArnEquals``): segment-wise, case-sensitive.
 
@@ -71,12 +105,7 @@ def arn_matches(pattern: str, arn: str, *, resource_element: bool = False) -> bo
     — IAM documents that a ``*`` ending a segment may expand past the colons that follow."""
     if pattern == "*":
         return True
-    wanted = split_arn(pattern)
-    if wanted is None and resource_element and pattern.startswith("arn:"):
-        wanted = (pattern.split(":") + ["*"] * 5)[:6]
-    if wanted is None:
-        return glob_match(pattern, arn) if resource_element else False
-    actual = split_arn(arn)
-    if actual is None:
+    if not resource_element and split_arn(arn) is None:
         return False
-    return all(glob_match(p, a) for p, a in zip(wanted, actual, strict=True))
+    compiled = _arn_pattern(pattern, resource_element)
+    return compiled is not None and compiled.fullmatch(arn) is not None

@@ -44,23 +44,39 @@ def variable_key(written: str) -> str:
     return default.group(1) if default else body
 
 
+class Keys(Mapping[str, ContextValue]):
+    """A request context whose keys compare case-insensitively, normalised once per access check."""
+
+    def __init__(self, context: Mapping[str, ContextValue]) -> None:
+        self._raw = dict(context)
+        self._lower = {key.lower(): value for key, value in context.items()}
+
+    def __getitem__(self, key: str) -> ContextValue:
+        return self._lower[key.lower()]
+
+    def get(self, key: str, default: object = None):  # type: ignore[override]
+        return self._lower.get(key.lower(), default)
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 def lookup(context: Mapping[str, ContextValue], key: str) -> list[str] | None:
     """The request's values for ``key`` (case-insensitive), None when the request lacks it."""
     value = context.get(key)
-    if value is None:
+    if value is None and not isinstance(context, Keys):
         wanted = key.lower()
         value = next((v for k, v in context.items() if k.lower() == wanted), None)
-        if value is None:
-            return None
+    if value is None:
+        return None
     if isinstance(value, str):
         return [value]
     if isinstance(value, bool):
         return ["true" if value else "false"]
     return [str(item) for item in value]
-
-
-def has_variables(text: str) -> bool:
-    return "${" in text
 
 
 def substitute(text: str, context: Mapping[str, ContextValue], *, unknown: str | None = None) -> Substituted:
