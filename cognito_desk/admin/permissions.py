@@ -20,12 +20,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cognito_desk.admin.presented import PresentedToken
+from cognito_desk.admin.preview import NotPreviewable, login_for
+from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.core import errors
 from cognito_desk.core.permissions import Evaluation, Policy, Request, evaluate
 from cognito_desk.core.permissions.document import Document, Statement, parse_document
 from cognito_desk.core.permissions.identity import COGNITO, IdentityFacts, request_context
 from cognito_desk.core.permissions.patterns import plain
-from cognito_desk.core.permissions.variables import substitute_resource, variable_key
+from cognito_desk.core.permissions.variables import substitute, substitute_resource, variable_key
 from cognito_desk.core.policy import evaluate_trust_policy
 
 NOT_EVALUATED = ("permission boundaries", "service control and resource control policies (AWS Organizations)",
@@ -136,10 +139,11 @@ class Permissions:
                            for s in document.statements]
 
     # --- statements with this identity's values ----------------------------------------------------------
-    def _resolve(self, pattern: str, document: Document) -> tuple[str, tuple[str, ...]]:
+    def _resolve(self, pattern: str, document: Document, *, resource: bool = True) -> tuple[str, tuple[str, ...]]:
+        """``pattern`` with this identity's values in (as written when a variable has none)."""
         if not document.variables or "${" not in pattern:
             return pattern, ()
-        result = substitute_resource(pattern, self.context)
+        result = (substitute_resource if resource else substitute)(pattern, self.context)
         if result.text is None:
             return pattern, result.missing
         return plain(result.text), ()
@@ -150,9 +154,12 @@ class Permissions:
         resources = ", ".join(text for text, _ in resolved)
         summary = (f"{'all actions except ' if statement.not_action else ''}{actions} on "
                    f"{'everything except ' if statement.not_resource else ''}{resources}")
-        if statement.conditions:
-            summary += " when " + " and ".join(
-                f"{c.operator.text} {c.key} {'/'.join(c.values)}" for c in statement.conditions)
+        for n, condition in enumerate(statement.conditions):
+            values = [self._resolve(v, document, resource=False) if condition.operator.base.takes_variables
+                      else (v, ()) for v in condition.values]
+            resolved += values
+            summary += (" when " if n == 0 else " and ") + \
+                f"{condition.operator.text} {condition.key} {'/'.join(text for text, _ in values)}"
         unresolved = tuple(dict.fromkeys(v for _, missing in resolved for v in missing))
         return StatementView(policy.name, policy.kind, statement.index, statement.sid, statement.effect,
                              f"{statement.effect}: {summary}", unresolved)
@@ -248,6 +255,18 @@ class Permissions:
                             f"{sub} is the sub of the login token, but the policy is keyed on the identity ID "
                             f"{self.facts.identity_id}: write under the identity ID.")]
         return []
+
+
+async def principal_tags_for(identity, pool: Mapping, key: str, claims: Mapping) -> dict[str, str]:
+    """The session tags a login under ``key`` carries into STS with the pool's principal-tag map (the same
+    rules the embedded service applies); none when the pool maps none or the login is not one it validates."""
+    try:
+        answer = await identity.get_principal_tag_attribute_map(identity_pool_id=pool["IdentityPoolId"],
+                                                                identity_provider_name=key)
+        login = login_for(pool, key, PresentedToken("jwt", dict(claims)))
+    except (errors.AwsError, NotPreviewable):
+        return {}
+    return session_tags(PrincipalTagMap.from_api(answer), claims, login.default_tags)
 
 
 async def ask_aws(iam, permissions: Permissions, action: str, resource: str) -> Mapping:

@@ -41,6 +41,7 @@ from ...settings import KeyringUnavailable, Secret
 from ..context import AppContext
 from ..icons import icon
 from ..pages import PoolRef
+from ..permissions import PermissionsView
 from ..tasks import Operation
 from .result_panel import ResultPanel
 
@@ -157,6 +158,8 @@ class TesterPage(QWidget):
         self.browser_placeholder.setWordWrap(True)
         self.browser_holder.addWidget(self.browser_placeholder)
         self.results = ResultPanel(self.refresh_credentials)
+        self.permissions = PermissionsView(self.ctx.runner)  # what the assumed role lets this identity do
+        self.results.tabs.addTab(self.permissions, icon("permissions"), "Permissions")
         self.splitter = QSplitter()
         self.splitter.addWidget(self.browser_holder)
         self.splitter.addWidget(self.results)
@@ -190,6 +193,7 @@ class TesterPage(QWidget):
         self.clients = []
         self.provider_box.clear()
         self.results.show_result(None)
+        self.permissions.clear()
         self.hint.setText("")
         if pool is not None:
             self.reload_providers()
@@ -364,6 +368,7 @@ class TesterPage(QWidget):
         agent = self._agent() if client.kind in BROWSER_KINDS else None
         self.sign_in = SignInRun(pool.connection, agent, self.provider_keys)
         self.results.show_result(None)
+        self.permissions.clear()
         self.hint.setText(f"Signing in with {client.name}…" + (" Finish the login in your browser." if isinstance(
             agent, SystemBrowserAgent) else ""))
         self.operation = self.ctx.runner.run(self._run(self.sign_in, request), label="Sign-in",
@@ -382,6 +387,8 @@ class TesterPage(QWidget):
 
     def _finished(self, result: RunResult) -> None:
         self.results.show_result(result)
+        if self.pool is not None:
+            self.permissions.show_sign_in(self.pool.connection, result)
         if result.failure is not None:
             self.hint.setText(f"The sign-in failed at “{result.failure.step}”.")
         else:
