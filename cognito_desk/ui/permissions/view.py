@@ -89,9 +89,12 @@ class PermissionsView(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName("Policy statements")
         self.table.setModel(self.statements)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)  # one line a statement; the full text is the tooltip
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()  # fixed widths: measuring 200 long rows would cost a frame
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((190, 60, 520)):
+            header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.pitfalls = _label("Pitfalls")
         self.pitfalls.setObjectName("permissionPitfalls")
