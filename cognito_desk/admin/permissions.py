@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cognito_desk.admin.presented import PresentedToken
-from cognito_desk.admin.preview import NotPreviewable, login_for
+from cognito_desk.admin.preview import PREVIEW_IDENTITY, NotPreviewable, Preview, login_for
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.core import errors
 from cognito_desk.core.permissions import Evaluation, Policy, Request, evaluate
@@ -268,6 +268,30 @@ async def principal_tags_for(identity, pool: Mapping, key: str, claims: Mapping)
     except (errors.AwsError, NotPreviewable):
         return {}
     return session_tags(PrincipalTagMap.from_api(answer), claims, login.default_tags)
+
+
+STORED_NOTE = ("Shown for the pool's default role for this kind of identity with no principal tags: role "
+               "mapping rules and tags depend on the login token, which the pool does not keep — sign in with the "
+               "Tester for the role and tags a login actually gets.")
+
+
+async def stored_identity_facts(identity, pool_id: str, identity_id: str, logins: Sequence[str]) -> IdentityFacts:
+    """An identity from the pool's list (:data:`STORED_NOTE` says what is assumed about it)."""
+    kind = "authenticated" if logins else "unauthenticated"
+    role = (await identity.get_identity_pool_roles(identity_pool_id=pool_id)).get("Roles", {}).get(kind)
+    if not role:
+        raise errors.CognitoDeskError(f"The pool has no {kind} role: an identity like this one gets no "
+                                      "credentials, so it can do nothing.")
+    return IdentityFacts(identity_id, pool_id, authenticated=bool(logins), logins=tuple(logins), role_arn=role)
+
+
+def preview_facts(pool_id: str, result: Preview) -> IdentityFacts | None:
+    """The hypothetical identity of a Roles & rules preview (None when no role would be chosen)."""
+    if not result.decision.role_arn:
+        return None
+    logins = tuple(entry for entry in result.login.amr if entry != "authenticated")
+    return IdentityFacts(PREVIEW_IDENTITY, pool_id, logins=logins, role_arn=result.decision.role_arn,
+                         principal_tags=dict(result.session_tags))
 
 
 async def ask_aws(iam, permissions: Permissions, action: str, resource: str) -> Mapping:

@@ -92,3 +92,94 @@ def test_permissions_after_a_sign_in(signed_in, qtmodeltester, assert_accessible
     view.action.setEditText("s3:DeleteObject")
     view.check_button.click()
     assert view.verdict.text().startswith("✖ Denied (explicitDeny)") and view.statements.deciding_rows() == [2]
+
+
+def _page_of(window, kind):
+    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count()) if isinstance(window.tabs.widget(i), kind)]
+    window.tabs.setCurrentWidget(page)
+    return page
+
+
+def test_permissions_of_an_identity_from_the_identities_tab(connected_window, app_ctx, run, wait_until,
+                                                           assert_accessible):
+    from cognito_desk.admin.permissions import STORED_NOTE
+    from cognito_desk.ui.identities import IdentitiesPage
+
+    window, connection = connected_window, connected_window.connection
+
+    async def setup():
+        pool_id = (await connection.identity.create_identity_pool(
+            identity_pool_name="stored", allow_unauthenticated_identities=True))["IdentityPoolId"]
+        trust = json.dumps(cognito_trust_policy(pool_id, "unauthenticated", tag_session=False))
+        role = (await connection.iam.create_role(role_name="stored-guest", assume_role_policy_document=trust))
+        await connection.iam.put_role_policy(role_name="stored-guest", policy_name="photos",
+                                             policy_document=json.dumps(PHOTOS))
+        await connection.identity.set_identity_pool_roles(identity_pool_id=pool_id,
+                                                          roles={"unauthenticated": role["Role"]["Arn"]})
+        return pool_id, (await connection.identity.get_id(identity_pool_id=pool_id))["IdentityId"]
+
+    pool_id, identity = run(setup(), 60)
+    window.show()
+    page = _page_of(window, IdentitiesPage)
+    window.pools_changed(select=pool_id)
+    wait_until(lambda: page.pool is not None and page.pool.pool_id == pool_id and not app_ctx.runner.running, 30,
+               "the pool selected")
+    details = page.details
+    details.show_identity(identity)
+    wait_until(lambda: details.details is not None and not app_ctx.runner.running, 30, "the identity's details")
+    assert details.permissions.isHidden()
+    loaded = []
+    details.permissions.loaded.connect(lambda: loaded.append(True))
+    details.permissions_button.click()
+    wait_until(lambda: loaded and not app_ctx.runner.running, 30, "the identity's permissions")
+    view = details.permissions
+    assert view.isVisible() and identity in view.subject.text() and "stored-guest" in view.subject.text()
+    own = f"Allow: s3:GetObject, s3:PutObject on arn:aws:s3:::photos/{identity}/*"
+    assert view.statements.index(0, 2).data() == own
+    assert STORED_NOTE in view.notes.text()
+    assert_accessible(details)
+    details.show_identity(identity)  # another identity (here: the same, reloaded) hides the previous answer
+    assert details.permissions.isHidden()
+
+
+def test_permissions_of_the_roles_preview_token_name_the_provider_sub_pitfall(connected_window, app_ctx, run,
+                                                                             wait_until):
+    from cognito_desk.ui.roles.page import RolesPage
+
+    window, connection = connected_window, connected_window.connection
+    google = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/${accounts.google.com:sub}/*"}]}
+
+    async def setup():
+        pool_id = (await connection.identity.create_identity_pool(
+            identity_pool_name="preview", allow_unauthenticated_identities=False,
+            supported_login_providers={"accounts.google.com": "app.apps.googleusercontent.com"}))["IdentityPoolId"]
+        trust = json.dumps(cognito_trust_policy(pool_id, "authenticated", tag_session=False))
+        role = (await connection.iam.create_role(role_name="preview-auth", assume_role_policy_document=trust))
+        await connection.iam.put_role_policy(role_name="preview-auth", policy_name="google-folder",
+                                             policy_document=json.dumps(google))
+        await connection.identity.set_identity_pool_roles(identity_pool_id=pool_id,
+                                                          roles={"authenticated": role["Role"]["Arn"]})
+        return pool_id
+
+    pool_id = run(setup(), 60)
+    window.show()
+    page = _page_of(window, RolesPage)
+    window.pools_changed(select=pool_id)
+    wait_until(lambda: page.snapshot is not None and page.snapshot.pool_id == pool_id and not app_ctx.runner.running,
+               30, "the roles snapshot")
+    page.preview.key.setCurrentText("accounts.google.com")
+    page.preview.token.setPlainText(json.dumps({"sub": "google-user-1", "aud": "app.apps.googleusercontent.com"}))
+    assert page.preview.result is not None and page.preview.result.decision.role_arn.endswith("/preview-auth")
+    loaded = []
+    page.permissions.loaded.connect(lambda: loaded.append(True))
+    page.permissions_button.click()
+    wait_until(lambda: loaded and not app_ctx.runner.running, 30, "the previewed role's permissions")
+    view = page.permissions
+    assert "google-folder is keyed on accounts.google.com:sub" in view.pitfalls.text()
+    assert "no value for ${accounts.google.com:sub}" in view.statements.index(0, 2).data()
+    view.resource.setEditText("arn:aws:s3:::photos/google-user-1/a.jpg")
+    view.action.setEditText("s3:GetObject")
+    view.check_button.click()
+    assert view.verdict.text().startswith("✖ Denied (implicitDeny)")
+    assert "${accounts.google.com:sub} has no value in this request" in view.explanation.toPlainText()

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...admin.identities import NO_LOGINS, IdentityDetails, Merge, Unlink, load_details
+from ..icons import icon
 from ..pages import PoolRef
+from ..permissions import PermissionsView
 from ..tasks import Operation, Runner
 from ..widgets.error_banner import ErrorBanner
 from .confirm import ask
@@ -77,7 +79,13 @@ class IdentityDetailsPane(QWidget):
         content = QWidget()
         facts = QVBoxLayout()
         facts.addLayout(form)
+        self.permissions_button = QPushButton(icon("permissions"), "What can this identity do?")
+        self.permissions_button.setAccessibleName("What can this identity do?")
+        self.permissions_button.clicked.connect(self.show_permissions)
+        facts.addWidget(self.permissions_button)
         facts.addStretch()
+        self.permissions = PermissionsView(runner)  # shown on request, under the details
+        self.permissions.hide()
         box = QHBoxLayout(content)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(facts, 1)
@@ -89,6 +97,7 @@ class IdentityDetailsPane(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.errors)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.permissions, 2)
 
     def _developer_group(self) -> QGroupBox:
         group = QGroupBox("Developer user identifiers")
@@ -150,6 +159,14 @@ class IdentityDetailsPane(QWidget):
         self.errors.clear()
         self.problem.clear()
         self.stack.setCurrentWidget(self.placeholder)
+        self.permissions.clear()
+        self.permissions.hide()
+
+    def show_permissions(self) -> None:
+        if self.details is not None and self.pool is not None:
+            self.permissions.show()
+            self.permissions.show_stored_identity(self.pool.connection, self.pool.pool_id,
+                                                  self.details.identity_id, self.details.logins)
 
     def show_identity(self, identity_id: str) -> None:
         """Load and show ``identity_id`` of the current pool."""

@@ -30,7 +30,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...admin.permissions import NOT_EVALUATED, Permissions, ask_aws, compare, principal_tags_for, read_role_policies
+from ...admin.permissions import (
+    NOT_EVALUATED,
+    STORED_NOTE,
+    Permissions,
+    ask_aws,
+    compare,
+    preview_facts,
+    principal_tags_for,
+    read_role_policies,
+    stored_identity_facts,
+)
+from ...admin.preview import Preview
 from ...core.permissions import ALLOWED, Evaluation
 from ...core.permissions.identity import IdentityFacts
 from ...flows.run import RunResult
@@ -82,6 +93,7 @@ class PermissionsView(QWidget):
         self.connection = None
         self.evaluation: Evaluation | None = None
         self.operation = None
+        self.extra_notes: tuple[str, ...] = ()
         self.subject = _label("Permissions subject")
         self.errors = ErrorBanner(name="Permissions error")
         self.notes = _label("Not evaluated")
@@ -157,11 +169,26 @@ class PermissionsView(QWidget):
         self.show_identity(connection, sign_in_facts(connection, result),
                            provider_sub=str(result.login.claims.get("sub")) if result.login else None)
 
+    def show_stored_identity(self, connection, pool_id: str, identity_id: str, logins) -> None:
+        """An identity from the Identities tab: the pool's default role for its kind (a note says so)."""
+        self.show_identity(connection, stored_identity_facts(connection.identity, pool_id, identity_id, logins),
+                           notes=(STORED_NOTE,))
+
+    def show_preview(self, connection, pool_id: str, result: Preview | None) -> None:
+        """The hypothetical identity of the Roles & rules preview, with the role and tags it would get."""
+        facts = preview_facts(pool_id, result) if result is not None else None
+        if facts is None:
+            self.clear("The previewed token gets no role: nothing to evaluate.")
+            return
+        self.show_identity(connection, facts, provider_sub=str(result.token.claims.get("sub") or "") or None,
+                           notes=("A hypothetical identity: its ID is shown as (identity id).",))
+
     def show_identity(self, connection, facts: IdentityFacts | Awaitable[IdentityFacts], *,
-                      provider_sub: str | None = None, session_policy: str | None = None) -> None:
+                      provider_sub: str | None = None, session_policy: str | None = None,
+                      notes: tuple[str, ...] = ()) -> None:
         """Read the role's policies over ``connection``'s IAM and show what ``facts``' identity can do."""
         self.clear("Reading the role's policies…")
-        self.connection = connection
+        self.connection, self.extra_notes = connection, notes
 
         async def load() -> Permissions:
             known = facts if isinstance(facts, IdentityFacts) else await facts
@@ -186,7 +213,7 @@ class PermissionsView(QWidget):
         self.action.addItems(list(dict.fromkeys(a for a, _ in suggestions)))
         self.resource.addItems(list(dict.fromkeys(r for _, r in suggestions)))
         self.check_button.setEnabled(True)
-        notes = [*model.problems, *model.role.notes,
+        notes = [*self.extra_notes, *model.problems, *model.role.notes,
                  "Not evaluated here (the app cannot see them): " + "; ".join(NOT_EVALUATED) + "."]
         self.notes.setText("\n".join(notes))
         self.loaded.emit()

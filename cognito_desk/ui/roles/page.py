@@ -39,6 +39,7 @@ from cognito_desk.scenarios.recent import RecentSignIn, recent_sign_ins
 from ..context import AppContext
 from ..icons import icon
 from ..pages import PoolRef, PoolTab
+from ..permissions import PermissionsView
 from ..widgets.error_banner import ErrorBanner
 from .mapping_editor import MappingEditor
 from .preview_panel import PreviewPanel
@@ -106,6 +107,13 @@ class RolesPage(PoolTab, QWidget):
         left.addWidget(trust_box, 2)
         left.addLayout(actions)
         self.preview = PreviewPanel()
+        self.permissions = PermissionsView(self.ctx.runner)  # what the previewed token's role would allow
+        self.permissions_button = QPushButton(icon("permissions"), "What could this token do?")
+        self.permissions_button.setAccessibleName("What could this token do?")
+        self.permissions_button.clicked.connect(lambda: self.pool and self.permissions.show_preview(
+            self.pool.connection, self.pool.pool_id, self.preview.result))
+        self.preview.layout().addWidget(self.permissions_button)
+        self.preview.layout().addWidget(self.permissions, 2)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(editor)
         self.splitter.addWidget(self.preview)
@@ -124,6 +132,7 @@ class RolesPage(PoolTab, QWidget):
     # --- loading -----------------------------------------------------------------------------------
     def clear(self) -> None:
         self._show_snapshot(None)
+        self.permissions.clear()
 
     def load(self, pool: PoolRef) -> None:
         connection = pool.connection
