@@ -14,25 +14,17 @@ Run: ``.venv/bin/python bench/permissions_view.py [--runs 30]``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # the Tester tab loads QtWebEngine when shown
-os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox --disable-background-networking")
-
-import qasync
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from permissions import role_policies  # bench/permissions.py: the same 10 x 20 role
+from tester import run_in_window, until  # bench/tester.py: the window on a fresh embedded service, offscreen
 
 BUDGET_MS = 100.0
 
@@ -63,13 +55,6 @@ async def bench(window, runs: int) -> int:
     from cognito_desk.admin.permissions import read_role_policies
     from cognito_desk.flows.clients import ProviderKind
     from cognito_desk.ui.tester import TesterPage
-
-    async def until(predicate, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise SystemExit("timed out")
-            await asyncio.sleep(0.005)
 
     await until(lambda: window.connection is not None, 60)
     pool_id = await setup_pool(window.connection)
@@ -107,27 +92,7 @@ async def bench(window, runs: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
-    from cognito_desk.ui.app import build_window, scratch_context
-
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication(["cognito-desk-bench"])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with tempfile.TemporaryDirectory(prefix="cognito-desk-bench-") as temp:
-        ctx = scratch_context(Path(temp))
-        window = build_window(ctx)
-        window.resize(1280, 800)
-        window.show()
-        window.start()
-        try:
-            with loop:
-                code = loop.run_until_complete(bench(window, args.runs))
-                loop.run_until_complete(window.connection.aclose())
-        finally:
-            window.close()
-            ctx.local.stop_all()
-    return code
+    return run_in_window(bench, parser.parse_args().runs)
 
 
 if __name__ == "__main__":

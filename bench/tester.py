@@ -96,18 +96,20 @@ async def setup_pool(connection, issuer: str) -> str:
     return pool_id
 
 
+async def until(predicate, timeout: float = 30.0) -> None:
+    """Wait, letting the event loop run, until ``predicate()`` holds (exit after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        await asyncio.sleep(0.005)
+
+
 async def bench(window, runs: int) -> int:
     from cognito_desk.flows.clients import ProviderKind
     from cognito_desk.flows.cognito import Exchange
     from cognito_desk.flows.timeline import Timeline
     from cognito_desk.ui.tester import TesterPage
-
-    async def until(predicate, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise SystemExit("timed out")
-            await asyncio.sleep(0.01)
 
     await until(lambda: window.connection is not None, 60)
     idp, issuer = start_oidc()
@@ -179,11 +181,9 @@ def keep_none_alive() -> None:
     ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
 
 
-def main() -> int:
+def run_in_window(bench, runs: int) -> int:
+    """``await bench(window, runs)`` with the real main window on a fresh embedded service, offscreen."""
     keep_none_alive()
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=50)
-    args = parser.parse_args()
     from cognito_desk.ui.app import build_window, scratch_context
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
@@ -198,12 +198,18 @@ def main() -> int:
         window.start()
         try:
             with loop:
-                code = loop.run_until_complete(bench(window, args.runs))
+                code = loop.run_until_complete(bench(window, runs))
                 loop.run_until_complete(window.connection.aclose())
         finally:
             window.close()
             ctx.local.stop_all()
     return code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=50)
+    return run_in_window(bench, parser.parse_args().runs)
 
 
 if __name__ == "__main__":

@@ -21,21 +21,19 @@ IAM semantics implemented (and the choices where IAM is silent or ambiguous):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cognito_desk.core import errors
 from cognito_desk.core.permissions.conditions import holds, parse_operator, text_of
+from cognito_desk.core.permissions.document import load_json, parse_conditions, statements_of
 from cognito_desk.core.permissions.patterns import action_matches
 
 ContextValue = str | Sequence[str]
 
-_VERSIONS = ("2012-10-17", "2008-10-17")
 _STATEMENT_FIELDS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition"}
 _PROHIBITED_FIELDS = ("Resource", "NotResource")
-_SCALARS = (str, bool, int, float)
 
 @dataclass(frozen=True)
 class PolicyDecision:
@@ -66,19 +64,6 @@ def _check_principal(value: object, field: str) -> None:
         _as_list(names, f"{field}.{kind}")
 
 
-def _check_condition(block: object) -> None:
-    if not isinstance(block, Mapping):
-        raise _malformed("Syntax errors in policy.")
-    for operator, keys in block.items():
-        parse_operator(operator)
-        if not isinstance(keys, Mapping) or not keys:
-            raise _malformed("Syntax errors in policy.")
-        for values in keys.values():
-            values = [values] if isinstance(values, _SCALARS) else values
-            if not isinstance(values, list) or not all(isinstance(v, _SCALARS) for v in values):
-                raise _malformed("Syntax errors in policy.")
-
-
 def _check_statement(statement: object) -> None:
     if not isinstance(statement, Mapping):
         raise _malformed("Syntax errors in policy.")
@@ -101,29 +86,17 @@ def _check_statement(statement: object) -> None:
                          else "Statement cannot have both Action and NotAction")
     _as_list(statement[actions[0]], actions[0])
     if "Condition" in statement:
-        _check_condition(statement["Condition"])
+        parse_conditions(statement["Condition"])
 
 
 def parse_policy(document: str | Mapping) -> dict:
     """Parse and shape-check a trust policy; raise ``MalformedPolicyDocument`` when IAM would refuse it."""
     if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            raise _malformed("Syntax errors in policy.") from None
-    if not isinstance(document, Mapping):
-        raise _malformed("Syntax errors in policy.")
-    policy = dict(document)
-    if "Version" in policy and policy["Version"] not in _VERSIONS:
-        raise _malformed("The policy must contain a valid version string")
-    if "Statement" not in policy:
-        raise _malformed("Missing required field Statement")
-    statements = policy["Statement"]
-    statements = [statements] if isinstance(statements, Mapping) else statements
-    if not isinstance(statements, list) or not statements:
-        raise _malformed("Syntax errors in policy.")
+        document = load_json(document)
+    _, statements = statements_of(document)
     for statement in statements:
         _check_statement(statement)
+    policy = dict(document)
     policy["Statement"] = [dict(statement) for statement in statements]
     return policy
 

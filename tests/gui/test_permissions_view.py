@@ -22,6 +22,18 @@ PHOTOS = {"Version": "2012-10-17", "Statement": [
     {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}
 
 
+async def pool_with_role(connection, name: str, kind: str, policies: dict, **pool) -> str:
+    """A pool whose ``kind`` default role is ``<name>-role`` carrying ``policies`` (inline); its ID."""
+    pool_id = (await connection.identity.create_identity_pool(identity_pool_name=name, **pool))["IdentityPoolId"]
+    trust = json.dumps(cognito_trust_policy(pool_id, kind, tag_session=False))
+    role = await connection.iam.create_role(role_name=f"{name}-role", assume_role_policy_document=trust)
+    for policy_name, document in policies.items():
+        await connection.iam.put_role_policy(role_name=f"{name}-role", policy_name=policy_name,
+                                             policy_document=json.dumps(document))
+    await connection.identity.set_identity_pool_roles(identity_pool_id=pool_id, roles={kind: role["Role"]["Arn"]})
+    return pool_id
+
+
 @pytest.fixture
 def signed_in(connected_window, app_ctx, run, wait_until):
     from cognito_desk.ui.tester import TesterPage
@@ -30,17 +42,8 @@ def signed_in(connected_window, app_ctx, run, wait_until):
     connection = window.connection
 
     async def setup():
-        pool_id = (await connection.identity.create_identity_pool(
-            identity_pool_name="permissions", allow_unauthenticated_identities=True))["IdentityPoolId"]
-        role = await connection.iam.create_role(
-            role_name="guest-permissions",
-            assume_role_policy_document=json.dumps(cognito_trust_policy(pool_id, "unauthenticated",
-                                                                        tag_session=False)))
-        await connection.iam.put_role_policy(role_name="guest-permissions", policy_name="photos",
-                                             policy_document=json.dumps(PHOTOS))
-        await connection.identity.set_identity_pool_roles(identity_pool_id=pool_id,
-                                                          roles={"unauthenticated": role["Role"]["Arn"]})
-        return pool_id
+        return await pool_with_role(connection, "guest-permissions", "unauthenticated", {"photos": PHOTOS},
+                                    allow_unauthenticated_identities=True)
 
     pool_id = run(setup(), 60)
     (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
@@ -63,7 +66,7 @@ def test_permissions_after_a_sign_in(signed_in, qtmodeltester, assert_accessible
     identity = page.results.identity_label.text()
     assert identity.startswith("us-east-1:")
     assert page.results.tabs.tabText(page.results.tabs.indexOf(view)) == "Permissions"
-    assert identity in view.subject.text() and "guest-permissions" in view.subject.text()
+    assert identity in view.subject.text() and "guest-permissions-role" in view.subject.text()
     qtmodeltester.check(view.statements)
     assert_accessible(view)
     summaries = [view.statements.index(r, 2).data() for r in range(view.statements.rowCount())]
@@ -108,14 +111,8 @@ def test_permissions_of_an_identity_from_the_identities_tab(connected_window, ap
     window, connection = connected_window, connected_window.connection
 
     async def setup():
-        pool_id = (await connection.identity.create_identity_pool(
-            identity_pool_name="stored", allow_unauthenticated_identities=True))["IdentityPoolId"]
-        trust = json.dumps(cognito_trust_policy(pool_id, "unauthenticated", tag_session=False))
-        role = (await connection.iam.create_role(role_name="stored-guest", assume_role_policy_document=trust))
-        await connection.iam.put_role_policy(role_name="stored-guest", policy_name="photos",
-                                             policy_document=json.dumps(PHOTOS))
-        await connection.identity.set_identity_pool_roles(identity_pool_id=pool_id,
-                                                          roles={"unauthenticated": role["Role"]["Arn"]})
+        pool_id = await pool_with_role(connection, "stored", "unauthenticated", {"photos": PHOTOS},
+                                       allow_unauthenticated_identities=True)
         return pool_id, (await connection.identity.get_id(identity_pool_id=pool_id))["IdentityId"]
 
     pool_id, identity = run(setup(), 60)
@@ -133,7 +130,7 @@ def test_permissions_of_an_identity_from_the_identities_tab(connected_window, ap
     details.permissions_button.click()
     wait_until(lambda: loaded and not app_ctx.runner.running, 30, "the identity's permissions")
     view = details.permissions
-    assert view.isVisible() and identity in view.subject.text() and "stored-guest" in view.subject.text()
+    assert view.isVisible() and identity in view.subject.text() and "stored-role" in view.subject.text()
     own = f"Allow: s3:GetObject, s3:PutObject on arn:aws:s3:::photos/{identity}/*"
     assert view.statements.index(0, 2).data() == own
     assert STORED_NOTE in view.notes.text()
@@ -151,16 +148,9 @@ def test_permissions_of_the_roles_preview_token_name_the_provider_sub_pitfall(co
         "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/${accounts.google.com:sub}/*"}]}
 
     async def setup():
-        pool_id = (await connection.identity.create_identity_pool(
-            identity_pool_name="preview", allow_unauthenticated_identities=False,
-            supported_login_providers={"accounts.google.com": "app.apps.googleusercontent.com"}))["IdentityPoolId"]
-        trust = json.dumps(cognito_trust_policy(pool_id, "authenticated", tag_session=False))
-        role = (await connection.iam.create_role(role_name="preview-auth", assume_role_policy_document=trust))
-        await connection.iam.put_role_policy(role_name="preview-auth", policy_name="google-folder",
-                                             policy_document=json.dumps(google))
-        await connection.identity.set_identity_pool_roles(identity_pool_id=pool_id,
-                                                          roles={"authenticated": role["Role"]["Arn"]})
-        return pool_id
+        return await pool_with_role(
+            connection, "preview", "authenticated", {"google-folder": google}, allow_unauthenticated_identities=False,
+            supported_login_providers={"accounts.google.com": "app.apps.googleusercontent.com"})
 
     pool_id = run(setup(), 60)
     window.show()
@@ -170,7 +160,7 @@ def test_permissions_of_the_roles_preview_token_name_the_provider_sub_pitfall(co
                30, "the roles snapshot")
     page.preview.key.setCurrentText("accounts.google.com")
     page.preview.token.setPlainText(json.dumps({"sub": "google-user-1", "aud": "app.apps.googleusercontent.com"}))
-    assert page.preview.result is not None and page.preview.result.decision.role_arn.endswith("/preview-auth")
+    assert page.preview.result is not None and page.preview.result.decision.role_arn.endswith("/preview-role")
     loaded = []
     page.permissions.loaded.connect(lambda: loaded.append(True))
     page.permissions_button.click()

@@ -82,7 +82,8 @@ def _one_of(statement: Mapping, positive: str, negative: str) -> tuple[tuple[str
     return _strings(statement[present[0]], present[0]), present[0] == negative
 
 
-def _conditions(block: object) -> tuple[ConditionSpec, ...]:
+def parse_conditions(block: object) -> tuple[ConditionSpec, ...]:
+    """A statement's ``Condition`` block, checked as IAM checks it (also for trust policies)."""
     if not isinstance(block, Mapping):
         raise _malformed("Syntax errors in policy.")
     specs = []
@@ -114,7 +115,7 @@ def _statement(index: int, statement: object) -> Statement:
     actions, not_action = _one_of(statement, "Action", "NotAction")
     resources, not_resource = _one_of(statement, "Resource", "NotResource")
     return Statement(index, sid or None, statement["Effect"], actions, not_action, resources, not_resource,
-                     _conditions(statement.get("Condition", {})), tuple(literal_prefix(r) for r in resources),
+                     parse_conditions(statement.get("Condition", {})), tuple(literal_prefix(r) for r in resources),
                      shown(actions), shown(resources))
 
 
@@ -132,18 +133,21 @@ def parse_document(document: str | Mapping) -> Document:
 
 @lru_cache(maxsize=1024)
 def _parse_text(text: str) -> Document:
+    return _compile(load_json(text))
+
+
+def load_json(text: str) -> object:
     try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise _malformed("Syntax errors in policy.") from None
-    return _compile(document)
 
 
-def _compile(document: object) -> Document:
+def statements_of(document: object) -> tuple[str | None, list]:
+    """(Version, the Statement list) of any policy document — permission or trust — checked as IAM does."""
     if not isinstance(document, Mapping):
         raise _malformed("Syntax errors in policy.")
-    version = document.get("Version")
-    if version is not None and version not in _VERSIONS:
+    if "Version" in document and document["Version"] not in _VERSIONS:
         raise _malformed("The policy must contain a valid version string")
     if "Statement" not in document:
         raise _malformed("Missing required field Statement")
@@ -151,4 +155,9 @@ def _compile(document: object) -> Document:
     statements = [statements] if isinstance(statements, Mapping) else statements
     if not isinstance(statements, list) or not statements:
         raise _malformed("Syntax errors in policy.")
+    return document.get("Version"), statements
+
+
+def _compile(document: object) -> Document:
+    version, statements = statements_of(document)
     return Document(version, tuple(_statement(i, s) for i, s in enumerate(statements)))
