@@ -15,7 +15,6 @@ side. Permission boundaries, SCPs and resource policies are not visible here: :d
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -57,9 +56,9 @@ async def read_role_policies(iam, role_arn: str) -> RolePolicies:
     policies, marker = [], None
     while True:
         page = await iam.list_role_policies(role_name=name, marker=marker)
-        names = page.get("PolicyNames", [])
-        answers = await asyncio.gather(*(iam.get_role_policy(role_name=name, policy_name=n) for n in names))
-        policies += [Policy(n, _text(a["PolicyDocument"]), "inline") for n, a in zip(names, answers, strict=True)]
+        for policy_name in page.get("PolicyNames", []):
+            document = (await iam.get_role_policy(role_name=name, policy_name=policy_name))["PolicyDocument"]
+            policies.append(Policy(policy_name, _text(document), "inline"))
         marker = page.get("Marker") if page.get("IsTruncated") else None
         if marker is None:
             break
