@@ -100,6 +100,11 @@ def test_every_operator_family(operator, values, request_value, expected):
     assert cond(operator, "k", values, {"k": request_value}) is expected
 
 
+def test_context_values_may_be_json_scalars():
+    assert cond("NumericLessThan", "n", "3", {"n": 2}) and cond("Bool", "b", "true", {"b": True})
+    assert cond("ForAnyValue:NumericEquals", "n", "7", {"n": [1, 7]})
+
+
 def test_missing_keys_if_exists_and_null():
     assert not cond("StringEquals", "k", "a", {})
     assert cond("StringNotEquals", "k", "a", {})          # a negated operator holds for a missing key

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .conditions import text_of
 from .patterns import LITERALS, literal, split_arn
 
 VARIABLES_VERSION = "2012-10-17"
@@ -72,11 +73,9 @@ def lookup(context: Mapping[str, ContextValue], key: str) -> list[str] | None:
         value = next((v for k, v in context.items() if k.lower() == wanted), None)
     if value is None:
         return None
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(item) for item in value]
+    if isinstance(value, str | bool | int | float):
+        return [text_of(value)]
+    return [text_of(item) for item in value]
 
 
 def substitute(text: str, context: Mapping[str, ContextValue], *, unknown: str | None = None) -> Substituted:
