@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from ..core import errors
+from ..core.permissions.document import parse_document
 from ..core.policy import evaluate_trust_policy
 from ..core.providers import COGNITO_PROVIDER, NOT_SUPPORTED, trust_context
 from . import keys
@@ -172,6 +173,7 @@ async def assume_role_with_web_identity(ctx: RequestContext, params: dict) -> di
             json.loads(policy)
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise errors.MalformedPolicyDocument("The policy is not in the valid JSON format.") from None
+        parse_document(policy)  # a session policy is an identity policy: core.permissions checks its grammar
     role = find_role(ctx.store, role_arn)
     if role is None:
         ctx.log_notes.append("role=missing")

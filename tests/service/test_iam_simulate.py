@@ -122,3 +122,27 @@ def test_errors(iam, call, kwargs, code, message):
         getattr(iam, call)(ActionNames=["s3:GetObject"], **kwargs)
     assert info.value.response["Error"]["Code"] == code
     assert message in info.value.response["Error"]["Message"]
+
+
+def test_a_session_policy_is_checked_as_a_policy(aws_client):
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    identity, iam = aws_client("cognito-identity"), aws_client("iam")
+    sts = aws_client("sts", config=Config(signature_version=UNSIGNED))
+    pool = identity.create_identity_pool(IdentityPoolName=f"session{uuid.uuid4().hex[:6]}",
+                                         AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+    trust = dict(TRUST, Statement=[dict(TRUST["Statement"][0], Condition={
+        "StringEquals": {"cognito-identity.amazonaws.com:aud": pool}})])
+    role = iam.create_role(RoleName=f"session-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=json.dumps(trust))
+    identity_id = identity.get_id(IdentityPoolId=pool)["IdentityId"]
+    token = identity.get_open_id_token(IdentityId=identity_id)["Token"]
+    args = {"RoleArn": role["Role"]["Arn"], "RoleSessionName": "narrowed", "WebIdentityToken": token}
+    narrowed = sts.assume_role_with_web_identity(**args, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    assert narrowed["PackedPolicySize"] >= 1
+    with pytest.raises(ClientError) as info:
+        sts.assume_role_with_web_identity(**args, Policy=json.dumps({"Statement": [{"Effect": "Allow",
+                                                                                   "Action": "s3:*"}]}))
+    assert info.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    assert info.value.response["Error"]["Message"] == "Policy statement must contain resources."
