@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -103,11 +104,12 @@ class PermissionsView(QWidget):
         self.table.setModel(self.statements)
         self.table.setWordWrap(False)  # one line a statement; the full text is the tooltip
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()  # fixed widths: measuring 200 long rows would cost a frame
+        header = self.table.horizontalHeader()  # set widths: measuring 200 long rows would cost a frame
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((190, 60, 520)):
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 170), (1, 55), (3, 220)):
             header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        self.table.setMinimumHeight(140)
         self.pitfalls = _label("Pitfalls")
         self.pitfalls.setObjectName("permissionPitfalls")
         self.action = _combo("Action to check")
@@ -124,7 +126,7 @@ class PermissionsView(QWidget):
         self.explanation = QPlainTextEdit()
         self.explanation.setReadOnly(True)
         self.explanation.setAccessibleName("Access check explanation")
-        self.explanation.setMinimumHeight(120)
+        self.explanation.setMinimumHeight(90)
 
         check = QGroupBox("Access check")
         form = QFormLayout(check)
@@ -140,8 +142,12 @@ class PermissionsView(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         for widget in (self.subject, self.errors, self.pitfalls):
             box.addWidget(widget)
-        box.addWidget(self.table, 2)
-        box.addWidget(check, 1)
+        split = QSplitter(Qt.Orientation.Vertical)  # statements above, the check below; the user sets the share
+        split.addWidget(self.table)
+        split.addWidget(check)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        box.addWidget(split, 1)
         box.addWidget(self.notes)
         self.clear()
 
@@ -203,8 +209,10 @@ class PermissionsView(QWidget):
         self.operation = None
         self.model = model
         facts = model.facts
+        count = len(model.role.policies)
+        policies = f"{count} {'policy' if count == 1 else 'policies'}"
         self.subject.setText(f"What identity {facts.identity_id} can do as {facts.role_arn} "
-                             f"({len(model.statements)} statements in {len(model.role.policies)} policies)")
+                             f"({len(model.statements)} statements in {policies})")
         self.statements.set_statements(model.statements)
         pitfalls = model.pitfalls()
         self.pitfalls.setText("\n".join(f"⚠ {p.title}: {p.detail}" for p in pitfalls))
