@@ -80,6 +80,15 @@ def _text(document: object) -> str:
 
 
 @dataclass(frozen=True)
+class ContextEntry:
+    """One ``ContextEntries`` member of the policy simulator (``ContextKeyName``/``Values``/``Type``)."""
+
+    name: str
+    values: tuple[str, ...]
+    type: str = "string"
+
+
+@dataclass(frozen=True)
 class StatementView:
     """One statement as this identity sees it: ``summary`` has its values substituted."""
 
@@ -187,10 +196,10 @@ class Permissions:
         return evaluate(policies, Request(action.strip(), resource.strip(), self.context),
                         session_policies=self.session)
 
-    def context_entries(self) -> list[dict]:
+    def context_entries(self) -> list[ContextEntry]:
         """The identity's request context as IAM ``ContextEntries`` (multivalued keys as ``stringList``)."""
-        return [{"ContextKeyName": key, "ContextKeyValues": [value] if isinstance(value, str) else list(value),
-                 "ContextKeyType": "string" if isinstance(value, str) else "stringList"}
+        return [ContextEntry(key, (value,) if isinstance(value, str) else tuple(value),
+                             "string" if isinstance(value, str) else "stringList")
                 for key, value in self.context.items()]
 
     # --- pitfalls ---------------------------------------------------------------------------------------

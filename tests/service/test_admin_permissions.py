@@ -75,7 +75,8 @@ def test_access_check_names_the_deciding_statement_and_compares_with_simulate(se
     # the same question to IAM SimulateCustomPolicy with the identity's context entries (the embedded IAM here)
     answer = aws_client("iam").simulate_custom_policy(
         PolicyInputList=[p.document for p in role.policies], ActionNames=["s3:PutObject"], ResourceArns=[mine],
-        ContextEntries=model.context_entries())
+        ContextEntries=[{"ContextKeyName": e.name, "ContextKeyValues": list(e.values), "ContextKeyType": e.type}
+                        for e in model.context_entries()])
     assert compare(allowed, answer).agrees
     assert not compare(other, answer).agrees and "DISAGREEMENT" in compare(other, answer).describe()
 
