@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from cognito_desk.admin.permissions import Permissions, compare, read_role_policies
 from cognito_desk.core.permissions import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY
 from cognito_desk.core.permissions.identity import IdentityFacts
@@ -109,3 +111,29 @@ def test_session_policy_narrows(service, aws_client):
     assert model.check("s3:GetObject", mine).decision == ALLOWED
     assert model.check("s3:PutObject", mine).decision == IMPLICIT_DENY
     assert any(s.kind == "session" for s in model.statements)
+
+
+def test_aws_answer_through_the_iam_client_and_managed_policies(service, aws_client):
+    """The AWS side of the view — IAM SimulateCustomPolicy with the identity's context entries, and attached
+    managed policies — through the app's IAM client, against the embedded IAM."""
+    from cognito_desk.admin.permissions import ask_aws
+    from cognito_desk.aws import IamClient
+
+    if not hasattr(IamClient, "simulate_custom_policy") or not hasattr(IamClient, "list_attached_role_policies"):
+        pytest.skip("LOUD SKIP: the IAM client's SimulateCustomPolicy and ListAttachedRolePolicies come with the "
+                    "IAM subset of issue 16 §1 (branch h-iam); this test runs once both are merged")
+    iam = aws_client("iam")
+    arn, _ = make_role(service, aws_client, tag_session=True, policies={"photos": PHOTOS})
+    managed = iam.create_policy(PolicyName=f"notes-{uuid.uuid4().hex[:8]}", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Sid": "Notes", "Effect": "Allow", "Action": "dynamodb:GetItem",
+                                                 "Resource": "*"}]}))["Policy"]
+    iam.attach_role_policy(RoleName=arn.rsplit("/", 1)[1], PolicyArn=managed["Arn"])
+    role = with_iam(service, lambda client: read_role_policies(client, arn))
+    assert [(p.name, p.kind) for p in role.policies] == [("photos", "inline"), (managed["PolicyName"], "managed")]
+    model = Permissions(facts(arn, role.role_id, {"team": "red"}), role)
+    mine = f"arn:aws:s3:::photos/{IDENTITY}/a.jpg"
+    for action, resource in (("s3:PutObject", mine), ("s3:PutObject", "arn:aws:s3:::photos/x/y"),
+                             ("dynamodb:GetItem", "*")):
+        local = model.check(action, resource)
+        answer = with_iam(service, lambda client, a=action, r=resource: ask_aws(client, model, a, r))
+        assert compare(local, answer).agrees, (action, resource, answer)
