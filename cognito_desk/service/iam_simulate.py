@@ -1,9 +1,12 @@
 """IAM ``SimulatePrincipalPolicy`` and ``SimulateCustomPolicy`` over the one evaluator, ``core.permissions``.
 
-Both answer, for every action × resource, ``EvalDecision`` (``allowed``/``explicitDeny``/``implicitDeny``),
-the ``MatchedStatements`` that decided (policy id, type, and the statement's start and end line/column in
-the document as written) and the ``MissingContextValues`` the applicable statements read but the request
-did not supply. Rules as IAM documents them:
+Both answer one ``EvaluationResult`` per action, as IAM does now: ``EvalDecision``
+(``allowed``/``explicitDeny``/``implicitDeny``; over several ``ResourceArns`` the most restrictive, each
+resource's own decision in ``ResourceSpecificResults``), the ``MatchedStatements`` that decided (policy id,
+type, and the statement's start and end line/column in the document as written) and the
+``MissingContextValues`` the applicable statements read but the request did not supply. ``EvalResourceName``
+of an aggregate over several resources is ``*`` (a choice: IAM does not document it). Rules as IAM
+documents them:
 
 * ``ResourceArns`` default to ``*``; ``ContextEntries`` give condition keys with their ``ContextKeyType``
   (``…List`` types are multivalued);
@@ -33,6 +36,7 @@ from .iam import find_role
 _LIST_TYPES = {"stringList", "numericList", "booleanList", "ipList", "binaryList", "dateList"}
 _USER_ARN = re.compile(r"^arn:[\w-]+:iam::\d{12}:user/.+$")
 _DECODER = json.JSONDecoder()
+_SEVERITY = ("allowed", "implicitDeny", "explicitDeny")
 
 
 def principal_policies(ctx: RequestContext, role_name: str) -> list[tuple[Policy, str]]:
@@ -124,6 +128,31 @@ def _result(evaluation: Evaluation, action: str, resource: str, texts: dict, bou
     return result
 
 
+def _aggregate(action: str, per_resource: list[dict]) -> dict:
+    """One result per action (as IAM answers now): the most restrictive decision over the resources, with
+    each resource's own in ``ResourceSpecificResults``."""
+    if len(per_resource) == 1 and per_resource[0]["EvalResourceName"] == "*":
+        return per_resource[0]
+    decision = max((r["EvalDecision"] for r in per_resource), key=_SEVERITY.index)
+    matched = [m for r in per_resource if r["EvalDecision"] == decision for m in r["MatchedStatements"]]
+    result = {"EvalActionName": action,
+              "EvalResourceName": per_resource[0]["EvalResourceName"] if len(per_resource) == 1 else "*",
+              "EvalDecision": decision, "MatchedStatements": list({json.dumps(m, sort_keys=True): m
+                                                                   for m in matched}.values()),
+              "MissingContextValues": sorted({k for r in per_resource for k in r["MissingContextValues"]}),
+              "ResourceSpecificResults": [
+                  {"EvalResourceName": r["EvalResourceName"], "EvalResourceDecision": r["EvalDecision"],
+                   "MatchedStatements": r["MatchedStatements"], "MissingContextValues": r["MissingContextValues"],
+                   **({"PermissionsBoundaryDecisionDetail": r["PermissionsBoundaryDecisionDetail"]}
+                      if "PermissionsBoundaryDecisionDetail" in r else {})}
+                  for r in per_resource]}
+    details = [r["PermissionsBoundaryDecisionDetail"] for r in per_resource if "PermissionsBoundaryDecisionDetail" in r]
+    if details:
+        result["PermissionsBoundaryDecisionDetail"] = {
+            "AllowedByPermissionsBoundary": all(d["AllowedByPermissionsBoundary"] for d in details)}
+    return result
+
+
 def _inputs(documents: Sequence[str], field: str, kind: str) -> list[tuple[Policy, str]]:
     return [(Policy(f"{field}.{n}", text, kind), text) for n, text in enumerate(documents, start=1)]
 
@@ -142,10 +171,12 @@ def _simulate(policies: list[tuple[Policy, str]], params: dict) -> dict:
     results = []
     try:
         for action in params["ActionNames"]:
+            per_resource = []
             for resource in params.get("ResourceArns") or ["*"]:
                 evaluation = evaluate([p for p, _ in policies], Request(action, resource, context),
                                       session_policies=[p for p, _ in boundaries] if boundaries else None)
-                results.append(_result(evaluation, action, resource, texts, bool(boundaries)))
+                per_resource.append(_result(evaluation, action, resource, texts, bool(boundaries)))
+            results.append(_aggregate(action, per_resource))
     except errors.MalformedPolicyDocument as refused:
         raise errors.InvalidInput(refused.message) from None
     return _page(results, params)

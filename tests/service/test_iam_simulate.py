@@ -46,6 +46,19 @@ def test_custom_policy_decisions_statements_and_positions(iam):
     assert results[2]["MatchedStatements"] == []
 
 
+def test_one_result_per_action_with_each_resources_decision(iam):
+    own, other = f"arn:aws:s3:::photos/{IDENTITY}/a.jpg", "arn:aws:s3:::photos/someone/a.jpg"
+    results = iam.simulate_custom_policy(PolicyInputList=[OWN_FOLDER], ActionNames=["s3:GetObject", "s3:DeleteObject"],
+                                         ResourceArns=[own, other],
+                                         ContextEntries=[entry(SUB, IDENTITY)])["EvaluationResults"]
+    get, delete = results
+    assert (get["EvalActionName"], get["EvalDecision"]) == ("s3:GetObject", "implicitDeny")  # the most restrictive
+    assert [(r["EvalResourceName"], r["EvalResourceDecision"]) for r in get["ResourceSpecificResults"]] == [
+        (own, "allowed"), (other, "implicitDeny")]
+    assert get["ResourceSpecificResults"][0]["MatchedStatements"][0]["SourcePolicyId"] == "PolicyInputList.1"
+    assert delete["EvalDecision"] == "explicitDeny" and len(delete["MatchedStatements"]) == 1
+
+
 def test_missing_context_values_and_resource_default(iam):
     result = iam.simulate_custom_policy(PolicyInputList=[OWN_FOLDER], ActionNames=["s3:GetObject"],
                                         ResourceArns=["arn:aws:s3:::photos/x/y"])["EvaluationResults"][0]
