@@ -159,3 +159,13 @@ def test_a_session_policy_is_checked_as_a_policy(aws_client):
                                                                                    "Action": "s3:*"}]}))
     assert info.value.response["Error"]["Code"] == "MalformedPolicyDocument"
     assert info.value.response["Error"]["Message"] == "Policy statement must contain resources."
+
+
+def test_aws_cli_simulate_custom_policy(aws_cli):
+    own = f"arn:aws:s3:::photos/{IDENTITY}/a.jpg"
+    answer = aws_cli("iam", "simulate-custom-policy", "--policy-input-list", OWN_FOLDER,
+                     "--action-names", "s3:PutObject", "--resource-arns", own, "--context-entries",
+                     f"ContextKeyName={SUB},ContextKeyValues={IDENTITY},ContextKeyType=string").json
+    (result,) = answer["EvaluationResults"]
+    assert result["EvalDecision"] == "allowed"
+    assert result["MatchedStatements"][0]["StartPosition"] == {"Line": 4, "Column": 5}
