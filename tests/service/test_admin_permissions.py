@@ -137,3 +137,35 @@ def test_aws_answer_through_the_iam_client_and_managed_policies(service, aws_cli
         local = model.check(action, resource)
         answer = with_iam(service, lambda client, a=action, r=resource: ask_aws(client, model, a, r))
         assert compare(local, answer).agrees, (action, resource, answer)
+
+
+def test_principal_tags_of_a_login_follow_the_pools_tag_map(service, aws_client):
+    import asyncio
+
+    import httpx
+
+    from cognito_desk.admin.permissions import principal_tags_for
+    from cognito_desk.aws import CognitoIdentityClient, RetryPolicy, custom_endpoints
+    from cognito_desk.aws.credentials import StaticCredentials
+
+    identity = aws_client("cognito-identity")
+    host = f"idp-{uuid.uuid4().hex[:6]}.example.com"
+    oidc = aws_client("iam").create_open_id_connect_provider(Url=f"https://{host}", ClientIDList=["qa-desk"])
+    pool = identity.create_identity_pool(IdentityPoolName="tags", AllowUnauthenticatedIdentities=False,
+                                         OpenIdConnectProviderARNs=[oidc["OpenIDConnectProviderArn"]])
+    claims = {"sub": "user-1", "aud": "qa-desk", "department": "qa"}
+
+    async def tags() -> dict:
+        async with httpx.AsyncClient() as http:
+            client = CognitoIdentityClient(http, custom_endpoints(service.url, service.region).cognito_identity,
+                                           StaticCredentials(service.access_key_id, service.secret_access_key),
+                                           retry=RetryPolicy(max_attempts=1))
+            return await principal_tags_for(client, pool, host, claims)
+
+    assert asyncio.run(tags()) == {}  # no map for this provider: no tags
+    identity.set_principal_tag_attribute_map(IdentityPoolId=pool["IdentityPoolId"], IdentityProviderName=host,
+                                             PrincipalTags={"team": "department"})
+    assert asyncio.run(tags()) == {"team": "qa"}
+    identity.set_principal_tag_attribute_map(IdentityPoolId=pool["IdentityPoolId"], IdentityProviderName=host,
+                                             UseDefaults=True)
+    assert asyncio.run(tags()) == {"client": "qa-desk", "username": "user-1"}
