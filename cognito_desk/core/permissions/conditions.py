@@ -6,6 +6,7 @@ reference states them:
 
 * values of one key are ORed (a negated operator — ``StringNotEquals``, ``NotIpAddress``, ``ArnNotLike`` … —
   holds when the request value matches *none* of them); keys and operators are ANDed by the caller;
+* ``Null`` tests presence whatever set qualifier it carries;
 * a missing key fails a positive operator and passes a negated one; ``…IfExists`` passes on a missing key
   (before any set qualifier is considered);
   ``Null`` tests presence (an empty list counts as absent);
@@ -146,7 +147,7 @@ def parse_operator(text: str) -> ParsedOperator:
             qualifier, name = shown, name[len(prefix):]
     if_exists = name.endswith("ifexists") and name[:-8] in OPERATORS and name[:-8] != "null"
     base = OPERATORS.get(name[:-8] if if_exists else name)
-    if base is None or (qualifier and base.family == "Null"):
+    if base is None:
         raise errors.MalformedPolicyDocument(f"Invalid Condition type : {text}")
     return ParsedOperator(text, qualifier, base, if_exists)
 
