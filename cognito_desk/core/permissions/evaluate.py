@@ -16,7 +16,7 @@ are outside this evaluator (callers say so on screen).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .conditions import holds
 from .document import ConditionSpec, Document, Statement, parse_document, shown
@@ -39,10 +39,10 @@ class Policy:
 class Request:
     action: str
     resource: str = "*"
-    context: Mapping[str, ContextValue] = None  # type: ignore[assignment]
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
 
     def values(self, key: str) -> list[str] | None:
-        return lookup(self.context or {}, key)
+        return lookup(self.context, key)
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _resource_check(statement: Statement, document: Document, request: Request
     """(None when the Resource/NotResource element covers the request's resource, else why not; the
     variables that had no value)."""
     covered, missing = False, []
-    context = request.context or {}
+    context = request.context
     for pattern, prefix in zip(statement.resources, statement.prefixes, strict=True):
         if not request.resource.startswith(prefix):
             continue  # cannot match whatever its wildcards and variables stand for
@@ -136,7 +136,7 @@ def _condition_check(spec: ConditionSpec, document: Document, request: Request) 
     values, missing = [], []
     substitutes = spec.operator.base.takes_variables
     for value in spec.values:
-        result = _substituted(value, document, False, request.context or {}) if substitutes \
+        result = _substituted(value, document, False, request.context) if substitutes \
             else Substituted(value)
         if result.text is None:
             missing.extend(result.missing)
@@ -190,7 +190,7 @@ def _decide(policies: Sequence[Policy], request: Request) -> tuple[str, list[Sta
 def evaluate(policies: Sequence[Policy], request: Request, *,
              session_policies: Sequence[Policy] | None = None) -> Evaluation:
     """Decide ``request`` under the identity's ``policies`` (intersected with ``session_policies``)."""
-    request = Request(request.action, request.resource, Keys(request.context or {}))
+    request = Request(request.action, request.resource, Keys(request.context))
     decision, checks = _decide(policies, request)
     summary = {ALLOWED: f"{request.action} on {request.resource} is allowed",
                EXPLICIT_DENY: f"{request.action} on {request.resource} is explicitly denied",
