@@ -20,16 +20,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cognito_desk.admin.presented import PresentedToken
-from cognito_desk.admin.preview import PREVIEW_IDENTITY, NotPreviewable, Preview, login_for
+from cognito_desk.admin.preview import PREVIEW_IDENTITY, Preview
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.core import errors
+from cognito_desk.core.login_keys import NotPreviewable, login_for
 from cognito_desk.core.permissions import Evaluation, Policy, Request, evaluate
 from cognito_desk.core.permissions.document import Document, Statement, parse_document
 from cognito_desk.core.permissions.identity import COGNITO, IdentityFacts, request_context
 from cognito_desk.core.permissions.patterns import plain
 from cognito_desk.core.permissions.variables import substitute, substitute_resource, variable_key
 from cognito_desk.core.policy import evaluate_trust_policy
+from cognito_desk.core.presented import PresentedToken
 
 NOT_EVALUATED = ("permission boundaries", "service control and resource control policies (AWS Organizations)",
                  "resource-based policies (bucket, queue or key policies)")
