@@ -59,11 +59,17 @@ def test_resources_match_case_sensitively_segment_by_segment():
     assert decide(doc(allow(resource=f"{BUCKET}/*"))) == ALLOWED
     assert decide(doc(allow(resource="arn:aws:s3:::Photos/*"))) == IMPLICIT_DENY
     assert decide(doc(allow(resource="arn:aws:s3:::photos/?"))) == ALLOWED
-    # the resource part keeps its colons; '*' in the region segment does not cross a colon
+    # the resource part keeps its colons; a '*' inside a segment does not cross a colon, one ending a segment
+    # may (IAM User Guide, "IAM JSON policy elements: Resource", using wildcards in resource ARNs)
     table = "arn:aws:dynamodb:us-east-1:123456789012:table/t"
     assert decide(doc(allow("dynamodb:*", "arn:aws:dynamodb:*:*:table/t")), "dynamodb:GetItem", table) == ALLOWED
-    assert decide(doc(allow("dynamodb:*", "arn:aws:dynamodb:*:table/t")), "dynamodb:GetItem", table) \
+    assert decide(doc(allow("dynamodb:*", "arn:aws:dynamodb:*:table/t")), "dynamodb:GetItem", table) == ALLOWED
+    assert decide(doc(allow("dynamodb:*", "arn:aws:dynamodb:us-*1:table/t")), "dynamodb:GetItem", table) \
         == IMPLICIT_DENY
+    assert decide(doc(allow("dynamodb:*", "arn:aws:dynamodb")), "dynamodb:GetItem", table) == IMPLICIT_DENY
+    assert decide(doc(allow("s3:*", "arn:aws:s3:*")), "s3:GetObject", f"{BUCKET}/a") == ALLOWED
+    arn = doc(allow(condition={"ArnLike": {"aws:SourceArn": "arn:aws:dynamodb:*:table/t"}}))
+    assert decide(arn, context={"aws:SourceArn": table}) == IMPLICIT_DENY  # conditions: six separate segments
     not_resource = {"Effect": "Allow", "Action": "s3:*", "NotResource": f"{BUCKET}/private/*"}
     assert decide(doc(not_resource), resource=f"{BUCKET}/public/x") == ALLOWED
     assert decide(doc(not_resource), resource=f"{BUCKET}/private/x") == IMPLICIT_DENY

@@ -64,12 +64,13 @@ def split_arn(text: str) -> list[str] | None:
     return parts if len(parts) == 6 and parts[0] in ("arn", "*") else None
 
 
-def _segment(pattern: str, within: str) -> str:
-    """Regex for one ARN segment: ``within`` is what a wildcard may span (no colon before the resource part)."""
+def _segment(pattern: str, within: str, *, spills: bool = False) -> str:
+    """Regex for one ARN segment: ``within`` is what a wildcard may span (no colon before the resource part);
+    with ``spills`` a ``*`` ending the segment may run past the colons that follow."""
     out = []
-    for char in pattern:
+    for n, char in enumerate(pattern):
         if char == "*":
-            out.append(f"{within}*")
+            out.append(".*" if spills and n == len(pattern) - 1 else f"{within}*")
         elif char == "?":
             out.append(within)
         else:
@@ -79,12 +80,11 @@ def _segment(pattern: str, within: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _arn_pattern(pattern: str, resource_element: bool) -> re.Pattern[str] | None:
-    wanted = split_arn(pattern)
-    if wanted is None and resource_element and pattern.startswith("arn:"):
-        wanted = (pattern.split(":") + ["*"] * 5)[:6]
-    if wanted is None:
+    parts = pattern.split(":", 5)
+    if parts[0] != "arn" or (len(parts) < 6 and not resource_element):
         return glob(pattern) if resource_element else None
-    body = ":".join(_segment(part, "[^:]") for part in wanted[:5]) + ":" + _segment(wanted[5], ".")
+    body = ":".join(_segment(part, "." if n == 5 else "[^:]", spills=resource_element)
+                    for n, part in enumerate(parts))
     return re.compile(body, re.DOTALL)
 
 
@@ -101,8 +101,9 @@ def literal_prefix(pattern: str) -> str:
 def arn_matches(pattern: str, arn: str, *, resource_element: bool = False) -> bool:
     """IAM's ARN comparison (Resource element, ``ArnLike``/``ArnEquals``): segment-wise, case-sensitive.
 
-    In a ``Resource`` element a shortened ARN (``arn:aws:s3:*``) stands for its missing segments as ``*``
-    — IAM documents that a ``*`` ending a segment may expand past the colons that follow."""
+    In a ``Resource`` element a ``*`` that ends a segment may expand past the colons that follow, as the IAM
+    User Guide says ("IAM JSON policy elements: Resource", wildcards), so ``arn:aws:dynamodb:*:table/t``
+    covers that table in every region and account; ``ArnLike`` conditions check the six segments separately."""
     if pattern == "*":
         return True
     if not resource_element and split_arn(arn) is None:
