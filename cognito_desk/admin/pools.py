@@ -3,7 +3,8 @@
 ``UpdateIdentityPool`` replaces the whole pool, so an edit (:class:`PoolEdit`) starts from the
 ``DescribeIdentityPool`` answer and changes only the members the user touched; :func:`save_pool` sends the
 whole request back — members the form does not show (or this version of the app does not know) included —
-after re-reading the pool: if it changed elsewhere since it was loaded, the save stops with a
+after re-reading the pool: if it changed elsewhere since it was loaded (the pool state rebases the edit onto its
+latest read first, :meth:`PoolEdit.rebase`, so the app's own saves in other tabs never count), the save stops with a
 :class:`Conflict` listing the differences field by field, and the caller reloads or overwrites.
 :func:`pool_problems` checks a request before anything is sent, with the service model's own constraints
 (the embedded service's :class:`~cognito_desk.core.validation.Validator`); each problem names its member.
@@ -158,6 +159,19 @@ class PoolEdit:
 
     def problems(self) -> list[FieldProblem]:
         return pool_problems(self.request)
+
+    def rebase(self, latest: Mapping[str, Any]) -> None:
+        """Start again from ``latest`` (the pool as the app now knows it, e.g. after its own save in another tab),
+        keeping the members the user changed here."""
+        touched = {member for member in {*self.loaded, *self.request}
+                   if self.loaded.get(member) != self.request.get(member)}
+        request = copy.deepcopy(dict(latest))
+        for member in touched:
+            if member in self.request:
+                request[member] = copy.deepcopy(self.request[member])
+            else:
+                request.pop(member, None)
+        self.loaded, self.request = copy.deepcopy(dict(latest)), request
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
-"""Everything the Roles & rules and Principal tags tabs show for one pool, loaded in one go.
+"""Everything the Roles & rules and Principal tags tabs show for one pool: one snapshot both tabs share.
 
 Owns :class:`RolesSnapshot` — the pool's description, its roles form (``GetIdentityPoolRoles``), the account's
 role ARNs (IAM ``ListRoles``, for the searchable pickers) with their trust policies (so a role picked while
 editing is linted and previewed at once; a role the form names that is not listed is fetched with ``GetRole``) and
-the principal-tag map of every provider — with :func:`load_roles_snapshot` (the calls, through the connection's
-clients), :func:`login_keys` (the ``Logins`` keys a token can be presented under on this pool) and
-:func:`mapping_keys` (the keys a role mapping may be stored under: the same, plus IAM provider ARNs for OIDC and
-user-pool ``name:client`` keys, as the service accepts them).
+the principal-tag map of every provider — assembled by :func:`assemble_snapshot` from parts the pool state
+(:mod:`.pool_state`) loads once and shares (:func:`load_account_roles`, :func:`load_tag_maps`), :func:`login_keys`
+(the ``Logins`` keys a token can be presented under on this pool) and :func:`mapping_keys` (the keys a role
+mapping may be stored under: the same, plus IAM provider ARNs for OIDC and user-pool ``name:client`` keys, as the
+service accepts them).
 """
 
 from __future__ import annotations
@@ -54,14 +55,26 @@ def mapping_keys(pool: Mapping) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-async def load_roles_snapshot(identity: CognitoIdentityClient, iam: IamClient, pool_id: str) -> RolesSnapshot:
-    pool = await identity.describe_identity_pool(identity_pool_id=pool_id)
-    form = RolesForm.from_api(await identity.get_identity_pool_roles(identity_pool_id=pool_id))
-    policies = {role["Arn"]: role.get("AssumeRolePolicyDocument") async for role in iam.iter_roles()}
-    snapshot = RolesSnapshot(pool, form, sorted(policies))
-    missing = [arn for arn in roles_in_use(form) if arn not in policies]  # another account's, or deleted
-    snapshot.trust_policies = {**policies, **await load_trust_policies(iam, missing)}
+async def load_account_roles(iam: IamClient) -> dict[str, dict | None]:
+    """Every role of the account (IAM ``ListRoles``, page by page): ARN → trust policy."""
+    return {role["Arn"]: role.get("AssumeRolePolicyDocument") async for role in iam.iter_roles()}
+
+
+async def load_tag_maps(identity: CognitoIdentityClient, pool: Mapping) -> dict[str, PrincipalTagMap]:
+    """The principal-tag map of every provider of ``pool`` (one ``GetPrincipalTagAttributeMap`` each)."""
+    maps = {}
     for key in login_keys(pool):
-        answer = await identity.get_principal_tag_attribute_map(identity_pool_id=pool_id, identity_provider_name=key)
-        snapshot.tag_maps[key] = PrincipalTagMap.from_api(answer)
+        answer = await identity.get_principal_tag_attribute_map(identity_pool_id=pool["IdentityPoolId"],
+                                                                identity_provider_name=key)
+        maps[key] = PrincipalTagMap.from_api(answer)
+    return maps
+
+
+async def assemble_snapshot(iam: IamClient, pool: dict, form: RolesForm, account_roles: Mapping[str, dict | None],
+                            tag_maps: Mapping[str, PrincipalTagMap]) -> RolesSnapshot:
+    """The snapshot from its parts; a role the form names that the account list lacks (another account's, or
+    deleted) is looked up with ``GetRole``."""
+    snapshot = RolesSnapshot(pool, form, sorted(account_roles), dict(account_roles), dict(tag_maps))
+    missing = [arn for arn in roles_in_use(form) if arn not in account_roles]
+    snapshot.trust_policies.update(await load_trust_policies(iam, missing))
     return snapshot

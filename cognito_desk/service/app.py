@@ -37,6 +37,7 @@ from . import credentials, identity, protocol, query, sigv4
 from .context import RequestContext, ServiceSettings
 from .keys import TokenKeys
 from .limits import BodyTooLarge, read_body
+from .metrics import RequestCounts
 from .providers import ProviderVerifier, fetch
 from .quotas import RateLimiter
 from .randomness import uuid4
@@ -108,6 +109,8 @@ class Service:
         self.validator = Validator(load_service_model("cognito-identity"))
         #: AWS's request-rate quotas, when the service enforces them (``settings.quotas``).
         self.limiter = RateLimiter(settings.quotas) if settings.quotas is not None else None
+        #: Requests answered per operation (metrics.py), read by tests and benchmarks.
+        self.requests = RequestCounts()
         #: The one HTTP client for reaching identity providers (JWKS, token inspection); closed by aclose().
         #: Connections never reach link-local addresses (fetch.py) and ignore proxy variables: a proxy would
         #: resolve host names where the link-local check cannot see them.
@@ -167,6 +170,7 @@ class Service:
         log.info("- 413 %s body over %d bytes", request_id, exc.limit)
 
     def _log(self, operation: str, status: int, started: float, ctx: RequestContext) -> None:
+        self.requests.count(operation)
         notes = f" {_notes(ctx)}" if ctx.log_notes else ""
         log.info("%s %d %.1fms %s%s", operation, status, (time.perf_counter() - started) * 1000, ctx.request_id, notes)
 

@@ -216,6 +216,11 @@ class ServiceThread:
         self._server = _server(self.settings, self.store)
         self._thread = threading.Thread(target=self._run, name="cognito-desk-service", daemon=True)
 
+    @property
+    def service(self):
+        """The running :class:`~cognito_desk.service.app.Service` (tests read its ``requests`` counts)."""
+        return self._server.config.app
+
     def _run(self) -> None:
         _run(self._server, self._sock)
 

@@ -31,7 +31,7 @@ from .icons import app_icon
 from .tasks import Runner
 from .widgets.error_banner import ErrorBanner
 
-__all__ = ["AboutDialog", "runtime_versions", "show_about"]
+__all__ = ["AboutDialog", "install", "runtime_versions", "show_about"]
 
 
 def runtime_versions() -> dict[str, str]:
@@ -126,3 +126,10 @@ def show_about(parent: QWidget | None = None) -> AboutDialog:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
+
+
+def install(window):
+    """Help ▸ About cognito-desk (the application menu's About on macOS); returns the action."""
+    about = window.help_menu.addAction("&About cognito-desk", lambda: show_about(window))
+    about.setMenuRole(about.MenuRole.AboutRole)
+    return about

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["build_window", "run"]
 
 PREFS_FILE = "window-state.ini"
-#: The screen modules ``build_window`` plugs in. Importing them is the slow part of plugging them in, so the app
-#: imports them in a worker thread first (:func:`import_screens`); keep this list in step with the function.
+#: The screen modules ``build_window`` plugs in, in this order. Importing them is the slow part of plugging them in, so
+#: the app imports them in a worker thread first (:func:`import_screens`).
 SCREENS = ("connections", "pools", "identities", "providers", "roles", "tags", "tester", "about", "history")
 
 
@@ -55,39 +55,19 @@ def import_screens() -> None:
 
 
 def build_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindow:
-    """Plug every screen into ``window`` (a new one if None) — the one place where screens are wired.
+    """Plug every screen into ``window`` (a new one if None) — the one place where screens are wired, one way:
+    each screen package's ``install(window)`` adds its tab, menus and actions and returns the screen, which the
+    window keeps in :attr:`MainWindow.screens` under the package's name.
 
     The app paints the bare window first, opens the last connection, and plugs the screens in once its
     pools are shown (their modules imported in a worker thread by :func:`import_screens`); screens' heavy
-    imports belong inside this function, not at the top of this module.
+    imports belong inside this function, not at the top of this module. The order of :data:`SCREENS` is the
+    order of the tabs and menus; History comes after the Tester, whose runs it records and re-runs.
     """
     window = window or MainWindow(ctx)
-    from .connections import install as install_connections
-
-    install_connections(window)  # File ▸ New connection…, Manage connections…
-    from .pools import install as install_pools
-
-    install_pools(ctx, window)  # Settings tab; Pool ▸ New pool…, Import…, Duplicate…, Export…, Compare…, Delete…
-    from .identities import IdentitiesPage
-
-    window.add_pool_page(IdentitiesPage(ctx, window), "Identities", "identity")
-    from .providers import install as install_providers
-    from .roles import install as install_roles
-    from .tags import install as install_tags
-
-    install_providers(window)  # Identity providers tab; Pool ▸ IAM identity providers…
-    install_roles(window)  # Roles & rules tab, with the trust-policy lint and the live preview
-    install_tags(window)  # Principal tags tab
-    from .tester import TesterPage
-
-    window.add_pool_page(TesterPage(ctx, window), "Tester", "tester-run")  # QtWebEngine loads when first shown
-    from .about import show_about
-
-    about = window.help_menu.addAction("&About cognito-desk", lambda: show_about(window))
-    about.setMenuRole(about.MenuRole.AboutRole)
-    from .history import install as install_history
-
-    install_history(window)  # History tab; keep it last: it records the Tester tab's runs and re-runs through it
+    for name in SCREENS:
+        if name not in window.screens:
+            window.screens[name] = importlib.import_module(f"{__package__}.{name}").install(window)
     return window
 
 

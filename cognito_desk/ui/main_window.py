@@ -4,12 +4,18 @@ Owns :class:`MainWindow` — the layout (pool list on the left, the pool's heade
 in a splitter whose state is remembered), the menus (File, Edit, View, Pool, Help) with standard
 shortcuts, opening a connection profile through :func:`cognito_desk.backend.open_connection` (on the
 runner, never blocking), reopening the last used connection and the last selected pool per connection,
-and telling every pool tab (:class:`~.pages.PoolPage`) which pool is selected. Screens of later issues
-plug in through :meth:`add_pool_page` and the public menus; the composition root (``app.py``) wires them.
+and telling every pool tab (:class:`~.pages.PoolPage`) which pool is selected — with one
+:class:`~cognito_desk.admin.pool_state.PoolState` per selection, made from the connection's
+:class:`~cognito_desk.admin.pool_state.ConnectionState` and closed when another pool or connection is chosen — and
+which tab is shown (tabs load when first shown). Opening a profile while another is still connecting cancels that
+connect (and closes its connection if it completed anyway), so the switcher, the status bar and the window always
+show the same connection. Screens plug in through :meth:`add_pool_page` and the public menus; the composition root
+(``app.py``) wires them and lists them in :attr:`MainWindow.screens`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -34,10 +40,12 @@ from .icons import app_icon, icon
 from .pages import PoolPage, PoolRef
 from .pool_list import PoolList
 from .status import StatusBar
+from .tasks import Operation
 from .theme import THEMES, apply_theme
 from .widgets.error_banner import ErrorBanner
 
 if TYPE_CHECKING:
+    from ..admin.pool_state import ConnectionState
     from ..backend import Connection
     from ..settings import Settings
 
@@ -59,8 +67,14 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.connection: Connection | None = None
         self.settings: Settings | None = None
+        #: What the open connection knows across pools (the account's roles, IAM providers, provider usage).
+        self.connection_state: ConnectionState | None = None
+        #: Every screen plugged in by ``app.build_window``, by name (``"pools"``, ``"roles"``, ``"tester"`` …).
+        self.screens: dict[str, object] = {}
         self._pages: list[PoolPage] = []
         self._pool: PoolRef | None = None
+        self._connecting: Operation | None = None
+        self._checking: Operation | None = None
         self.setWindowTitle("cognito-desk")
         self.setWindowIcon(app_icon())
         self.setAccessibleName("cognito-desk")
@@ -117,6 +131,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Pool tabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(lambda _: self._tell_current())
         pool_pane = QWidget()
         box = QVBoxLayout(pool_pane)
         box.setContentsMargins(8, 4, 4, 4)
@@ -185,21 +200,37 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
         self._pages.append(page)  # type: ignore[arg-type]
         page.show_pool(self._pool)  # type: ignore[attr-defined]
+        self._tell_current()
+
+    def _tell_current(self) -> None:
+        """Tell the tabs that load when first shown which one is shown now."""
+        shown = self.tabs.currentWidget()
+        for page in self._pages:
+            if hasattr(page, "set_current"):
+                page.set_current(page is shown)
 
     def current_pool(self) -> PoolRef | None:
         return self._pool
 
     def _pool_selected(self, row: dict | None) -> None:
-        if row is None or self.connection is None:
-            pool = None
-        else:
-            pool = PoolRef(self.connection, row["IdentityPoolId"], row["IdentityPoolName"])
-            self.ctx.prefs.setValue(f"connections/{self.connection.name}/pool", pool.pool_id)
-        if pool == self._pool:
+        if row is None or self.connection is None or self.connection_state is None:
+            self._show_pool(None)
             return
-        self._show_pool(pool)
+        pool_id = row["IdentityPoolId"]
+        self.ctx.prefs.setValue(f"connections/{self.connection.name}/pool", pool_id)
+        if self._pool is not None and self._pool.pool_id == pool_id and self._pool.connection is self.connection:
+            if row["IdentityPoolName"] != self._pool.name:  # renamed: the same pool and state, a new header
+                self._pool = replace(self._pool, name=row["IdentityPoolName"])
+                self.pool_title.setText(self._pool.name)
+            return
+        self._show_pool(PoolRef(self.connection, pool_id, row["IdentityPoolName"], self.connection_state.pool(pool_id)))
 
     def _show_pool(self, pool: PoolRef | None) -> None:
+        """The one place the selection changes: the previous pool's state stops loading, every tab is told."""
+        if pool is None and self._pool is None:
+            return
+        if self._pool is not None:
+            self._pool.state.close()
         self._pool = pool
         self.right.setCurrentIndex(0 if pool is None else 1)
         self.pool_title.setText(pool.name if pool else "")
@@ -213,13 +244,18 @@ class MainWindow(QMainWindow):
 
     def pools_changed(self, select: str | None = None) -> None:
         """Reload the pool list (after a create, import or delete), then select ``select`` if given."""
+        if self.connection_state is not None:
+            self.connection_state.pools_changed()
         self.pool_list.refresh(self.connection, select=select)
 
     def refresh(self) -> None:
+        """F5: forget what the connection and the pool state hold, read the pools and the selected pool again."""
+        if self.connection_state is not None:
+            self.connection_state.forget()
         self.pools_changed()
-        if self._pool is not None:
-            for page in self._pages:
-                page.show_pool(self._pool)
+        pool = self._pool
+        if pool is not None and self.connection_state is not None:
+            self._show_pool(PoolRef(pool.connection, pool.pool_id, pool.name, self.connection_state.pool(pool.pool_id)))
 
     def copy_pool_id(self) -> None:
         if self._pool is not None:
@@ -259,36 +295,61 @@ class MainWindow(QMainWindow):
             profile = self.settings.profile(name)
         except (KeyError, AttributeError):  # no such profile, or the settings are not read yet
             return
-        old, self.connection = self.connection, None
-        if old is not None:
-            self.ctx.runner.run(old.aclose(), label=f"Closing {old.name}")
+        self._close_connection()
         self.connection_box.setCurrentText(name)
         self.status.show_connection(None, connecting=name)
-        self.pool_list.show_connection(None)
-        self._show_pool(None)
         self.connection_changed.emit(None)
+
         def failed(error: BaseException) -> None:
             self.connection_errors.show_error(error, label=f"Connecting to {name}",
                                               retry=lambda: self.open_profile(name))
             self.connection_failed.emit()
 
-        self.ctx.runner.run(open_connection(profile, self.ctx.secrets, self.ctx.local, retry=self.ctx.retry),
-                            label=f"Connecting to {name}", on_success=self._connected, busy=self.splitter,
-                            on_failure=failed)
+        connecting = self.ctx.runner.run(
+            open_connection(profile, self.ctx.secrets, self.ctx.local, retry=self.ctx.retry),
+            label=f"Connecting to {name}", on_success=self._connected, busy=self.splitter, on_failure=failed)
+        connecting.task.add_done_callback(lambda task: self._close_if_overtaken(connecting, task))
+        self._connecting = connecting
         if name != self.settings.active_profile:
             self.settings = Settings(self.settings.profiles, name)
             settings = self.settings
             self.ctx.runner.run_blocking(lambda: self.ctx.settings_file.save(settings),
                                          label="Remembering the connection", errors=self.connection_errors)
 
+    def _close_connection(self) -> None:
+        """Whatever was open or opening stops: the connect under way (closed if it completes anyway), the
+        caller check, the pool list, the selected pool's state and the connection itself."""
+        for operation in (self._connecting, self._checking):
+            if operation is not None:
+                operation.cancel()
+        self._connecting = self._checking = None
+        self.pool_list.show_connection(None)
+        self._show_pool(None)
+        if self.connection_state is not None:
+            self.connection_state.close()
+        old, self.connection, self.connection_state = self.connection, None, None
+        if old is not None:
+            self.ctx.runner.run(old.aclose(), label=f"Closing {old.name}")
+
+    def _close_if_overtaken(self, connecting: Operation, task) -> None:
+        """A connect cancelled after it had completed: nobody will use that connection, close it."""
+        if connecting.cancelled and not task.cancelled() and task.exception() is None:
+            connection = task.result()
+            self.ctx.runner.run(connection.aclose(), label=f"Closing {connection.name}")
+
     def _connected(self, connection: Connection) -> None:
+        from ..admin.pool_state import ConnectionState
+
+        self._connecting = None
         self.connection = connection
+        self.connection_state = ConnectionState(connection.identity, connection.iam)
         self.status.show_connection(connection)
         remembered = self.ctx.prefs.value(f"connections/{connection.name}/pool")
         self.pool_list.show_connection(connection, select=str(remembered) if remembered else None)
         self.connection_changed.emit(connection)
-        self.ctx.runner.run(connection.test(), label="Checking who we are", on_success=self.status.show_caller,
-                            on_failure=lambda error: self.status.showMessage(f"Could not check the caller: {error}"))
+        self._checking = self.ctx.runner.run(
+            connection.test(), label="Checking who we are", on_success=self.status.show_caller,
+            on_failure=lambda error: self.status.showMessage(f"Could not check the caller: {error}"))
 
     # --- state -------------------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:

@@ -55,7 +55,7 @@ def open_paths(window, paths: list[str]) -> list[QWidget]:
     for path in paths:
         kind = file_kind(path)
         if kind == "pool":
-            dialog = window.pool_screens.import_file(path)
+            dialog = window.screens["pools"].import_file(path)
             if dialog is not None:
                 opened.append(dialog)
         elif kind == "scenario":

@@ -85,18 +85,24 @@ class PoolList(QWidget):
         self.model.page_loaded.connect(self._page_loaded)
         self.model.modelReset.connect(self._update_empty)
 
-    def show_connection(self, connection: Connection | None, *, select: str | None = None) -> None:
-        """List the pools of ``connection`` from the first page; re-select ``select`` when it arrives."""
+    def show_connection(self, connection: Connection | None, *, select: str | None = None,
+                        keep: bool = False) -> None:
+        """List the pools of ``connection`` from the first page; re-select ``select`` when it arrives. With
+        ``keep``, the selection is not cleared meanwhile (only if ``select`` turns out to be gone)."""
         self._pending = select
         self.errors.clear()
         self.model.reset(_pages(connection) if connection is not None else None)
-        self.selected.emit(None)
+        if not (keep and select):
+            self.selected.emit(None)
         if connection is not None:
             self.model.fetchMore()
 
     def refresh(self, connection: Connection | None, *, select: str | None = None) -> None:
+        """List the pools again (after a save, create or delete) and select ``select`` or the pool selected now —
+        the selection stays meanwhile, so the tabs keep what they show."""
         current = self.current_pool()
-        self.show_connection(connection, select=select or (current["IdentityPoolId"] if current else None))
+        self.show_connection(connection, select=select or (current["IdentityPoolId"] if current else None),
+                             keep=True)
 
     def current_pool(self) -> dict | None:
         index = self.view.currentIndex()
@@ -124,6 +130,7 @@ class PoolList(QWidget):
                 self.model.fetchMore()  # keep paging until the remembered pool appears
             else:
                 self._pending = None
+                self.selected.emit(None)  # gone (deleted elsewhere): nothing is selected any more
 
     def _update_empty(self) -> None:
         empty = self.model.complete and not self.model.rows and not self.model.loading

@@ -14,7 +14,6 @@ from cognito_desk.admin.transfer import export_pool
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.backend import open_connection
 from cognito_desk.settings import CredentialSource, EndpointProfile
-from cognito_desk.ui.pools import install
 from cognito_desk.ui.pools.dialogs import ImportDialog
 from cognito_desk.ui.widgets.busy import BusyOverlay
 
@@ -24,8 +23,7 @@ USER_POOL = {"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_Gui1
 
 
 @pytest.fixture
-def window(connected_window, app_ctx):
-    install(app_ctx, connected_window)
+def window(connected_window):
     return connected_window
 
 
@@ -52,7 +50,7 @@ def settle(window, wait_until):
 
 
 def _select(window, settle, pool_id):
-    page = window.pool_screens.settings_page
+    page = window.screens["pools"].settings_page
     settle(lambda: page.edit is not None and page.edit.pool_id == pool_id,
            "the pool to be selected and its Settings tab loaded")
     return page
@@ -60,8 +58,8 @@ def _select(window, settle, pool_id):
 
 def test_wizard_creates_pool_and_new_roles_then_a_guest_signs_in(window, call, settle, qtbot, assert_accessible,
                                                                  qtmodeltester):
-    window.pool_screens.new_action.trigger()
-    wizard = window.pool_screens.dialog
+    window.screens["pools"].new_action.trigger()
+    wizard = window.screens["pools"].dialog
     assert isinstance(wizard, QWizard) and wizard.isVisible()
     assert_accessible(wizard)
     access = wizard.access_page
@@ -108,8 +106,8 @@ def test_wizard_failure_midway_offers_roll_back(window, call, settle):
         await window.connection.iam.create_role(role_name="taken-by-gui", assume_role_policy_document=(
             cognito_trust_policy("us-east-1:00000000-0000-0000-0000-000000000000", "unauthenticated")))
     call(taken())
-    window.pool_screens.new_pool()
-    wizard = window.pool_screens.dialog
+    window.screens["pools"].new_pool()
+    wizard = window.screens["pools"].dialog
     wizard.access_page.guest.setChecked(True)
     wizard.next()
     wizard.providers_page.providers.developer.setText("login.rollback")
@@ -207,8 +205,8 @@ def test_delete_names_the_pool_and_its_identity_count(window, call, settle, asse
             await window.connection.identity.get_id(identity_pool_id=pool_id)
     call(guests())
     _select(window, settle, pool_id)
-    window.pool_screens.delete_action.trigger()
-    dialog = window.pool_screens.dialog
+    window.screens["pools"].delete_action.trigger()
+    dialog = window.screens["pools"].dialog
     settle(lambda: dialog.ok_button.isEnabled(), "the identity count")
     assert_accessible(dialog)
     assert dialog.question.text() == (f"Delete identity pool “doomed” ({pool_id}) and its 3 identities? "
@@ -223,8 +221,8 @@ def test_delete_names_the_pool_and_its_identity_count(window, call, settle, asse
 def test_duplicate_with_new_roles(window, call, settle, qtmodeltester, assert_accessible):
     pool_id = _create_pool(call, window, name="original", supported_login_providers={"graph.facebook.com": "fb"})
     _select(window, settle, pool_id)
-    window.pool_screens.duplicate_action.trigger()
-    dialog = window.pool_screens.dialog
+    window.screens["pools"].duplicate_action.trigger()
+    dialog = window.screens["pools"].dialog
     assert dialog.name.text() == "original copy"
     assert_accessible(dialog)
     dialog.preview_button.click()
@@ -241,8 +239,8 @@ def test_export_then_compare_with_file_shows_drift(window, call, settle, tmp_pat
                                                    assert_accessible):
     pool_id = _create_pool(call, window, name="drifting")
     _select(window, settle, pool_id)
-    window.pool_screens.export_action.trigger()
-    dialog = window.pool_screens.dialog
+    window.screens["pools"].export_action.trigger()
+    dialog = window.screens["pools"].dialog
     assert_accessible(dialog)
     dialog.path.setText(str(tmp_path / "drifting.json"))
     dialog.ok_button.click()
@@ -252,8 +250,8 @@ def test_export_then_compare_with_file_shows_drift(window, call, settle, tmp_pat
     assert document["describe-identity-pool"]["IdentityPoolId"] == pool_id
     call(window.connection.identity.update_identity_pool(identity_pool_id=pool_id, identity_pool_name="drifting",
                                                         allow_unauthenticated_identities=False))
-    window.pool_screens.compare_action.trigger()
-    compare = window.pool_screens.dialog
+    window.screens["pools"].compare_action.trigger()
+    compare = window.screens["pools"].dialog
     assert_accessible(compare)
     compare.path.setText(str(tmp_path / "drifting.json"))
     compare.ok_button.click()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QWizard
 from service.moto_server import running_moto_server
 
 from cognito_desk.settings import CredentialSource, EndpointProfile, Settings
-from cognito_desk.ui.pools import install
 
 
 @pytest.fixture
@@ -39,7 +38,6 @@ def window(main_window, app_ctx, moto_url, monkeypatch, wait_until):
     settings = app_ctx.settings_file.load()
     moto = EndpointProfile("moto", moto_url, "us-east-1", CredentialSource.ENVIRONMENT)
     app_ctx.settings_file.save(Settings((*settings.profiles, moto), "local"))
-    install(app_ctx, main_window)
     main_window.start()
     wait_until(lambda: main_window.connection is not None and main_window.pool_list.model.complete
                and not app_ctx.runner.running, 30, "the Local connection")
@@ -64,7 +62,7 @@ def test_settings_on_moto_keep_fields_and_detect_conflicts(window, call, settle,
     _switch(window, settle, "moto")
     pool_id = _create(call, window, identity_pool_name="moto pool", allow_unauthenticated_identities=False,
                       developer_provider_name="login.moto", supported_login_providers={"graph.facebook.com": "fb"})
-    page = window.pool_screens.settings_page
+    page = window.screens["pools"].settings_page
     settle(lambda: page.edit is not None and page.edit.pool_id == pool_id, "the Settings tab")
     assert page.providers.developer.isReadOnly()
     page.guest.setChecked(True)
@@ -88,15 +86,15 @@ def test_export_from_local_then_import_into_moto(window, call, settle, tmp_path)
     pool_id = _create(call, window, identity_pool_name="travels", allow_unauthenticated_identities=True,
                       supported_login_providers={"www.amazon.com": "amzn-app"})
     settle(lambda: window.current_pool() is not None and window.current_pool().pool_id == pool_id, "the pool")
-    window.pool_screens.export()
-    export = window.pool_screens.dialog
+    window.screens["pools"].export()
+    export = window.screens["pools"].dialog
     export.path.setText(str(tmp_path / "travels.json"))
     export.ok_button.click()
     settle(lambda: export.status.text().startswith("Saved"), "the export")
     export.reject()
     _switch(window, settle, "moto")
-    window.pool_screens.import_action.trigger()
-    dialog = window.pool_screens.dialog
+    window.screens["pools"].import_action.trigger()
+    dialog = window.screens["pools"].dialog
     dialog.path.setText(str(tmp_path / "travels.json"))
     dialog.preview_button.click()
     settle(lambda: dialog.ok_button.isEnabled(), "the preview")
@@ -111,8 +109,8 @@ def test_export_from_local_then_import_into_moto(window, call, settle, tmp_path)
 
 def test_a_wizard_that_moto_stops_midway_is_rolled_back(window, call, settle):
     _switch(window, settle, "moto")
-    window.pool_screens.new_pool()
-    wizard = window.pool_screens.dialog
+    window.screens["pools"].new_pool()
+    wizard = window.screens["pools"].dialog
     wizard.access_page.guest.setChecked(True)
     wizard.next()
     wizard.providers_page.providers.social["accounts.google.com"].setText("g-app")

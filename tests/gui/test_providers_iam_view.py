@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cognito_desk.admin.pools import send_pool_request
-from cognito_desk.ui.providers import install
 
 
 def test_providers_with_their_pools_and_guarded_delete(connected_window, oidc_idp, saml_idp, run, wait_until,
@@ -21,11 +20,10 @@ def test_providers_with_their_pools_and_guarded_delete(connected_window, oidc_id
         return saml["SAMLProviderArn"]
 
     saml_arn = run(setup())
-    install(window)
     action = next(a for a in window.pool_menu.actions() if a.text() == "IAM identity &providers…")
     assert action.isEnabled()
     action.trigger()
-    dialog = window.iam_providers_dialog
+    dialog = window.screens["providers"].iam_dialog
     wait_until(lambda: len(dialog.providers) == 2, 30, "the provider list")
     assert_accessible(dialog)
     rows = {dialog.table.item(r, 1).text(): dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}

@@ -7,16 +7,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from cognito_desk.ui.providers.page import ProvidersPage
-
 
 @pytest.fixture
 def providers_tab(connected_window, run, wait_until):
     window = connected_window
     pool = run(window.connection.identity.create_identity_pool(identity_pool_name="providers-tab",
                                                                allow_unauthenticated_identities=False))
-    page = ProvidersPage(window.ctx)
-    window.add_pool_page(page, "Identity providers")
+    page = window.screens["providers"]
+    window.tabs.setCurrentWidget(page)
     window.pools_changed(select=pool["IdentityPoolId"])
     wait_until(lambda: page.edit is not None and page.edit.edit.pool_id == pool["IdentityPoolId"], 30, "the pool")
     return window, page, pool["IdentityPoolId"]
@@ -88,7 +86,7 @@ def test_a_saml_provider_is_updated_from_new_metadata(providers_tab, saml_idp, o
     arn = run(window.connection.iam.create_saml_provider(name="rolled-idp",
                                                          saml_metadata_document=saml_idp.metadata_xml()))[
         "SAMLProviderArn"]
-    page.reload()
+    window.refresh()  # F5: the provider was made elsewhere
     wait_until(lambda: "rolled-idp" in page.new_saml.existing and not page.ctx.runner.running, 30, "the providers")
     page.new_saml.name.setText("rolled-idp")
     assert page.new_saml.create_button.text() == "Update SAML provider"
@@ -107,7 +105,7 @@ def test_an_oidc_provider_is_edited_in_place(providers_tab, other_oidc_idp, run,
     iam = window.connection.iam
     arn = run(iam.create_open_id_connect_provider(url=other_oidc_idp.issuer, client_id_list=["qa-desk"]))[
         "OpenIDConnectProviderArn"]
-    page.reload()
+    window.refresh()  # F5: the provider was made elsewhere
     wait_until(lambda: page.attach["OIDC"].findItems(arn, Qt.MatchFlag.MatchExactly), 30, "the provider list")
     item = page.attach["OIDC"].findItems(arn, Qt.MatchFlag.MatchExactly)[0]
     page.attach["OIDC"].itemDoubleClicked.emit(item)

@@ -16,7 +16,6 @@ from cognito_desk.aws.credentials import StaticCredentials
 from cognito_desk.core import errors
 from cognito_desk.scenarios.history import HistoryStore, history_path
 from cognito_desk.scenarios.record import RunRecord
-from cognito_desk.ui.roles.page import RolesPage
 from cognito_desk.ui.roles.trust_panel import FixDialog
 
 OTHER_POOL = "us-east-1:11111111-1111-1111-1111-111111111111"
@@ -36,8 +35,8 @@ def roles_tab(connected_window, oidc_idp, run, wait_until):
         return pool["IdentityPoolId"]
 
     pool_id = run(setup())
-    page = RolesPage(window.ctx)
-    window.add_pool_page(page, "Roles & rules")
+    page = window.screens["roles"]
+    window.tabs.setCurrentWidget(page)
     window.pools_changed(select=pool_id)
     wait_until(lambda: page.snapshot is not None and page.snapshot.pool_id == pool_id, 30, "the roles snapshot")
     return window, page, pool_id
@@ -91,8 +90,8 @@ def test_rules_edit_preview_and_the_service_agree(roles_tab, oidc_idp, run, wait
         return made
 
     arns = run(roles())
-    page.reload()
-    wait_until(lambda: arns["tab-admins"] in page.snapshot.role_arns, 30, "the reloaded role list")
+    window.refresh()  # F5: roles made elsewhere
+    wait_until(lambda: page.snapshot and arns["tab-admins"] in page.snapshot.role_arns, 30, "the reloaded role list")
     page.role_boxes["authenticated"].setCurrentText(arns["tab-auth"])
     editor = page.mappings
     editor.new_provider.setCurrentText(oidc_idp.host)
@@ -149,7 +148,7 @@ def test_a_lint_finding_fixed_from_the_tab_lets_guests_in(roles_tab, run, wait_u
                                                           roles={"unauthenticated": role["Role"]["Arn"]})
     run(setup())
     assert sign_in(run, connection, pool_id)[1] == "InvalidIdentityPoolConfigurationException"
-    page.reload()
+    window.refresh()  # F5: the roles were changed elsewhere
     wait_until(lambda: page.trust.findings, 30, "the lint findings")
     finding = page.trust.selected_finding()
     assert finding.code == "wrong-aud" and page.trust.fix_button.isEnabled()

@@ -8,7 +8,6 @@ import pytest
 
 from cognito_desk.admin.pools import send_pool_request
 from cognito_desk.admin.trust import cognito_trust_policy
-from cognito_desk.ui.tags import install
 
 
 @pytest.fixture
@@ -28,7 +27,8 @@ def tags_tab(connected_window, oidc_idp, run, wait_until):
         return pool["IdentityPoolId"]
 
     pool_id = run(setup())
-    page = install(window)
+    page = window.screens["tags"]
+    window.tabs.setCurrentWidget(page)
     window.pools_changed(select=pool_id)
     wait_until(lambda: page.snapshot is not None and page.snapshot.pool_id == pool_id, 30, "the snapshot")
     return window, page, pool_id

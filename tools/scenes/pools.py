@@ -13,7 +13,7 @@ from cognito_desk.admin.transfer import export_pool
 def _screens(studio):
     from cognito_desk.ui.pools import install
 
-    return install(studio.ctx, studio.window)
+    return studio.window.screens.get("pools") or install(studio.window)
 
 
 async def _settings(studio, *, problem: bool):
@@ -39,7 +39,7 @@ async def settings(studio):
 
 async def settings_problem(studio):
     window = await _settings(studio, problem=True)
-    studio.cleanup.append(studio.window.pool_screens.settings_page._revert)
+    studio.cleanup.append(studio.window.screens["pools"].settings_page._revert)
     return window
 
 

@@ -7,8 +7,8 @@ toggled, Refresh) gets a model of its own, so a page still arriving for the prev
 the new one. A pool is listed when the tab is shown, not before. "Find" checks the ID with the model, then
 shows it in the details pane (``DescribeIdentity``). Delete asks first, naming how many, then runs
 :class:`~cognito_desk.admin.identities.Deletion` (batches of 60) with a progress strip and Stop; the rows that
-were deleted leave the table, the others stay. The pool's developer provider (``DescribeIdentityPool``) tells
-the details pane whether developer identifiers exist. Hide disabled is remembered.
+were deleted leave the table, the others stay. The pool's developer provider (``DescribeIdentityPool``,
+shared through the pool state) tells the details pane whether developer identifiers exist. Hide disabled is remembered.
 """
 
 from __future__ import annotations
@@ -187,8 +187,8 @@ class IdentitiesPage(QWidget):
             self.details.show_pool(pool, self.developer_provider)
             self._pool_info = None
 
-        described = pool.connection.identity.describe_identity_pool(identity_pool_id=pool.pool_id)
-        self._pool_info = self.runner.run(described, label="Reading the pool", on_success=known, errors=self.errors)
+        self._pool_info = self.runner.run(pool.state.pool(), label="Reading the pool", on_success=known,
+                                          errors=self.errors)
         self._relist()
 
     def refresh(self) -> None:

@@ -107,9 +107,6 @@ class PoolScreens:
             self._open(CompareDialog(self.ctx, pool, self.window))
 
 
-def install(ctx: AppContext, window) -> PoolScreens:
-    """Plug the pool screens into ``window`` (once; later calls return the same screens)."""
-    screens = getattr(window, "pool_screens", None)
-    if screens is None:
-        screens = window.pool_screens = PoolScreens(ctx, window)
-    return screens
+def install(window) -> PoolScreens:
+    """Plug the pool screens into ``window``."""
+    return PoolScreens(window.ctx, window)

@@ -1,11 +1,12 @@
 """The pool's Settings tab: edit, validate inline, save read–modify–write, and settle a concurrent change.
 
-Owns :class:`SettingsPage`. Selecting a pool loads it (``DescribeIdentityPool``) into an
-:class:`~cognito_desk.admin.pools.PoolEdit`; every keystroke writes the form into the edit
-(:func:`~cognito_desk.admin.pool_form.apply_fields`) and shows the service model's problems under the field
-they concern, with Save disabled until there are none and something changed. Save re-reads the pool first:
-when it changed elsewhere, the conflict panel lists what changed, field by field, and offers Reload (drop
-my edits) or Overwrite (save mine anyway). Members the form does not show are always sent back unchanged.
+Owns :class:`SettingsPage`. When shown, it takes the selected pool from the pool state (``DescribeIdentityPool``,
+shared with the other tabs) into an :class:`~cognito_desk.admin.pools.PoolEdit`; every keystroke writes the form
+into the edit (:func:`~cognito_desk.admin.pool_form.apply_fields`) and shows the service model's problems under the
+field they concern, with Save disabled until there are none and something changed. Save goes through the pool
+state, which re-reads the pool first: when it changed elsewhere than in this app (another tab's save only moves the
+edit onto what was saved), the conflict panel lists what changed, field by field, and offers Reload (drop my edits)
+or Overwrite (save mine anyway). Members the form does not show are always sent back unchanged.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from ...admin.diff import Difference, shown
 from ...admin.pool_form import PoolFields, apply_fields, fields_of
-from ...admin.pools import Conflict, PoolEdit, save_pool
+from ...admin.pool_state import POOL
+from ...admin.pools import Conflict, PoolEdit
 from ..context import AppContext
 from ..pages import PoolRef, PoolTab
 from ..widgets.error_banner import ErrorBanner
@@ -60,13 +62,13 @@ class DifferencesView(QTreeWidget):
 class SettingsPage(PoolTab, QWidget):
     #: A save went through (the pool as saved), e.g. for the pool list to show a new name.
     saved = Signal(dict)
+    parts = frozenset({POOL})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.pool: PoolRef | None = None
         self.edit: PoolEdit | None = None
-        self._loading = None
         self.setAccessibleName("Pool settings")
         self.errors = ErrorBanner(name="Settings error")
         self.conflict = QFrame()
@@ -77,7 +79,7 @@ class SettingsPage(PoolTab, QWidget):
         self.conflict_view = DifferencesView("Changes made elsewhere", ("Field", "When you opened it", "Now"))
         self.reload_button = QPushButton("Reload (discard my changes)")
         self.reload_button.setAccessibleName("Reload the pool and discard my changes")
-        self.reload_button.clicked.connect(self.reload)
+        self.reload_button.clicked.connect(self.reread)
         self.overwrite_button = QPushButton("Overwrite with my changes")
         self.overwrite_button.setAccessibleName("Overwrite the other change with mine")
         self.overwrite_button.clicked.connect(lambda: self.save(overwrite=True))
@@ -148,8 +150,6 @@ class SettingsPage(PoolTab, QWidget):
 
     # --- loading -------------------------------------------------------------------------------------
     def clear(self) -> None:
-        if self._loading is not None:
-            self._loading.cancel()
         self.edit = None
         self.errors.clear()
         self.conflict.hide()
@@ -157,16 +157,28 @@ class SettingsPage(PoolTab, QWidget):
 
     def load(self, pool: PoolRef) -> None:
         self.conflict.hide()
-        self._loading = self.ctx.runner.run(
-            pool.connection.identity.describe_identity_pool(identity_pool_id=pool.pool_id),
-            label=f"Loading {pool.name}", busy=self.form_area, errors=self.errors, retry=self.reload,
-            on_success=lambda described: self._loaded(pool, described))
+        self.run(pool.state.pool(), label=f"Loading {pool.name}", busy=self.form_area, errors=self.errors,
+                 retry=self.reload, on_success=self._loaded)
 
-    def _loaded(self, pool: PoolRef, described: dict) -> None:
-        if pool != self.pool:
-            return
+    def _loaded(self, described: dict) -> None:
         self.edit = PoolEdit(described)
         self._show_edit()
+
+    def reread(self) -> None:
+        """Reload (discard my changes): read the pool from the service again, for every tab."""
+        if self.pool is not None:
+            self.pool.state.forget(POOL, origin=self)
+            self.reload()
+
+    def unsaved(self) -> bool:
+        return bool(self.edit and self.edit.changes())
+
+    def show_stale(self) -> None:
+        """Another tab saved the pool: keep my changes on top of what it saved."""
+        latest = self.pool.state.latest_pool if self.pool else None
+        if self.edit is not None and latest is not None:
+            self.edit.rebase(latest)
+            self._show_edit()
 
     def _show_edit(self) -> None:
         fields = fields_of(self.edit.request) if self.edit else PoolFields()
@@ -233,14 +245,11 @@ class SettingsPage(PoolTab, QWidget):
             return
         edit, pool = self.edit, self.pool
         self.conflict.hide()
-        self.ctx.runner.run(save_pool(pool.connection.identity, edit, overwrite=overwrite),
-                            label=f"Saving {pool.name}", busy=self, errors=self.errors,
-                            context=lambda: {"pool": edit.request},
-                            on_success=lambda result: self._save_finished(edit, result))
+        self.run(pool.state.save_pool(edit, overwrite=overwrite, origin=self), label=f"Saving {pool.name}",
+                 busy=self, errors=self.errors, context=lambda: {"pool": edit.request},
+                 on_success=self._save_finished)
 
-    def _save_finished(self, edit: PoolEdit, result) -> None:
-        if edit is not self.edit:
-            return
+    def _save_finished(self, result) -> None:
         if isinstance(result, Conflict):
             self.conflict_view.show_differences(result.changed_elsewhere)
             self.conflict.show()

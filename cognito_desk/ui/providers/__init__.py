@@ -1,7 +1,8 @@
 """Identity-provider screens: the per-pool Identity providers tab and the connection's IAM identity providers view.
 
 :func:`install` (called by the composition root) adds the "Identity providers" pool tab and Pool ▸ IAM identity
-providers… (Ctrl+Shift+I), which opens :class:`~.iam_view.IamProvidersDialog` for the open connection.
+providers… (Ctrl+Shift+I), which opens :class:`~.iam_view.IamProvidersDialog` for the open connection (the one open
+is the page's ``iam_dialog``).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ def install(window) -> ProvidersPage:
     def open_view() -> None:
         if window.connection is None:
             return
-        dialog = IamProvidersDialog(window.ctx.runner, window.connection, window)
-        window.iam_providers_dialog = dialog
+        dialog = IamProvidersDialog(window.ctx.runner, window.connection, window.connection_state, window)
+        page.iam_dialog = dialog
         dialog.finished.connect(dialog.deleteLater)
         dialog.show()
         dialog.reload()

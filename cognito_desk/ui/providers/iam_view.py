@@ -1,9 +1,10 @@
 """The IAM identity providers view of a connection: every OIDC and SAML provider and the pools that use each.
 
-Owns :class:`IamProvidersDialog` — a non-modal window listing the connection's IAM providers
-(``admin.provider_usage.load_provider_usage``) with kind, name and the pools using them; Delete is offered only
+Owns :class:`IamProvidersDialog` — a non-modal window listing the connection's IAM providers with kind, name and
+the pools using them (``ConnectionState.provider_usage``: every pool described, page by page, only here; kept with
+the pool list and updated by the app's own saves, so reopening costs nothing); Delete is offered only
 for a provider no pool uses (``delete_provider`` refuses otherwise and the banner says which pools), Refresh
-reloads. Network work goes through the runner; nothing blocks.
+reads them all again. Network work goes through the runner; nothing blocks.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from cognito_desk.admin.provider_usage import IamProvider, delete_provider, load_provider_usage
+from cognito_desk.admin.pool_state import ConnectionState
+from cognito_desk.admin.provider_usage import IamProvider, delete_provider
 
 from ..icons import icon
 from ..tasks import Runner
@@ -28,9 +30,9 @@ __all__ = ["IamProvidersDialog"]
 
 
 class IamProvidersDialog(QDialog):
-    def __init__(self, runner: Runner, connection, parent=None) -> None:
+    def __init__(self, runner: Runner, connection, state: ConnectionState, parent=None) -> None:
         super().__init__(parent)
-        self.runner, self.connection = runner, connection
+        self.runner, self.connection, self.state = runner, connection, state
         self.providers: list[IamProvider] = []
         self.setWindowTitle(f"IAM identity providers — {connection.name}")
         self.setAccessibleName("IAM identity providers")
@@ -55,15 +57,19 @@ class IamProvidersDialog(QDialog):
         layout.addWidget(self.errors)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.refresh_button.clicked.connect(self.reload)
+        self.refresh_button.clicked.connect(self.reread)
         self.delete_button.clicked.connect(self.delete_selected)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.resize(820, 420)
 
     def reload(self) -> None:
-        self.runner.run(load_provider_usage(self.connection.identity, self.connection.iam),
-                        label="Loading IAM identity providers", busy=self.table, errors=self.errors,
-                        retry=self.reload, on_success=self._show)
+        self.runner.run(self.state.provider_usage(), label="Loading IAM identity providers and the pools using them",
+                        busy=self.table, errors=self.errors, retry=self.reload, on_success=self._show)
+
+    def reread(self) -> None:
+        """Refresh: read the providers and every pool's use of them again."""
+        self.state.pools_changed()
+        self.reload()
 
     def _show(self, providers: list[IamProvider]) -> None:
         self.providers = providers
@@ -90,4 +96,8 @@ class IamProvidersDialog(QDialog):
         provider = self.selected()
         if provider is not None:
             self.runner.run(delete_provider(self.connection.iam, provider), label=f"Deleting {provider.name}",
-                            busy=self.table, errors=self.errors, on_success=lambda _: self.reload())
+                            busy=self.table, errors=self.errors, on_success=lambda _: self._deleted(provider))
+
+    def _deleted(self, provider: IamProvider) -> None:
+        self.state.iam_provider_deleted(provider.arn, origin=self)
+        self.reload()

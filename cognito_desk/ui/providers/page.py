@@ -1,12 +1,13 @@
 """The Identity providers tab of a pool: social, Cognito user pools, OIDC, SAML and the developer provider.
 
-Owns :class:`ProvidersPage` — loads the pool (``DescribeIdentityPool``) into a
-:class:`~cognito_desk.admin.providers.ProvidersEdit` and the connection's IAM providers
-(``admin.provider_usage``), shows every provider field (social app / client IDs; user pools from region, user pool
-ID and app client ID with the server-side token check; IAM OIDC and SAML providers to attach, checkable; the
-developer provider name, read-only once set), creates new IAM providers after their checks
-(:mod:`.new_provider`) and attaches them, and saves through ``admin.pools.save_pool`` (the whole pool, nothing the
-tab does not show is dropped; a change made elsewhere stops the save and is reported field by field).
+Owns :class:`ProvidersPage` — when shown, takes the pool from the pool state (``DescribeIdentityPool``, shared with
+the other tabs) into a :class:`~cognito_desk.admin.providers.ProvidersEdit` and the connection's IAM providers (two
+IAM list calls once per connection; which pools use each is not read here), shows every provider field (social app /
+client IDs; user pools from region, user pool ID and app client ID with the server-side token check; IAM OIDC and
+SAML providers to attach, checkable; the developer provider name, read-only once set), creates new IAM providers
+after their checks (:mod:`.new_provider`) and attaches them, and saves through the pool state
+(``admin.pools.save_pool``: the whole pool, nothing the tab does not show is dropped; a change made elsewhere stops
+the save and is reported field by field; the other tabs hear of the save).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from cognito_desk.admin.connections import regions
 from cognito_desk.admin.failures import FailureReport, describe_problems
-from cognito_desk.admin.pools import Conflict, PoolEdit, save_pool
-from cognito_desk.admin.provider_usage import IamProvider, load_provider_usage
+from cognito_desk.admin.pool_state import IAM_PROVIDERS, POOL
+from cognito_desk.admin.pools import Conflict, PoolEdit
+from cognito_desk.admin.provider_usage import IamProvider
 from cognito_desk.admin.providers import SOCIAL_PROVIDERS, ProvidersEdit
 
 from ..context import AppContext
@@ -52,12 +54,16 @@ ATTACH_MEMBERS = {"OIDC": "OpenIdConnectProviderARNs", "SAML": "SamlProviderARNs
 
 
 class ProvidersPage(PoolTab, QWidget):
+    parts = frozenset({POOL, IAM_PROVIDERS})
+
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.pool: PoolRef | None = None
         self.edit: ProvidersEdit | None = None
         self.iam_providers: list[IamProvider] = []
+        #: The IAM identity providers window opened last from the Pool menu (``install`` sets it).
+        self.iam_dialog = None
         self.setAccessibleName("Identity providers")
         self.errors = ErrorBanner(name="Identity providers error")
         self.social: dict[str, QLineEdit] = {}
@@ -167,18 +173,24 @@ class ProvidersPage(PoolTab, QWidget):
         self._show(None, [])
 
     def load(self, pool: PoolRef) -> None:
-        connection = pool.connection
+        state = pool.state
 
         async def load():
-            described = await connection.identity.describe_identity_pool(identity_pool_id=pool.pool_id)
-            return described, await load_provider_usage(connection.identity, connection.iam)
+            return await state.pool(), await state.connection.iam_providers()
 
-        self.ctx.runner.run(load(), label="Loading identity providers", busy=self, errors=self.errors,
-                            retry=self.reload, on_success=lambda answer: self._loaded(pool, *answer))
+        self.run(load(), label="Loading identity providers", busy=self, errors=self.errors, retry=self.reload,
+                 on_success=lambda answer: self._show(ProvidersEdit(PoolEdit(answer[0])), answer[1]))
 
-    def _loaded(self, pool: PoolRef, described: dict, providers: list[IamProvider]) -> None:
-        if pool == self.pool:
-            self._show(ProvidersEdit(PoolEdit(described)), providers)
+    def unsaved(self) -> bool:
+        return bool(self.edit and self.edit.edit.changes())
+
+    def show_stale(self) -> None:
+        """Another tab saved the pool: keep my changes on top of what it saved."""
+        latest = self.pool.state.latest_pool if self.pool else None
+        if self.edit is not None and latest is not None:
+            self.edit.edit.rebase(latest)
+            self._show(self.edit, self.iam_providers)
+            self._changed()
 
     def _show(self, edit: ProvidersEdit | None, providers: list[IamProvider]) -> None:
         self.edit, self.iam_providers = edit, providers
@@ -280,6 +292,8 @@ class ProvidersPage(PoolTab, QWidget):
     def _created(self, arn: str, kind: str) -> None:
         """A new IAM provider: list it and attach it to this pool (saved with the next Save)."""
         self.iam_providers.append(IamProvider(arn, kind))
+        if self.pool is not None:
+            self.pool.state.connection.iam_provider_created(arn, kind, origin=self)
         if self.edit is not None:
             self.edit.set_attached(ATTACH_MEMBERS[kind], [*self.edit.attached(ATTACH_MEMBERS[kind]), arn])
             self._show(self.edit, self.iam_providers)
@@ -294,8 +308,8 @@ class ProvidersPage(PoolTab, QWidget):
             self.errors.show_report(describe_problems(problems, "The identity pool would refuse these providers"),
                                     label="Checking the providers")
             return
-        self.ctx.runner.run(save_pool(self.pool.connection.identity, self.edit.edit), label="Saving providers",
-                            busy=self, errors=self.errors, on_success=self._saved)
+        self.run(self.pool.state.save_pool(self.edit.edit, origin=self), label="Saving providers", busy=self,
+                 errors=self.errors, on_success=self._saved)
 
     def _saved(self, outcome) -> None:
         if isinstance(outcome, Conflict):

@@ -1,12 +1,12 @@
 """The Roles & rules tab of a pool: default roles, role mappings and rules, trust policies, and the live preview.
 
-Owns :class:`RolesPage` — loads the pool's roles snapshot (``admin.roles_snapshot``) through the runner when a
-pool is selected, lets the user pick the default authenticated and guest roles from the account's roles
-(searchable, or type an ARN) or create one trusted by this pool in one click, edits the role mappings
-(:class:`~.mapping_editor.MappingEditor`) while the preview (:class:`~.preview_panel.PreviewPanel`) follows every
-edit (a recorded sign-in of the pool can be replayed in it), shows each role's trust policy with its lint and
-fixes (:class:`~.trust_panel.TrustPanel`), and saves with ``SetIdentityPoolRoles`` after AWS's checks
-(``RolesForm.problems``). Errors appear in the tab's banner.
+Owns :class:`RolesPage` — when shown, takes the pool's roles snapshot from the pool state (shared with the Principal
+tags tab: one ``ListRoles`` per connection), lets the user pick the default authenticated and guest roles from the
+account's roles (searchable, or type an ARN) or create one trusted by this pool in one click, edits the role
+mappings (:class:`~.mapping_editor.MappingEditor`) while the preview (:class:`~.preview_panel.PreviewPanel`) follows
+every edit (a recorded sign-in of the pool can be replayed in it), shows each role's trust policy with its lint and
+fixes (:class:`~.trust_panel.TrustPanel`), and saves with ``SetIdentityPoolRoles`` through the pool state after
+AWS's checks (``RolesForm.problems``). Errors appear in the tab's banner.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cognito_desk.admin.pool_state import ACCOUNT_ROLES, POOL, PRINCIPAL_TAGS, ROLES
 from cognito_desk.admin.role_trust import apply_trust_fix, create_trusted_role
-from cognito_desk.admin.roles_snapshot import RolesSnapshot, load_roles_snapshot
+from cognito_desk.admin.roles_snapshot import RolesSnapshot
 from cognito_desk.admin.rules import SLOTS
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.core import errors
@@ -57,11 +58,14 @@ def trusted_role_name(pool_name: str, slot: str) -> str:
 
 
 class RolesPage(PoolTab, QWidget):
+    parts = frozenset({POOL, ROLES, PRINCIPAL_TAGS, ACCOUNT_ROLES})
+
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.pool: PoolRef | None = None
         self.snapshot: RolesSnapshot | None = None
+        self._dirty = False
         self.setAccessibleName("Roles and rules")
         self.errors = ErrorBanner(name="Roles and rules error")
         self.role_boxes: dict[str, QComboBox] = {}
@@ -135,13 +139,16 @@ class RolesPage(PoolTab, QWidget):
         self.permissions.clear()
 
     def load(self, pool: PoolRef) -> None:
-        connection = pool.connection
-        self.ctx.runner.run(load_roles_snapshot(connection.identity, connection.iam, pool.pool_id),
-                            label="Loading roles and rules", busy=self, errors=self.errors, retry=self.reload,
-                            on_success=lambda snapshot: self._loaded(pool, snapshot))
-        self.ctx.runner.run_blocking(lambda: self._recent(pool.pool_id), label="Reading recent sign-ins",
-                                     on_success=self.preview.show_recent,
-                                     on_failure=lambda _error: self.preview.show_recent([]))
+        self.run(pool.state.roles_snapshot(), label="Loading roles and rules", busy=self, errors=self.errors,
+                 retry=self.reload, on_success=self._show_snapshot)
+        self.run_blocking(lambda: self._recent(pool.pool_id), label="Reading recent sign-ins",
+                          on_success=self.preview.show_recent, on_failure=lambda _error: self.preview.show_recent([]))
+
+    def unsaved(self) -> bool:
+        return self._dirty
+
+    def show_stale(self) -> None:
+        self.state.setText("Unsaved changes — another tab saved this pool since: Revert to see its changes")
 
     def _recent(self, pool_id: str) -> list[RecentSignIn]:
         store = HistoryStore(history_path(self.ctx.settings_file.path.parent))
@@ -149,10 +156,6 @@ class RolesPage(PoolTab, QWidget):
             return recent_sign_ins(store, pool_id)
         finally:
             store.close()
-
-    def _loaded(self, pool: PoolRef, snapshot: RolesSnapshot) -> None:
-        if pool == self.pool:
-            self._show_snapshot(snapshot)
 
     def _show_snapshot(self, snapshot: RolesSnapshot | None) -> None:
         self.snapshot = snapshot
@@ -175,6 +178,7 @@ class RolesPage(PoolTab, QWidget):
         self.save_button.setEnabled(snapshot is not None)
         self.revert_button.setEnabled(snapshot is not None)
         self.state.setText("")
+        self._dirty = False
 
     # --- editing -----------------------------------------------------------------------------------
     def _default_role_changed(self, slot: str, text: str) -> None:
@@ -183,6 +187,7 @@ class RolesPage(PoolTab, QWidget):
             self._edited()
 
     def _edited(self) -> None:
+        self._dirty = True
         self.state.setText("Unsaved changes")
         self.preview.refresh()
 
@@ -199,18 +204,20 @@ class RolesPage(PoolTab, QWidget):
             self.role_boxes[slot].setCurrentText(arn)
             self.trust.show_snapshot(self.snapshot)
             self.state.setText(f"Created {name}; save to use it as the {slot} role")
+            pool.state.connection.role_saved(arn, self.snapshot.trust_policies[arn], origin=self)
 
-        self.ctx.runner.run(create_trusted_role(pool.connection.iam, pool_id=pool.pool_id, slot=slot, name=name),
-                            label=f"Creating role {name}", busy=self, errors=self.errors, on_success=created)
+        self.run(create_trusted_role(pool.connection.iam, pool_id=pool.pool_id, slot=slot, name=name),
+                 label=f"Creating role {name}", busy=self, errors=self.errors, on_success=created)
 
     def apply_fix(self, role_arn: str, fixed: dict) -> None:
         if self.pool is None:
             return
-        self.ctx.runner.run(apply_trust_fix(self.pool.connection.iam, role_arn, fixed),
-                            label="Updating the trust policy", busy=self, errors=self.errors,
-                            on_success=lambda _: self._fixed(role_arn, fixed))
+        self.run(apply_trust_fix(self.pool.connection.iam, role_arn, fixed), label="Updating the trust policy",
+                 busy=self, errors=self.errors, on_success=lambda _: self._fixed(role_arn, fixed))
 
     def _fixed(self, role_arn: str, fixed: dict) -> None:
+        if self.pool is not None:
+            self.pool.state.connection.role_saved(role_arn, fixed, origin=self)
         if self.snapshot is not None:
             self.snapshot.trust_policies[role_arn] = fixed
             self.trust.show_snapshot(self.snapshot)
@@ -224,12 +231,5 @@ class RolesPage(PoolTab, QWidget):
         if problems:
             self.errors.show_error(errors.error_for(problems[0].code, problems[0].message), label="Checking the rules")
             return
-        request = self.snapshot.form.to_request()
-        identity = self.pool.connection.identity
-
-        async def send() -> None:
-            await identity.set_identity_pool_roles(identity_pool_id=request["IdentityPoolId"], roles=request["Roles"],
-                                                   role_mappings=request.get("RoleMappings", {}))
-
-        self.ctx.runner.run(send(), label="Saving roles and rules", busy=self, errors=self.errors,
-                            on_success=lambda _: self.reload())
+        self.run(self.pool.state.save_roles(self.snapshot.form, origin=self), label="Saving roles and rules",
+                 busy=self, errors=self.errors, on_success=lambda _: self.reload())

@@ -1,11 +1,12 @@
 """The Principal tags tab of a pool: per provider, the default tag mapping or a custom tag → claim map.
 
 Owns :class:`TagsPage` — picks one of the pool's providers, edits its
-:class:`~cognito_desk.admin.principal_tags.PrincipalTagMap` (``UseDefaults`` on/off, or tag → claim rows), shows
-the session tags a pasted token would carry under it (``admin.principal_tags.session_tags`` through the same
-preview the Roles & rules tab uses), warns for every role in use whose trust policy lacks ``sts:TagSession``
-while tags are mapped (the lint's ``missing-tag-session`` finding), and saves with
-``SetPrincipalTagAttributeMap`` after the model's checks.
+:class:`~cognito_desk.admin.principal_tags.PrincipalTagMap` (``UseDefaults`` on/off, or tag → claim rows), shows the
+session tags a pasted token would carry under it (``admin.principal_tags.session_tags`` through the same preview the
+Roles & rules tab uses), warns for every role in use whose trust policy lacks ``sts:TagSession`` while tags are
+mapped (the lint's ``missing-tag-session`` finding), and saves with ``SetPrincipalTagAttributeMap`` through the pool
+state after the model's checks. Its data is the roles snapshot the pool state shares with the Roles & rules tab,
+taken when the tab is first shown.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cognito_desk.admin.pool_state import ACCOUNT_ROLES, POOL, PRINCIPAL_TAGS, ROLES
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.admin.role_trust import lint_role, roles_in_use
-from cognito_desk.admin.roles_snapshot import RolesSnapshot, load_roles_snapshot, login_keys
+from cognito_desk.admin.roles_snapshot import RolesSnapshot, login_keys
 from cognito_desk.core import errors
 from cognito_desk.core.login_keys import NotPreviewable, login_for
 from cognito_desk.core.presented import UnreadableToken, read_presented
@@ -42,11 +44,14 @@ __all__ = ["TagsPage"]
 
 
 class TagsPage(PoolTab, QWidget):
+    parts = frozenset({POOL, ROLES, PRINCIPAL_TAGS, ACCOUNT_ROLES})
+
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.pool: PoolRef | None = None
         self.snapshot: RolesSnapshot | None = None
+        self._dirty = False
         self.setAccessibleName("Principal tags")
         self.errors = ErrorBanner(name="Principal tags error")
         self.provider = QComboBox()
@@ -106,12 +111,18 @@ class TagsPage(PoolTab, QWidget):
         self._show_snapshot(None)
 
     def load(self, pool: PoolRef) -> None:
-        self.ctx.runner.run(load_roles_snapshot(pool.connection.identity, pool.connection.iam, pool.pool_id),
-                            label="Loading principal tags", busy=self, errors=self.errors, retry=self.reload,
-                            on_success=lambda snapshot: self._show_snapshot(snapshot) if pool == self.pool else None)
+        self.run(pool.state.roles_snapshot(), label="Loading principal tags", busy=self, errors=self.errors,
+                 retry=self.reload, on_success=self._show_snapshot)
+
+    def unsaved(self) -> bool:
+        return self._dirty
+
+    def show_stale(self) -> None:
+        self.tags_label.setText("Another tab saved this pool since you started editing here.")
 
     def _show_snapshot(self, snapshot: RolesSnapshot | None) -> None:
         self.snapshot = snapshot
+        self._dirty = False
         current = self.provider.currentText()
         self.provider.blockSignals(True)
         self.provider.clear()
@@ -149,6 +160,7 @@ class TagsPage(PoolTab, QWidget):
         tag_map = self.current_map()
         if tag_map is None:
             return
+        self._dirty = True
         tag_map.use_defaults = self.use_defaults.isChecked()
         tag_map.tags = {}
         for row in range(self.table.rowCount()):
@@ -208,9 +220,5 @@ class TagsPage(PoolTab, QWidget):
         if problems:
             self.errors.show_error(errors.error_for(problems[0].code, problems[0].message), label="Checking the tags")
             return
-        request = tag_map.to_request(self.pool.pool_id)
-        identity = self.pool.connection.identity
-        self.ctx.runner.run(identity.set_principal_tag_attribute_map(
-            identity_pool_id=request["IdentityPoolId"], identity_provider_name=request["IdentityProviderName"],
-            use_defaults=request["UseDefaults"], principal_tags=request["PrincipalTags"]),
-            label="Saving principal tags", busy=self, errors=self.errors, on_success=lambda _: self.reload())
+        self.run(self.pool.state.save_tag_map(tag_map, origin=self), label="Saving principal tags", busy=self,
+                 errors=self.errors, on_success=lambda _: self.reload())

@@ -359,6 +359,27 @@ class TesterPage(QWidget):
                 browser.use_profile(profile)
         return browser
 
+    def persona(self) -> str:
+        """The persona chosen ("" for a private run)."""
+        persona = self.persona_box.currentText()
+        return "" if persona == PRIVATE else persona
+
+    def rerun(self, pool_id: str, provider_kind: str, logins_key: str, flow: str, persona: str) -> str | None:
+        """Run again as recorded (provider, flow, persona) on the selected pool; returns why not, or None."""
+        if self.pool is None or self.pool.pool_id != pool_id:
+            return f"Select pool {pool_id} to re-run this run: the tester runs on the selected pool."
+        try:
+            self.select_provider(ProviderKind(provider_kind), logins_key)
+        except LookupError as exc:
+            return f"Cannot re-run: {exc} any more."
+        self.flow_box.setCurrentIndex(max(0, self.flow_box.findData(Flow(flow))))
+        if persona:
+            self.add_persona(persona)
+        else:
+            self.persona_box.setCurrentText(PRIVATE)
+        self.run_sign_in()
+        return None
+
     def run_sign_in(self) -> None:
         client, pool = self.current_client(), self.pool
         if client is None or pool is None or (self.operation is not None and not self.operation.done):
