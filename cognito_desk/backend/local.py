@@ -71,11 +71,16 @@ class LocalServices:
 
                 settings = ServiceSettings(region=profile.region, account_id=profile.account_id,
                                            quotas=await asyncio.to_thread(quota_table, profile.quotas))
+
+                def start() -> server.ServiceThread:
+                    # Recorded by the worker itself: a connect cancelled meanwhile must not orphan the service.
+                    started = self._threads[data_dir] = server.ServiceThread(data_dir, settings).start()
+                    return started
+
                 try:
-                    thread = await asyncio.to_thread(lambda: server.ServiceThread(data_dir, settings).start())
+                    thread = await asyncio.to_thread(start)
                 except server.DataDirInUse as exc:  # another process started serving it a moment ago
                     return await asyncio.to_thread(self._joined, exc.url, data_dir)
-                self._threads[data_dir] = thread
         return AttachedService(thread.url, data_dir, thread.settings.access_key_id,
                                thread.settings.secret_access_key, owned=True)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..aws import BackendError, CognitoIdentityClient, IamClient
+from ..aws import BackendError, IamClient
 from ..core import errors
 from ..core.providers import AMAZON, FACEBOOK, GOOGLE
 from .clients import ProviderClient, ProviderKind
@@ -74,10 +74,10 @@ def pool_provider_clients(connection: str, pool: Mapping[str, Any], saved: Itera
     return clients
 
 
-async def load_pool_providers(identity: CognitoIdentityClient, iam: IamClient, connection: str, pool_id: str,
+async def load_pool_providers(iam: IamClient, connection: str, pool: Mapping[str, Any],
                               saved: Iterable[ProviderClient]) -> list[ProviderClient]:
-    """:func:`pool_provider_clients` for a pool read now (IAM OIDC details where IAM answers)."""
-    pool = await identity.describe_identity_pool(identity_pool_id=pool_id)
+    """:func:`pool_provider_clients` for ``pool`` (a ``DescribeIdentityPool`` answer), with the IAM OIDC details
+    where IAM answers."""
     oidc: dict[str, Mapping[str, Any]] = {}
     for arn in pool.get("OpenIdConnectProviderARNs") or []:
         try:

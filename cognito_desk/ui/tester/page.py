@@ -209,8 +209,7 @@ class TesterPage(QWidget):
 
         async def load() -> list[ProviderClient]:
             saved = await asyncio.to_thread(self._clients_file().for_connection, pool.connection.name)
-            return await load_pool_providers(pool.connection.identity, pool.connection.iam, pool.connection.name,
-                                             pool.pool_id, saved)
+            return await load_pool_providers(pool.connection.iam, pool.connection.name, await pool.state.pool(), saved)
 
         self.ctx.runner.run(load(), label="Reading the pool's providers", busy=self.setup_box,
                             errors=self.results.errors, on_success=self._show_providers,
