@@ -42,6 +42,7 @@ from ...scenarios.saving import HEADER, scenario_from_record
 from ..context import AppContext
 from ..icons import icon
 from ..pages import PoolRef
+from ..tasks import Operation
 from ..widgets.error_banner import ErrorBanner
 from .model import CompareModel, RunsModel
 
@@ -87,7 +88,7 @@ class HistoryPage(QWidget):
         self.store = _LazyStore(self.path)
         self.runs = RunsModel(self)
         self.compare_model = CompareModel(self)
-        self._generation = 0
+        self._loading: Operation | None = None
         self._build()
         self.reload()
 
@@ -182,10 +183,10 @@ class HistoryPage(QWidget):
         return HistoryFilter(**{key: str(box.currentData() or "") for key, box in self.filters.items()})
 
     def reload(self) -> None:
-        """Load the runs the filters select; an answer overtaken by a newer reload is dropped."""
+        """Load the runs the filters select; a load still under way is cancelled (its answer never lands)."""
         wanted = self.current_filter()
-        self._generation += 1
-        generation = self._generation
+        if self._loading is not None:
+            self._loading.cancel()
 
         lazy, keys = self.store, list(self.filters)
 
@@ -193,8 +194,8 @@ class HistoryPage(QWidget):
             store = lazy.get()
             return store.list(wanted), {key: store.values(key) for key in keys}
 
-        self.ctx.runner.run_blocking(load, label="Loading the run history", errors=self.errors,
-                                     on_success=lambda loaded: generation == self._generation and self._show(loaded))
+        self._loading = self.ctx.runner.run_blocking(load, label="Loading the run history", errors=self.errors,
+                                                     on_success=self._show)
 
     def _show(self, loaded: tuple[list[RunRecord], dict[str, list[str]]]) -> None:
         records, values = loaded
