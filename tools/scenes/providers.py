@@ -76,7 +76,7 @@ async def iam_providers(studio):
         await connection.iam.create_saml_provider(name="corp-idp",
                                                   saml_metadata_document=_metadata("urn:corp.example:idp", 200))
     await _partner_oidc(studio)
-    dialog = IamProvidersDialog(studio.ctx.runner, connection, studio.window)
+    dialog = IamProvidersDialog(studio.ctx.runner, connection, studio.window.connection_state, studio.window)
     dialog.show()
     dialog.reload()
     await studio.wait_until(lambda: len(dialog.providers) == 2, what="the IAM providers")

@@ -38,7 +38,7 @@ async def roles_rules(studio):
     admins = await _admins_role(studio)
     await studio.select_pool("QA mobile app")
     window.tabs.setCurrentWidget(page)
-    page.reload()  # the role was made after the tab loaded, when the pool was already selected
+    window.refresh()  # F5: the role was made (through the API) after the connection read the account's roles
     await studio.wait_until(lambda: page.snapshot is not None and admins in page.snapshot.role_arns, what="roles")
     form = page.snapshot.form
     if "accounts.google.com" not in form.mappings:
@@ -75,7 +75,7 @@ async def principal_tags(studio):
     await _legacy_role(studio)
     await studio.select_pool("Staging web")
     window.tabs.setCurrentWidget(page)
-    page.reload()
+    window.refresh()  # F5: the role was made through the API
     await studio.wait_until(lambda: page.snapshot is not None, what="the tags snapshot")
     page.provider.setCurrentText("accounts.google.com")
     tag_map = page.current_map()
