@@ -211,3 +211,23 @@ def test_switching_connections_while_one_connects_keeps_the_latest_and_leaks_not
     assert window.connection.name == window.connection_box.currentText() == "slow"
     assert "slow" in window.status.connection_label.text()
     assert open_connections() == [window.connection]
+
+
+def test_provider_usage_is_read_only_where_shown_and_kept_with_the_pool_list(service, window, settle):
+    arn = make_client(service, "iam").create_open_id_connect_provider(
+        Url="https://usage.gui.example", ClientIDList=["app"], ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
+    make_pools(service, 3, OpenIdConnectProviderARNs=[arn])
+    window.pools_changed()
+    settle(lambda: len(window.pool_list.model.rows) == 3, "the pool list")
+    action = next(a for a in window.pool_menu.actions() if a.text() == "IAM identity &providers…")
+    opened = []
+    for _ in range(2):
+        before = counts(service)
+        action.trigger()
+        dialog = window.screens["providers"].iam_dialog
+        settle(lambda dialog=dialog: len(dialog.providers) == 1, "the IAM identity providers")
+        opened.append((since(service, before), dialog.table.item(0, 2).text()))
+        dialog.close()
+    assert opened[0] == ({"ListOpenIDConnectProviders": 1, "ListSAMLProviders": 1, "ListIdentityPools": 1,
+                          "DescribeIdentityPool": 3}, "pool 000, pool 001, pool 002")
+    assert opened[1] == ({}, "pool 000, pool 001, pool 002")  # kept with the pool list: no request

@@ -3,7 +3,8 @@
 Owns :class:`IamProvidersDialog` — a non-modal window listing the connection's IAM providers with kind, name and
 the pools using them (``ConnectionState.provider_usage``: every pool described, page by page, only here; kept with
 the pool list and updated by the app's own saves, so reopening costs nothing); Delete is offered only
-for a provider no pool uses (``delete_provider`` refuses otherwise and the banner says which pools), Refresh
+for a provider no pool uses, and reads the usage again before deleting (``delete_provider`` refuses when a pool
+uses it by then, and the banner says which pools), Refresh
 reads them all again. Network work goes through the runner; nothing blocks.
 """
 
@@ -95,8 +96,14 @@ class IamProvidersDialog(QDialog):
     def delete_selected(self) -> None:
         provider = self.selected()
         if provider is not None:
-            self.runner.run(delete_provider(self.connection.iam, provider), label=f"Deleting {provider.name}",
-                            busy=self.table, errors=self.errors, on_success=lambda _: self._deleted(provider))
+            self.runner.run(self._guarded_delete(provider), label=f"Deleting {provider.name}", busy=self.table,
+                            errors=self.errors, on_success=lambda _: self._deleted(provider))
+
+    async def _guarded_delete(self, provider: IamProvider) -> None:
+        """Delete unless a pool uses it *now*: the usage shown may be older than another admin's change."""
+        self.state.pools_changed()
+        fresh = next((p for p in await self.state.provider_usage() if p.arn == provider.arn), provider)
+        await delete_provider(self.connection.iam, fresh)
 
     def _deleted(self, provider: IamProvider) -> None:
         self.state.iam_provider_deleted(provider.arn, origin=self)
