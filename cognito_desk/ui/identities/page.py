@@ -1,14 +1,14 @@
 """The Identities tab: a lazily paged table of the pool's identities, find by ID, details, delete many.
 
 Owns :class:`IdentitiesPage`. The table is a :class:`~cognito_desk.ui.models.paged.PagedTableModel` over
-``ListIdentities`` (60 a page; the next page loads only as the view nears the end, so nothing loads the whole
-pool) with the columns of :mod:`cognito_desk.admin.identities`; each listing (another pool, Hide disabled
-toggled, Refresh) gets a model of its own, so a page still arriving for the previous listing can never land in
-the new one. A pool is listed when the tab is shown, not before. "Find" checks the ID with the model, then
-shows it in the details pane (``DescribeIdentity``). Delete asks first, naming how many, then runs
-:class:`~cognito_desk.admin.identities.Deletion` (batches of 60) with a progress strip and Stop; the rows that
-were deleted leave the table, the others stay. The pool's developer provider (``DescribeIdentityPool``,
-shared through the pool state) tells the details pane whether developer identifiers exist. Hide disabled is remembered.
+``ListIdentities`` (60 a page; the next page loads only as the view nears the end, so nothing loads the whole pool)
+with the columns of :mod:`cognito_desk.admin.identities`; each listing (another pool, Hide disabled toggled,
+Refresh) gets a model of its own, so a page still arriving for the previous listing can never land in the new one. A
+pool is listed when the tab is first shown, not before (:class:`~cognito_desk.ui.pages.PoolTab`). "Find" checks the
+ID with the model, then shows it in the details pane (``DescribeIdentity``). Delete asks first, naming how many,
+then runs :class:`~cognito_desk.admin.identities.Deletion` (batches of 60) with a progress strip and Stop; the rows
+that were deleted leave the table, the others stay. The pool's developer provider (``DescribeIdentityPool``, shared
+through the pool state) tells the details pane whether developer identifiers exist. Hide disabled is remembered.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ...admin.identities import COLUMNS, Deletion, count_text, identity_id_probl
 from ..context import AppContext
 from ..icons import icon
 from ..models.paged import Column, PagedTableModel
-from ..pages import PoolRef
+from ..pages import PoolRef, PoolTab
 from ..tasks import Operation
 from ..widgets.error_banner import ErrorBanner
 from .confirm import ask
@@ -47,7 +47,7 @@ PREF_HIDE_DISABLED = "identities/hideDisabled"
 _COLUMNS = [Column(c.title, c.text, c.tooltip) for c in COLUMNS]
 
 
-class IdentitiesPage(QWidget):
+class IdentitiesPage(PoolTab, QWidget):
     def __init__(self, ctx: AppContext, window) -> None:
         super().__init__()
         self.ctx, self.window, self.runner = ctx, window, ctx.runner
@@ -57,7 +57,6 @@ class IdentitiesPage(QWidget):
         self.model: PagedTableModel | None = None
         self.confirmation = None
         self._listed: PoolRef | None = None  # the pool the table lists (None: not yet, or nothing)
-        self._pool_info: Operation | None = None
         self._deleting: Operation | None = None
         self.errors = ErrorBanner(name="Identities error")
         self._build_toolbar()
@@ -117,7 +116,6 @@ class IdentitiesPage(QWidget):
         self.find_identity_action.setEnabled(False)
         self.find_identity_action.triggered.connect(self.focus_find)
         window.pool_menu.addAction(self.find_identity_action)
-        window.tabs.currentChanged.connect(lambda _: self._list_if_shown())
         self._set_model(None)
 
     def _build_toolbar(self) -> None:
@@ -164,31 +162,23 @@ class IdentitiesPage(QWidget):
         self.toolbar.addWidget(self.delete_button)
 
     # --- the pool ----------------------------------------------------------------------------------------
-    def show_pool(self, pool: PoolRef | None) -> None:
-        if self._pool_info is not None:
-            self._pool_info.cancel()
-            self._pool_info = None
-        self.pool, self.developer_provider, self._listed = pool, None, None
+    def clear(self) -> None:
+        self.developer_provider, self._listed = None, None
         self.errors.clear()
         self.outcome.hide()
         self.find_problem.hide()
-        self.details.show_pool(pool)
+        self.details.show_pool(self.pool)
         self._set_model(None)
-        self._list_if_shown()
 
-    def _list_if_shown(self) -> None:
-        """List the pool when this tab is the one shown (and it is not listed yet)."""
-        if self.pool is None or self._listed == self.pool or self.window.tabs.currentWidget() is not self:
-            return
-        self._listed = pool = self.pool
+    def load(self, pool: PoolRef) -> None:
+        """List the pool (the tab is shown for the first time since it was selected)."""
+        self._listed = pool
 
         def known(described: dict) -> None:
             self.developer_provider = described.get("DeveloperProviderName")
             self.details.show_pool(pool, self.developer_provider)
-            self._pool_info = None
 
-        self._pool_info = self.runner.run(pool.state.pool(), label="Reading the pool", on_success=known,
-                                          errors=self.errors)
+        self.run(pool.state.pool(), label="Reading the pool", on_success=known, errors=self.errors)
         self._relist()
 
     def refresh(self) -> None:
