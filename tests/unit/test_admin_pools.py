@@ -177,3 +177,17 @@ def test_form_fields_round_trip_without_disturbing_what_the_form_does_not_show()
     assert edit.request["FutureMember"] == {"kept": True} and edit.request["AllowClassicFlow"] is True
     assert parse_tags("team = qa\n\nbad line\n=x\nowner=") == (
         {"team": "qa", "owner": ""}, ["Line 3: write each tag as key=value.", "Line 4: write each tag as key=value."])
+
+
+def test_rebase_keeps_my_changes_on_top_of_what_the_app_saved_since():
+    edit = PoolEdit(LOADED)
+    edit.set("IdentityPoolName", "QA renamed")
+    edit.set("SupportedLoginProviders", {})  # removed here…
+    saved_since = {**LOADED, "AllowClassicFlow": False, "SupportedLoginProviders": {"x.example": "1"}}
+    edit.rebase(saved_since)
+    assert edit.loaded == saved_since
+    assert edit.request["IdentityPoolName"] == "QA renamed" and edit.request["AllowClassicFlow"] is False
+    assert "SupportedLoginProviders" not in edit.request  # …stays removed: a member I touched stays mine
+    assert [d.path for d in edit.changes()] == ["IdentityPoolName", "SupportedLoginProviders"]
+    saved_since["AllowClassicFlow"] = True
+    assert edit.loaded["AllowClassicFlow"] is False  # the edit keeps its own copy
