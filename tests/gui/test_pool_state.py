@@ -6,6 +6,7 @@ lands nowhere, and no connection is left open."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 import pytest
@@ -234,3 +235,18 @@ def test_provider_usage_is_read_only_where_shown_and_kept_with_the_pool_list(ser
     assert opened[0] == ({"ListOpenIDConnectProviders": 1, "ListSAMLProviders": 1, "ListIdentityPools": 1,
                           "DescribeIdentityPool": 3}, "pool 000, pool 001, pool 002")
     assert opened[1] == ({}, "pool 000, pool 001, pool 002")  # kept with the pool list: no request
+
+
+def test_a_connect_that_completes_after_it_was_overtaken_is_closed(window, slow, run, settle):
+    async def overtaken():
+        window.open_profile("slow")  # a Custom endpoint opens in one step of the loop…
+        asyncio.get_running_loop().call_soon(window.open_profile, "local")  # …and is overtaken right after,
+        return window._connecting  # before the runner hands it to the window
+
+    connecting = run(overtaken())
+    settle(lambda: window.connection is not None and window.connection.name == "local"
+           and window.pool_list.model.complete, "the local connection")
+    assert window.connection_box.currentText() == "local" and "local" in window.status.connection_label.text()
+    assert connecting.cancelled and connecting.task.result().name == "slow"  # it did complete…
+    assert connecting.task.result().http.is_closed  # …and was closed, not left open
+    assert open_connections() == [window.connection]
