@@ -15,6 +15,8 @@ from slow_endpoint import SlowProxy
 from support import Clock, RunningService, make_client, trust_policy
 
 from cognito_desk.backend import Connection
+from cognito_desk.service.context import ServiceSettings
+from cognito_desk.service.quotas import quota_table
 from cognito_desk.service.server import ServiceThread
 from cognito_desk.settings import CredentialSource, EndpointProfile, LocalProfile, Settings
 
@@ -24,17 +26,33 @@ CONNECTION_WIDE = {"ListRoles", "ListOpenIDConnectProviders", "ListSAMLProviders
 
 
 @pytest.fixture
-def service(tmp_path):
-    """The embedded service of the window's Local profile, started first so the test can read its counts (the
-    window joins it as it would join ``cognito-desk serve``)."""
-    thread = ServiceThread(tmp_path / "data").start()
+def service(tmp_path, request, local_quotas):
+    """The embedded service of the window's Local profile, enforcing the module's ``local_quotas`` (AWS's, by
+    default), started first so the test can read its counts (the window joins it as it would join
+    ``cognito-desk serve``). A test parametrized with ``pools`` finds that many pools there, loaded beforehand as
+    a lab would be (through the API, before the quotas apply: 200 CreateIdentityPool at AWS's 5 per second would
+    only test patience)."""
+    data_dir = tmp_path / "data"
+    preloaded = request.node.callspec.params.get("pools", 0) if hasattr(request.node, "callspec") else 0
+    if preloaded:
+        loading = ServiceThread(data_dir).start()
+        try:
+            make_pools(RunningService(loading, Clock()), preloaded)
+        finally:
+            loading.stop()
+    thread = ServiceThread(data_dir, ServiceSettings(quotas=quota_table(local_quotas))).start()
     yield RunningService(thread, Clock())
     thread.stop()
 
 
 @pytest.fixture
-def window(service, connected_window):
-    return connected_window
+def window(service, main_window, wait_until):
+    """``connected_window``, but with 200 pools the list's first page is enough (the rest loads on scrolling)."""
+    main_window.start()
+    model = main_window.pool_list.model
+    wait_until(lambda: main_window.connection is not None and not model.loading and (model.complete or model.rows)
+               and not main_window.ctx.runner.running, 30, "the Local connection and its pool list")
+    return main_window
 
 
 @pytest.fixture
@@ -71,7 +89,6 @@ def select(window, settle, pool_id: str) -> None:
 @pytest.mark.parametrize("pools", [1, 200])
 def test_requests_for_a_pool_click_each_tab_and_a_save_do_not_grow_with_the_pools(pools, service, window, settle,
                                                                                    qtbot):
-    make_pools(service, pools)
     window.pools_changed()
     settle(lambda: window.pool_list.model.rows, "the pool list")
     first, second = (window.pool_list.model.rows * 2)[:2] if pools == 1 else window.pool_list.model.rows[:2]

@@ -55,7 +55,7 @@ def _pool(call, window, name: str) -> str:
 
 def _edit_name(window, settle, qtbot, pool_id: str):
     window.pools_changed(select=pool_id)
-    page = window.pool_screens.settings_page
+    page = window.screens["pools"].settings_page
     settle(lambda: page.edit is not None and page.edit.pool_id == pool_id, "the pool's Settings tab")
     qtbot.keyClicks(page.name, " renamed")
     assert page.save_button.isEnabled()
