@@ -7,7 +7,8 @@ Owns :class:`PoolRef` (the selected pool: connection, ID, name and its
 late *error* lands on the newly selected pool's tab or banner. A tab loads when it is first shown (the window calls
 :meth:`PoolTab.set_current`), not while hidden, and listens to its pool's state: when another tab saves a part it
 shows (its :attr:`PoolTab.parts`), it reloads from the state (no request: the state already holds what was saved)
-or, while it has unsaved edits, says it is stale.
+or, while it has unsaved edits, keeps them (Settings and Identity providers put them on top of what was saved;
+Roles & rules and Principal tags say the tab is stale).
 """
 
 from __future__ import annotations
