@@ -29,8 +29,8 @@ def _random_upper(length: int) -> str:
 
 
 def new_unique_id(prefix: str) -> str:
-    """An IAM-style unique id: a 4-letter prefix (``AROA`` …) and 16 or 17 (roles) random characters."""
-    return prefix + _random_upper(17 if prefix == "AROA" else 16)
+    """An IAM-style unique id: a 4-letter prefix (``AROA`` …) and 16 or 17 (roles, policies) random characters."""
+    return prefix + _random_upper(17 if prefix in ("AROA", "ANPA") else 16)
 
 
 def new_access_key_id() -> str:

@@ -142,8 +142,8 @@ class _Kind:
         return {}
 
 
-_OIDC = _Kind("iam_oidc_providers", find_oidc_provider, "oidc_provider", "OpenIDConnect Provider not found for arn")
-_SAML = _Kind("iam_saml_providers", find_saml_provider, "saml_provider", "Manifest not found for arn")
+OIDC = _Kind("iam_oidc_providers", find_oidc_provider, "oidc_provider", "OpenIDConnect Provider not found for arn")
+SAML = _Kind("iam_saml_providers", find_saml_provider, "saml_provider", "Manifest not found for arn")
 
 
 # --- OpenID Connect -------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def create_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
     client_ids = _client_ids(params.get("ClientIDList", []))
     tags = request_tags(params)
     arn = account_arn(ctx, "oidc-provider/" + provider_path(url))
-    _OIDC.insert(ctx, {"arn": arn, "url": url, "client_ids": json.dumps(client_ids),
+    OIDC.insert(ctx, {"arn": arn, "url": url, "client_ids": json.dumps(client_ids),
                        "thumbprints": json.dumps(thumbprints), "tags": json.dumps(tags),
                        "created": float(int(ctx.now()))},
                  unique="arn", exists=f"Provider with url {url} already exists.")
@@ -166,7 +166,7 @@ def create_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
 
 
 def get_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
-    row = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])
+    row = OIDC.row(ctx, params["OpenIDConnectProviderArn"])
     return tagged({"Url": row["url"].split("://", 1)[-1], "ClientIDList": json.loads(row["client_ids"]),
                    "ThumbprintList": json.loads(row["thumbprints"]), "CreateDate": row["created"]},
                   json.loads(row["tags"]))
@@ -178,12 +178,12 @@ def list_open_id_connect_providers(ctx: RequestContext, params: dict) -> dict:
 
 
 def delete_open_id_connect_provider(ctx: RequestContext, params: dict) -> dict:
-    return _OIDC.delete(ctx, params["OpenIDConnectProviderArn"])
+    return OIDC.delete(ctx, params["OpenIDConnectProviderArn"])
 
 
 def _update_client_ids(ctx: RequestContext, params: dict, change: Callable[[list[str]], list[str]]) -> dict:
     with ctx.store.transaction() as conn:
-        row = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])
+        row = OIDC.row(ctx, params["OpenIDConnectProviderArn"])
         client_ids = _client_ids(change(json.loads(row["client_ids"])))
         ctx.store.changed("iam_oidc_providers")
         conn.execute("UPDATE iam_oidc_providers SET client_ids = ? WHERE arn = ?",
@@ -203,7 +203,7 @@ def update_open_id_connect_provider_thumbprint(ctx: RequestContext, params: dict
     thumbprints = params["ThumbprintList"]
     _check_thumbprints(thumbprints)
     with ctx.store.transaction() as conn:
-        arn = _OIDC.row(ctx, params["OpenIDConnectProviderArn"])["arn"]
+        arn = OIDC.row(ctx, params["OpenIDConnectProviderArn"])["arn"]
         ctx.store.changed("iam_oidc_providers")
         conn.execute("UPDATE iam_oidc_providers SET thumbprints = ? WHERE arn = ?", (json.dumps(thumbprints), arn))
     return {}
@@ -231,14 +231,14 @@ def create_saml_provider(ctx: RequestContext, params: dict) -> dict:
     tags = request_tags(params)
     created = float(int(ctx.now()))
     arn = account_arn(ctx, f"saml-provider/{name}")
-    _SAML.insert(ctx, {"arn": arn, "name": name, "metadata": document, "valid_until": _valid_until(document, created),
+    SAML.insert(ctx, {"arn": arn, "name": name, "metadata": document, "valid_until": _valid_until(document, created),
                        "tags": json.dumps(tags), "created": created},
                  unique="name", exists=f"SAMLProvider {name} already exists.")
     return tagged({"SAMLProviderArn": arn}, tags)
 
 
 def get_saml_provider(ctx: RequestContext, params: dict) -> dict:
-    row = _SAML.row(ctx, params["SAMLProviderArn"])
+    row = SAML.row(ctx, params["SAMLProviderArn"])
     return tagged({"SAMLMetadataDocument": row["metadata"], "CreateDate": row["created"],
                    "ValidUntil": row["valid_until"]}, json.loads(row["tags"]))
 
@@ -253,7 +253,7 @@ def update_saml_provider(ctx: RequestContext, params: dict) -> dict:
     _refuse_unsupported(params)
     document = params.get("SAMLMetadataDocument")
     with ctx.store.transaction() as conn:
-        row = _SAML.row(ctx, params["SAMLProviderArn"])
+        row = SAML.row(ctx, params["SAMLProviderArn"])
         if document is not None:
             ctx.store.changed("iam_saml_providers")
             conn.execute("UPDATE iam_saml_providers SET metadata = ?, valid_until = ? WHERE arn = ?",
@@ -262,7 +262,7 @@ def update_saml_provider(ctx: RequestContext, params: dict) -> dict:
 
 
 def delete_saml_provider(ctx: RequestContext, params: dict) -> dict:
-    return _SAML.delete(ctx, params["SAMLProviderArn"])
+    return SAML.delete(ctx, params["SAMLProviderArn"])
 
 
 ACTIONS: dict[str, Callable[[RequestContext, dict], dict]] = {

@@ -27,7 +27,7 @@ from starlette.responses import Response
 
 from ..core import errors
 from ..core.validation import Validator, load_service_model
-from . import credentials, iam, iam_providers, iam_simulate, sigv4, sts
+from . import credentials, iam, iam_policies, iam_providers, iam_simulate, iam_tags, sigv4, sts
 from .context import RequestContext
 from .protocol import CORS_HEADERS
 
@@ -66,8 +66,8 @@ class QueryService:
 
 
 SERVICES: tuple[QueryService, ...] = (
-    QueryService("iam", {**iam.ACTIONS, **iam_providers.ACTIONS, **iam_simulate.ACTIONS}, iam.authorize,
-                 "ServiceFailure"),
+    QueryService("iam", {**iam.ACTIONS, **iam_providers.ACTIONS, **iam_policies.ACTIONS, **iam_tags.ACTIONS,
+                         **iam_simulate.ACTIONS}, iam.authorize, "ServiceFailure"),
     QueryService("sts", sts.ACTIONS, None, "InternalFailure"),
 )
 _BY_ACTION = {action: service for service in SERVICES for action in service.actions}

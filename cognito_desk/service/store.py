@@ -140,8 +140,39 @@ _V3 = """
 DROP INDEX credentials_by_expiration;
 """
 
+_V4 = """
+-- IAM customer-managed policies; default_version names the row of iam_policy_versions in force.
+CREATE TABLE iam_policies (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    policy_id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    description TEXT,
+    default_version TEXT NOT NULL,
+    next_version INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE iam_policy_versions (
+    policy_arn TEXT NOT NULL REFERENCES iam_policies(arn) ON DELETE CASCADE,
+    version_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (policy_arn, version_id)
+);
+-- Managed policies attached to roles: customer-managed or the built-in AWS-managed set (no foreign key).
+CREATE TABLE iam_role_attachments (
+    role_name TEXT NOT NULL COLLATE NOCASE REFERENCES iam_roles(name) ON DELETE CASCADE,
+    policy_arn TEXT NOT NULL,
+    attached REAL NOT NULL,
+    PRIMARY KEY (role_name, policy_arn)
+);
+CREATE INDEX iam_role_attachments_by_policy ON iam_role_attachments(policy_arn);
+"""
+
 #: Ordered schema migrations; entry N upgrades user_version N to N+1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 
 
 class Store:
