@@ -15,7 +15,7 @@ Errors: AWS answers raise the ``core.errors`` class of their code; everything el
 from .cognito_identity import CognitoIdentityClient
 from .credentials import CredentialsProvider
 from .endpoints import Endpoint, Endpoints, aws_endpoints, custom_endpoints
-from .iam import IamClient
+from .iam import ContextEntry, IamClient
 from .retry import RetryPolicy
 from .sts import StsClient
 from .transport import (
@@ -32,6 +32,7 @@ __all__ = [
     "BackendError",
     "CognitoIdentityClient",
     "ConnectionFailed",
+    "ContextEntry",
     "CredentialsProvider",
     "Endpoint",
     "Endpoints",

@@ -1,17 +1,19 @@
 """Async client for the IAM subset the identity-pool editors need (query protocol, 2010-05-08).
 
-Roles with their inline policies, and the OIDC and SAML identity providers that identity pools
-reference by ARN. Every call is SigV4-signed. Results are plain dicts of the ``<…Result>`` members with
-the wire names (``Role``, ``Roles``, ``IsTruncated``, ``Marker`` …); timestamps are aware UTC
-``datetime`` objects, ``IsTruncated`` a bool, ``MaxSessionDuration`` an int. Policy documents, which IAM
-returns URL-encoded, come back decoded and parsed (a dict; the raw string only if it is not JSON);
-policy arguments accept a dict or a JSON string.
+Roles with their inline and attached managed policies, the managed policies' versions, the policy
+simulator (``SimulateCustomPolicy``, ``SimulatePrincipalPolicy``), and the OIDC and SAML identity
+providers that identity pools reference by ARN. Every call is SigV4-signed. Results are plain dicts
+of the ``<…Result>`` members with the wire names (``Role``, ``Roles``, ``IsTruncated``, ``Marker`` …);
+timestamps are aware UTC ``datetime`` objects, counts ints, flags bools, ``EvalDecisionDetails`` a dict.
+Policy documents, which IAM returns URL-encoded, come back decoded and parsed (a dict; the raw string
+only if it is not JSON); policy arguments accept a dict or a JSON string.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,13 +23,18 @@ from .transport import ServiceClient
 _PROTOCOL = QueryProtocol("2010-05-08")
 _SHAPE = XmlShape(
     lists=frozenset({"Roles", "Tags", "PolicyNames", "ClientIDList", "ThumbprintList",
-                     "OpenIDConnectProviderList", "SAMLProviderList"}),
-    structures=frozenset({"Role", "RoleLastUsed", "PermissionsBoundary"}),
-    timestamps=frozenset({"CreateDate", "ValidUntil", "LastUsedDate"}),
-    integers=frozenset({"MaxSessionDuration"}),
-    booleans=frozenset({"IsTruncated"}),
+                     "OpenIDConnectProviderList", "SAMLProviderList", "AttachedPolicies", "EvaluationResults",
+                     "MatchedStatements", "MissingContextValues", "ResourceSpecificResults"}),
+    maps=frozenset({"EvalDecisionDetails"}),
+    structures=frozenset({"Role", "RoleLastUsed", "PermissionsBoundary", "Policy", "PolicyVersion",
+                          "OrganizationsDecisionDetail", "PermissionsBoundaryDecisionDetail"}),
+    timestamps=frozenset({"CreateDate", "UpdateDate", "ValidUntil", "LastUsedDate"}),
+    integers=frozenset({"MaxSessionDuration", "AttachmentCount", "PermissionsBoundaryUsageCount", "Line",
+                        "Column"}),
+    booleans=frozenset({"IsTruncated", "IsAttachable", "IsDefaultVersion", "AllowedByOrganizations",
+                        "AllowedByPermissionsBoundary"}),
 )
-_POLICY_KEYS = frozenset({"AssumeRolePolicyDocument", "PolicyDocument"})
+_POLICY_KEYS = frozenset({"AssumeRolePolicyDocument", "PolicyDocument", "Document"})
 
 Policy = Mapping[str, Any] | str
 
@@ -59,6 +66,23 @@ def _parse_policy(encoded: str) -> Any:
 
 def _next_marker(page: Mapping[str, Any]) -> str | None:
     return page.get("Marker") if page.get("IsTruncated") else None
+
+
+def _context_entries(entries: Sequence[ContextEntry] | None) -> list[dict[str, Any]] | None:
+    if not entries:
+        return None
+    return [{"ContextKeyName": entry.name, "ContextKeyValues": list(entry.values), "ContextKeyType": entry.type}
+            for entry in entries]
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    """One request-context key for the policy simulator: ``ContextKeyType`` is ``string``, ``stringList``,
+    ``numeric``, ``boolean``, ``date``, ``ip``, ``binary`` or their ``…List`` forms."""
+
+    name: str
+    values: tuple[str, ...]
+    type: str = "string"
 
 
 def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
@@ -144,8 +168,107 @@ class IamClient(ServiceClient):
             "ListRolePolicies", members(RoleName=role_name, Marker=marker, MaxItems=max_items)
         )
 
+    def iter_role_policy_names(self, *, role_name: str, page_size: int = 100) -> AsyncIterator[str]:
+        """The names of every inline policy of the role, following ``Marker`` paging."""
+        return paginate(
+            lambda marker: self.list_role_policies(role_name=role_name, marker=marker, max_items=page_size),
+            "PolicyNames",
+            _next_marker,
+        )
+
     async def delete_role_policy(self, *, role_name: str, policy_name: str) -> dict[str, Any]:
         return await self._call("DeleteRolePolicy", members(RoleName=role_name, PolicyName=policy_name))
+
+    # --- managed policies ------------------------------------------------------------------------
+
+    async def list_attached_role_policies(
+        self,
+        *,
+        role_name: str,
+        path_prefix: str | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> dict[str, Any]:
+        return await self._call(
+            "ListAttachedRolePolicies",
+            members(RoleName=role_name, PathPrefix=path_prefix, Marker=marker, MaxItems=max_items),
+        )
+
+    def iter_attached_role_policies(self, *, role_name: str, page_size: int = 100) -> AsyncIterator[dict[str, Any]]:
+        """Every ``{"PolicyName", "PolicyArn"}`` attached to the role, following ``Marker`` paging."""
+        return paginate(
+            lambda marker: self.list_attached_role_policies(role_name=role_name, marker=marker, max_items=page_size),
+            "AttachedPolicies",
+            _next_marker,
+        )
+
+    async def get_policy(self, *, policy_arn: str) -> dict[str, Any]:
+        return await self._call("GetPolicy", members(PolicyArn=policy_arn))
+
+    async def get_policy_version(self, *, policy_arn: str, version_id: str) -> dict[str, Any]:
+        """``PolicyVersion`` with its ``Document`` decoded and parsed."""
+        return await self._call("GetPolicyVersion", members(PolicyArn=policy_arn, VersionId=version_id))
+
+    # --- the policy simulator --------------------------------------------------------------------
+
+    async def simulate_custom_policy(
+        self,
+        *,
+        policy_input_list: Sequence[Policy],
+        action_names: Sequence[str],
+        resource_arns: Sequence[str] | None = None,
+        context_entries: Sequence[ContextEntry] | None = None,
+        caller_arn: str | None = None,
+        permissions_boundary_policy_input_list: Sequence[Policy] | None = None,
+        resource_policy: Policy | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> dict[str, Any]:
+        """IAM's answer for the given identity policies (``EvaluationResults``, ``IsTruncated``, ``Marker``)."""
+        return await self._call(
+            "SimulateCustomPolicy",
+            members(
+                PolicyInputList=[_policy_text(policy) for policy in policy_input_list],
+                PermissionsBoundaryPolicyInputList=[_policy_text(policy) for policy in
+                                                    permissions_boundary_policy_input_list]
+                if permissions_boundary_policy_input_list else None,
+                ActionNames=list(action_names),
+                ResourceArns=list(resource_arns) if resource_arns else None,
+                ResourcePolicy=_policy_text(resource_policy) if resource_policy is not None else None,
+                CallerArn=caller_arn,
+                ContextEntries=_context_entries(context_entries),
+                Marker=marker,
+                MaxItems=max_items,
+            ),
+        )
+
+    async def simulate_principal_policy(
+        self,
+        *,
+        policy_source_arn: str,
+        action_names: Sequence[str],
+        policy_input_list: Sequence[Policy] | None = None,
+        resource_arns: Sequence[str] | None = None,
+        context_entries: Sequence[ContextEntry] | None = None,
+        caller_arn: str | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> dict[str, Any]:
+        """IAM's answer for the policies of a user, group or role (plus ``policy_input_list``)."""
+        return await self._call(
+            "SimulatePrincipalPolicy",
+            members(
+                PolicySourceArn=policy_source_arn,
+                PolicyInputList=[_policy_text(policy) for policy in policy_input_list] if policy_input_list
+                else None,
+                ActionNames=list(action_names),
+                ResourceArns=list(resource_arns) if resource_arns else None,
+                CallerArn=caller_arn,
+                ContextEntries=_context_entries(context_entries),
+                Marker=marker,
+                MaxItems=max_items,
+            ),
+        )
 
     # --- OpenID Connect providers ----------------------------------------------------------------
 

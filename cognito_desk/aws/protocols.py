@@ -195,10 +195,12 @@ class QueryProtocol:
 @dataclass(frozen=True)
 class XmlShape:
     """How to read a query-protocol result element as plain data, by element name: ``member``
-    children (and the ``lists``) become lists, other parents (and empty ``structures``) dicts, leaves
-    strings unless named in ``timestamps`` (ISO-8601), ``integers`` or ``booleans``."""
+    children (and the ``lists``) become lists, the ``maps`` (``<entry><key/><value/></entry>``) dicts of
+    key to value, other parents (and empty ``structures``) dicts, leaves strings unless named in
+    ``timestamps`` (ISO-8601), ``integers`` or ``booleans``."""
 
     lists: frozenset[str] = frozenset()
+    maps: frozenset[str] = frozenset()
     structures: frozenset[str] = frozenset()
     timestamps: frozenset[str] = frozenset()
     integers: frozenset[str] = frozenset()
@@ -208,6 +210,9 @@ class XmlShape:
         children = list(element)
         if element.tag in self.lists or (children and all(child.tag == "member" for child in children)):
             return [self.to_data(child) for child in children]
+        if element.tag in self.maps:
+            return {entry.findtext("key", ""): self.to_data(entry.find("value")) for entry in children
+                    if entry.find("value") is not None}
         if children or element.tag in self.structures:
             return {child.tag: self.to_data(child) for child in children}
         text = (element.text or "").strip()

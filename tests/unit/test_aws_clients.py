@@ -13,6 +13,7 @@ from botocore.credentials import ReadOnlyCredentials
 
 from cognito_desk.aws import (
     CognitoIdentityClient,
+    ContextEntry,
     IamClient,
     StsClient,
     aws_endpoints,
@@ -437,6 +438,75 @@ def test_get_role_policy_decodes_the_url_encoded_document() -> None:
         "PolicyName": "p",
         "PolicyDocument": {"Version": "2012-10-17", "Statement": []},
     }
+
+
+#: IAM's answer to SimulateCustomPolicy as its API reference shows it, plus a decision-details map.
+SIMULATION = f"""<SimulateCustomPolicyResponse {IAM_NS}><SimulateCustomPolicyResult>
+<IsTruncated>true</IsTruncated><Marker>next-page</Marker>
+<EvaluationResults><member>
+  <MatchedStatements><member><SourcePolicyId>PolicyInputList.1</SourcePolicyId>
+    <SourcePolicyType>IAM Policy</SourcePolicyType>
+    <EndPosition><Column>4</Column><Line>9</Line></EndPosition>
+    <StartPosition><Column>16</Column><Line>3</Line></StartPosition></member></MatchedStatements>
+  <MissingContextValues/>
+  <EvalDecisionDetails><entry><key>IAM Policy</key><value>allowed</value></entry></EvalDecisionDetails>
+  <EvalResourceName>arn:aws:s3:::photos/us-east-1:abc/x.jpg</EvalResourceName>
+  <EvalDecision>allowed</EvalDecision><EvalActionName>s3:GetObject</EvalActionName>
+</member><member>
+  <MatchedStatements/><MissingContextValues><member>aws:SourceIp</member></MissingContextValues>
+  <EvalResourceName>*</EvalResourceName><EvalDecision>implicitDeny</EvalDecision>
+  <EvalActionName>s3:DeleteObject</EvalActionName>
+</member></EvaluationResults>
+</SimulateCustomPolicyResult></SimulateCustomPolicyResponse>"""
+
+
+def test_simulate_custom_policy_sends_policies_and_context_and_reads_the_results() -> None:
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                      "Resource": "arn:aws:s3:::photos/${aws:userid}/*"}]}
+    result, [request] = exchange(
+        IamClient,
+        lambda c: c.simulate_custom_policy(
+            policy_input_list=[policy], action_names=["s3:GetObject", "s3:DeleteObject"],
+            resource_arns=["arn:aws:s3:::photos/us-east-1:abc/x.jpg"], caller_arn="arn:aws:iam::1:user/x",
+            context_entries=[ContextEntry("cognito-identity.amazonaws.com:sub", ("us-east-1:abc",)),
+                             ContextEntry("cognito-identity.amazonaws.com:amr", ("authenticated", "graph"),
+                                          "stringList")]),
+        httpx.Response(200, text=SIMULATION),
+    )
+    params = dict(parse_qsl(request.content.decode()))
+    assert params["Action"] == "SimulateCustomPolicy"
+    assert json.loads(params["PolicyInputList.member.1"]) == policy
+    assert (params["ActionNames.member.1"], params["ActionNames.member.2"]) == ("s3:GetObject", "s3:DeleteObject")
+    assert params["ResourceArns.member.1"] == "arn:aws:s3:::photos/us-east-1:abc/x.jpg"
+    assert params["CallerArn"] == "arn:aws:iam::1:user/x"
+    assert params["ContextEntries.member.1.ContextKeyName"] == "cognito-identity.amazonaws.com:sub"
+    assert params["ContextEntries.member.1.ContextKeyValues.member.1"] == "us-east-1:abc"
+    assert params["ContextEntries.member.1.ContextKeyType"] == "string"
+    assert params["ContextEntries.member.2.ContextKeyValues.member.2"] == "graph"
+    assert params["ContextEntries.member.2.ContextKeyType"] == "stringList"
+    assert "Authorization" in request.headers
+    allowed, denied = result["EvaluationResults"]
+    assert (result["IsTruncated"], result["Marker"]) == (True, "next-page")
+    assert allowed["EvalDecision"] == "allowed" and allowed["MissingContextValues"] == []
+    assert allowed["EvalDecisionDetails"] == {"IAM Policy": "allowed"}
+    assert allowed["MatchedStatements"] == [{
+        "SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy",
+        "EndPosition": {"Column": 4, "Line": 9}, "StartPosition": {"Column": 16, "Line": 3}}]
+    assert (denied["EvalDecision"], denied["MatchedStatements"], denied["MissingContextValues"]) == (
+        "implicitDeny", [], ["aws:SourceIp"])
+
+
+def test_simulate_principal_policy_names_the_role() -> None:
+    _, [request] = exchange(
+        IamClient,
+        lambda c: c.simulate_principal_policy(policy_source_arn="arn:aws:iam::1:role/Auth",
+                                              action_names=["s3:ListBucket"]),
+        httpx.Response(200, text=SIMULATION.replace("SimulateCustomPolicy", "SimulatePrincipalPolicy")),
+    )
+    params = dict(parse_qsl(request.content.decode()))
+    assert (params["Action"], params["PolicySourceArn"], params["ActionNames.member.1"]) == (
+        "SimulatePrincipalPolicy", "arn:aws:iam::1:role/Auth", "s3:ListBucket")
+    assert not any(key.startswith(("PolicyInputList", "ContextEntries", "ResourceArns")) for key in params)
 
 
 # --- endpoints ------------------------------------------------------------------------------------
