@@ -1,11 +1,12 @@
 """Making a pool with its roles, in the only order that works, and undoing it when a step fails.
 
 New roles trust the pool by its ID, which exists only once the pool does, so :func:`provision` creates the
-pool first, then each new role (its trust policy made for the new pool ID), then attaches the roles and role
+pool first, then each new role (its trust policy made for the new pool ID, then its inline permissions
+policies, if any), then attaches the roles and role
 mappings (``SetIdentityPoolRoles``) and the principal-tag maps. The wizard and import both describe what to
 make as a :class:`Provisioning`; roles not yet made are referred to by :func:`new_role_ref` placeholders
 wherever an ARN goes. A failing step raises :class:`ProvisioningFailed`, which says what exists and which
-step failed; :func:`roll_back` deletes what was made (roles first, then the pool).
+step failed; :func:`roll_back` deletes what was made (roles with their inline policies first, then the pool).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class NewRole:
     path: str | None = None
     description: str | None = None
     max_session_duration: int | None = None
+    #: ``(policy name, document)`` of the inline permissions policies to put on the new role.
+    inline_policies: tuple[tuple[str, dict], ...] = ()
 
 
 @dataclass
@@ -57,6 +60,8 @@ class Created:
     pool: dict[str, Any] | None = None
     role_arns: dict[str, str] = field(default_factory=dict)
     role_names: dict[str, str] = field(default_factory=dict)
+    #: Inline policy names put on each new role, by key.
+    role_policies: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> list[str]:
         lines = [f"Identity pool {self.pool['IdentityPoolName']} ({self.pool['IdentityPoolId']})"] if self.pool else []
@@ -97,6 +102,11 @@ async def provision(identity: CognitoIdentityClient, iam: IamClient, plan: Provi
                                          max_session_duration=role.max_session_duration)
             created.role_arns[role.key] = made["Role"]["Arn"]
             created.role_names[role.key] = role.name
+            for policy_name, document in role.inline_policies:
+                step = f"Adding permissions policy {policy_name} to IAM role {role.name}"
+                say(step)
+                await iam.put_role_policy(role_name=role.name, policy_name=policy_name, policy_document=document)
+                created.role_policies.setdefault(role.key, []).append(policy_name)
         if plan.roles or plan.role_mappings:
             step = "Attaching roles to the pool (SetIdentityPoolRoles)"
             say(step)
@@ -114,11 +124,22 @@ async def provision(identity: CognitoIdentityClient, iam: IamClient, plan: Provi
     return created
 
 
+async def _delete_inline_policies(iam: IamClient, role_name: str, names: list[str]) -> None:
+    """Delete the inline policies ``names`` of a role (IAM refuses to delete a role that has any)."""
+    for policy_name in list(names):
+        try:
+            await iam.delete_role_policy(role_name=role_name, policy_name=policy_name)
+        except errors.NoSuchEntity:
+            pass
+        names.remove(policy_name)
+
+
 async def roll_back(identity: CognitoIdentityClient, iam: IamClient, created: Created) -> list[str]:
     """Delete what :func:`provision` made (roles, then the pool); the lines say what could not be deleted."""
     left: list[str] = []
     for key, name in list(created.role_names.items()):
         try:
+            await _delete_inline_policies(iam, name, created.role_policies.get(key, []))
             await iam.delete_role(role_name=name)
         except errors.NoSuchEntity:
             pass

@@ -3,7 +3,8 @@
 :class:`WizardPlan` holds what the user chose, step by step in the console's order — (1) user access
 (authenticated and/or guest, basic flow), (2) identity providers (plain fields: social app IDs, user-pool
 providers, OIDC and SAML provider ARNs, developer provider name), (3) roles (an existing role's ARN, or a
-new role made with the standard Cognito trust policy), (4) properties (name, tags) and (5) review.
+new role made with the standard Cognito trust policy; optionally a permissions template from
+:mod:`.policy_templates` put on the new roles as an inline policy), (4) properties (name, tags) and (5) review.
 :meth:`WizardPlan.problems` checks one step with the service models' own constraints; :meth:`review` is the
 summary the last page shows; :meth:`provisioning` is what :func:`~cognito_desk.admin.provision.provision`
 executes (pool first, then the new roles, then ``SetIdentityPoolRoles``).
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import roles
+from .policy_templates import template
 from .pools import FieldProblem, model_problems
 from .provision import NewRole, Provisioning, new_role_ref
 from .trust import cognito_trust_policy
@@ -64,6 +66,9 @@ class WizardPlan:
     roles: dict[str, RoleChoice] = field(default_factory=lambda: {kind: RoleChoice() for kind in KINDS})
     name: str = ""
     tags: dict[str, str] = field(default_factory=dict)
+    #: A ``policy_templates`` id (empty: none) and its values, for the inline policy of the new roles.
+    permissions_template: str = ""
+    template_values: dict[str, str] = field(default_factory=dict)
 
     def slots(self) -> list[str]:
         """The role slots this pool needs (authenticated and/or unauthenticated)."""
@@ -114,7 +119,19 @@ class WizardPlan:
                 found.append(FieldProblem(kind, f"Choose the {kind} role, or create a new one."))
             else:
                 found += [FieldProblem(kind, text) for text in roles.validate_roles({kind: choice.existing_arn})]
+        if self.permissions_template:
+            found += [FieldProblem(f"template.{key}", message)
+                      for key, message in template(self.permissions_template).problems(self.template_values)]
         return found
+
+    def _template_policies(self, kind: str) -> tuple[tuple[str, dict], ...]:
+        """The inline policy the chosen permissions template gives a new role of ``kind`` (if any)."""
+        if not self.permissions_template:
+            return ()
+        chosen = template(self.permissions_template)
+        if not chosen.applies_to(kind):
+            return ()
+        return ((chosen.policy_name, chosen.render(self.template_values, kind)),)
 
     def provisioning(self) -> Provisioning:
         new_roles, attached = [], {}
@@ -124,7 +141,8 @@ class WizardPlan:
                 amr = KINDS[kind]
                 new_roles.append(NewRole(kind, self.role_name(kind),
                                          lambda pool_id, amr=amr: cognito_trust_policy(pool_id, amr),
-                                         description=f"Cognito {kind} role for identity pool {self.name}"))
+                                         description=f"Cognito {kind} role for identity pool {self.name}",
+                                         inline_policies=self._template_policies(kind)))
                 attached[kind] = new_role_ref(kind)
             else:
                 attached[kind] = choice.existing_arn
@@ -146,6 +164,10 @@ class WizardPlan:
             value = (f"New role {self.role_name(kind)} (trusts this pool only)" if choice.create
                      else choice.existing_arn)
             rows.append((f"{kind.capitalize()} role", value))
+            if choice.create and self._template_policies(kind):
+                rows.append((f"{kind.capitalize()} role permissions",
+                             f"{template(self.permissions_template).title} (inline policy "
+                             f"{template(self.permissions_template).policy_name})"))
         rows.append(("Name", self.name))
         rows += [(f"Tag {key}", value) for key, value in self.tags.items()]
         return rows
