@@ -15,6 +15,9 @@ classic 403), always with ``"Version": "2012-10-17"`` (without it IAM does not s
 :meth:`PolicyTemplate.problems` checks the user's values (bucket, table, region, account) and
 :meth:`PolicyTemplate.render` gives the policy document for a role kind (``authenticated`` or
 ``unauthenticated``). The pool wizard and the role editor offer these; neither keeps its own copy.
+:class:`TemplatePolicy` is what the role editor's "Add permissions from template…" holds — the role, the
+template, its values and the inline policy name — with its problems, the JSON shown before saving and
+the ``PutRolePolicy`` it sends (:func:`put_template_policy`).
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from ..aws import IamClient
+from .pools import model_problems
+from .role_policies import role_name_of
 
 #: The identity ID as a policy variable (the Cognito identity, not the user pool's ``sub``).
 IDENTITY = "${cognito-identity.amazonaws.com:sub}"
@@ -159,3 +166,56 @@ _BY_ID = {template.id: template for template in TEMPLATES}
 def template(template_id: str) -> PolicyTemplate:
     """The template with this id (``KeyError`` for an unknown one)."""
     return _BY_ID[template_id]
+
+
+@dataclass
+class TemplatePolicy:
+    """A template to put on an existing role as an inline policy (empty ``policy_name``: the template's)."""
+
+    role_arn: str = ""
+    kind: str = AUTHENTICATED
+    template_id: str = TEMPLATES[0].id
+    values: dict[str, str] = field(default_factory=dict)
+    policy_name: str = ""
+
+    @property
+    def template(self) -> PolicyTemplate:
+        return template(self.template_id)
+
+    @property
+    def name(self) -> str:
+        return self.policy_name.strip() or self.template.policy_name
+
+    def problems(self) -> list[tuple[str, str]]:
+        """``(field, message)``: ``role``, ``kind``, ``policy_name`` or ``template.<parameter>``."""
+        found = [] if self.role_arn.strip() else [("role", "Choose the role to add the permissions to.")]
+        found += [(f"template.{key}", message) for key, message in self.template.problems(self.values)]
+        if not self.template.applies_to(self.kind):
+            found.append(("kind", f"{self.template.title} grants nothing to {self.kind} identities."))
+        found += [("policy_name", problem.message) for problem in model_problems(
+            "PutRolePolicy", {"RoleName": "r", "PolicyName": self.name, "PolicyDocument": "{}"}, service="iam")
+            if problem.member == "PolicyName"]
+        return found
+
+    def preview(self) -> str:
+        """The policy JSON as it will be saved, or the first problem with the values."""
+        try:
+            return self.template.render_json(self.values, self.kind)
+        except ValueError as exc:
+            return f"// {exc}"
+
+    def request(self) -> dict[str, Any]:
+        """The ``PutRolePolicy`` request (``ValueError`` while :meth:`problems` is not empty)."""
+        problems = self.problems()
+        if problems:
+            raise ValueError(problems[0][1])
+        return {"RoleName": role_name_of(self.role_arn.strip()), "PolicyName": self.name,
+                "PolicyDocument": self.template.render(self.values, self.kind)}
+
+
+async def put_template_policy(iam: IamClient, policy: TemplatePolicy) -> dict[str, Any]:
+    """Put the template on the role as an inline policy (replacing one of the same name); the request sent."""
+    request = policy.request()
+    await iam.put_role_policy(role_name=request["RoleName"], policy_name=request["PolicyName"],
+                              policy_document=request["PolicyDocument"])
+    return request

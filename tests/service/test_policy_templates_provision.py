@@ -10,7 +10,14 @@ import pytest
 from pool_admin_support import embedded, run
 from support import trust_policy
 
-from cognito_desk.admin.policy_templates import AUTHENTICATED, TEMPLATES, UNAUTHENTICATED, template
+from cognito_desk.admin.policy_templates import (
+    AUTHENTICATED,
+    TEMPLATES,
+    UNAUTHENTICATED,
+    TemplatePolicy,
+    put_template_policy,
+    template,
+)
 from cognito_desk.admin.provision import ProvisioningFailed, provision, roll_back
 from cognito_desk.admin.wizard import WizardPlan
 from cognito_desk.core import errors
@@ -99,3 +106,17 @@ def test_iam_accepts_every_template(aws_client, chosen):
                                 PolicyDocument=json.dumps(document))
             assert iam.get_role_policy(RoleName=role, PolicyName=f"{chosen.policy_name}-{kind}")[
                 "PolicyDocument"] == document
+
+
+def test_put_template_policy_on_an_existing_role(service, aws_client):
+    iam = aws_client("iam")
+    role = f"tpl-{uuid.uuid4().hex[:10]}"
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_policy("any", "authenticated"))["Role"]["Arn"]
+    chosen = TemplatePolicy(role_arn=arn, template_id="dynamodb-leading-keys", values=VALUES, policy_name="own-items")
+    sent = run(lambda http: put_template_policy(embedded(http, service).iam, chosen))
+    assert sent["RoleName"] == role
+    assert iam.get_role_policy(RoleName=role, PolicyName="own-items")["PolicyDocument"] == chosen.request()[
+        "PolicyDocument"]
+    missing = TemplatePolicy(role_arn=arn + "-gone", template_id="s3-private-folder", values=VALUES)
+    with pytest.raises(errors.NoSuchEntity):
+        run(lambda http: put_template_policy(embedded(http, service).iam, missing))

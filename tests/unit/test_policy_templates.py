@@ -11,6 +11,7 @@ from cognito_desk.admin.policy_templates import (
     IDENTITY,
     TEMPLATES,
     UNAUTHENTICATED,
+    TemplatePolicy,
     template,
 )
 
@@ -86,3 +87,23 @@ def test_problems_name_each_bad_value():
 def test_unknown_template():
     with pytest.raises(KeyError):
         template("no-such-template")
+
+
+def test_template_policy_checks_role_kind_values_and_name():
+    policy = TemplatePolicy(template_id="s3-private-folder", kind=UNAUTHENTICATED, values={"bucket": "b"},
+                            policy_name="bad name!")
+    fields = [name for name, _ in policy.problems()]
+    assert fields == ["role", "template.bucket", "kind", "policy_name"]
+    assert policy.preview().startswith("// ")
+    with pytest.raises(ValueError, match="Choose the role"):
+        policy.request()
+
+
+def test_template_policy_request_names_the_role_and_defaults_the_policy_name():
+    policy = TemplatePolicy(role_arn="arn:aws:iam::123456789012:role/app/Auth", template_id="amplify-storage",
+                            values={"bucket": "media"})
+    assert policy.problems() == []
+    request = policy.request()
+    assert (request["RoleName"], request["PolicyName"]) == ("Auth", "amplify-storage")
+    assert request["PolicyDocument"] == template("amplify-storage").render({"bucket": "media"})
+    assert json.loads(policy.preview()) == request["PolicyDocument"]
