@@ -2,7 +2,8 @@
 
 Owns :class:`PoolWizard` (a ``QWizard``) over a :class:`~cognito_desk.admin.wizard.WizardPlan`: user access,
 identity providers (the plain fields), roles (an existing role from IAM ``ListRoles``, loaded in the
-background, or a new one with the standard Cognito trust policy), properties (name, tags) and review. Each
+background, or a new one with the standard Cognito trust policy, optionally with a per-identity permissions
+template as its inline policy), properties (name, tags) and review. Each
 page checks its step with the plan before Next. Finish runs
 :func:`~cognito_desk.admin.provision.provision` on the window's runner with the step in progress shown; a
 failure midway says what exists and offers Roll back (or Keep what was made). ``created`` carries the new
@@ -38,6 +39,7 @@ from ...admin.provision import Created, ProvisioningFailed, provision, roll_back
 from ...admin.wizard import STEPS, RoleChoice, WizardPlan, default_role_name
 from ..context import AppContext
 from ..widgets.error_banner import ErrorBanner
+from ..widgets.template_fields import TemplateFields
 from .fields import ProblemLabel, ProviderFields, with_problem
 
 _SLOT_TITLES = {"authenticated": "Authenticated role", "unauthenticated": "Guest role"}
@@ -158,10 +160,15 @@ class _RolesPage(_StepPage):
                                     "pool, because their trust policy names the pool's ID.")
         self.slots = {kind: _RoleSlot(kind) for kind in _SLOT_TITLES}
         self.errors = ErrorBanner(name="Role list error")
+        self.template = TemplateFields(allow_none=True)
+        permissions = QGroupBox("Permissions of the new roles (optional starting point)")
+        permissions.setAccessibleName("Permissions template of the new roles")
+        QVBoxLayout(permissions).addWidget(self.template)
         box = QVBoxLayout(self)
         box.addWidget(self.errors)
         for slot in self.slots.values():
             box.addWidget(slot)
+        box.addWidget(permissions)
         box.addWidget(self.general_problem)
         box.addStretch()
         self._loaded = False
@@ -190,13 +197,16 @@ class _RolesPage(_StepPage):
             slot.roles.lineEdit().setPlaceholderText("arn:aws:iam::<account>:role/<name>")
 
     def write(self) -> None:
+        plan = self.pool_wizard.plan
         for kind, slot in self.slots.items():
-            self.pool_wizard.plan.roles[kind] = slot.choice()
+            plan.roles[kind] = slot.choice()
+        plan.permissions_template, plan.template_values = self.template.template_id(), self.template.values()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         super().show_problems(problems)
         for slot in self.slots.values():
             slot.problem.show_problems(problems)
+        self.template.show_problems(problems)
 
 
 class _PropertiesPage(_StepPage):

@@ -5,7 +5,8 @@ tags tab: one ``ListRoles`` per connection), lets the user pick the default auth
 account's roles (searchable, or type an ARN) or create one trusted by this pool in one click, edits the role
 mappings (:class:`~.mapping_editor.MappingEditor`) while the preview (:class:`~.preview_panel.PreviewPanel`) follows
 every edit (a recorded sign-in of the pool can be replayed in it), shows each role's trust policy with its lint and
-fixes (:class:`~.trust_panel.TrustPanel`), and saves with ``SetIdentityPoolRoles`` through the pool state after
+fixes (:class:`~.trust_panel.TrustPanel`), offers per-identity permission templates for the roles in use
+(:class:`~.templates_dialog.TemplatesDialog`), and saves with ``SetIdentityPoolRoles`` through the pool state after
 AWS's checks (``RolesForm.problems``). Errors appear in the tab's banner.
 """
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from cognito_desk.admin.pool_state import ACCOUNT_ROLES, POOL, PRINCIPAL_TAGS, ROLES
-from cognito_desk.admin.role_trust import apply_trust_fix, create_trusted_role
+from cognito_desk.admin.role_trust import apply_trust_fix, create_trusted_role, roles_in_use
 from cognito_desk.admin.roles_snapshot import RolesSnapshot
 from cognito_desk.admin.rules import SLOTS
 from cognito_desk.admin.trust import cognito_trust_policy
@@ -44,6 +45,7 @@ from ..permissions import PermissionsView
 from ..widgets.error_banner import ErrorBanner
 from .mapping_editor import MappingEditor
 from .preview_panel import PreviewPanel
+from .templates_dialog import TemplatesDialog
 from .trust_panel import TrustPanel
 
 __all__ = ["RolesPage"]
@@ -99,7 +101,12 @@ class RolesPage(PoolTab, QWidget):
         self.revert_button.setAccessibleName("Discard unsaved changes")
         self.state = QLabel("")
         self.state.setAccessibleName("Save state")
+        self.templates_button = QPushButton(icon("add"), "Add permissions from template…")
+        self.templates_button.setAccessibleName("Add permissions from template")
+        self.templates_button.clicked.connect(self.add_permissions_from_template)
+        self.templates_dialog: TemplatesDialog | None = None
         actions = QHBoxLayout()
+        actions.addWidget(self.templates_button)
         actions.addWidget(self.state, 1)
         actions.addWidget(self.revert_button)
         actions.addWidget(self.save_button)
@@ -177,6 +184,7 @@ class RolesPage(PoolTab, QWidget):
         self.preview.show_snapshot(snapshot)
         self.save_button.setEnabled(snapshot is not None)
         self.revert_button.setEnabled(snapshot is not None)
+        self.templates_button.setEnabled(snapshot is not None)
         self.state.setText("")
         self._dirty = False
 
@@ -208,6 +216,13 @@ class RolesPage(PoolTab, QWidget):
 
         self.run(create_trusted_role(pool.connection.iam, pool_id=pool.pool_id, slot=slot, name=name),
                  label=f"Creating role {name}", busy=self, errors=self.errors, on_success=created)
+
+    def add_permissions_from_template(self) -> None:
+        """Open the template dialog for the roles this pool's form uses."""
+        if self.pool is not None and self.snapshot is not None:
+            self.templates_dialog = TemplatesDialog(self.ctx, self.pool.connection.iam,
+                                                    roles_in_use(self.snapshot.form), self)
+            self.templates_dialog.open()
 
     def apply_fix(self, role_arn: str, fixed: dict) -> None:
         if self.pool is None:
