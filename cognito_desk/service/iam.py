@@ -40,10 +40,14 @@ def account_arn(ctx: RequestContext, resource: str) -> str:
 
 
 def _resource(ctx: RequestContext, action: str, params: dict) -> str:
-    """The ARN IAM names when it refuses ``action``: the role, the identity provider, or all of a kind."""
-    for key in ("OpenIDConnectProviderArn", "SAMLProviderArn"):
+    """The ARN IAM names when it refuses ``action``: the role, policy, identity provider, or all of a kind."""
+    if "RoleName" in params:
+        return account_arn(ctx, f"role{params.get('Path', '/')}{params['RoleName']}")
+    for key in ("PolicyArn", "OpenIDConnectProviderArn", "SAMLProviderArn"):
         if key in params:
             return params[key]
+    if action in ("CreatePolicy", "ListPolicies"):
+        return account_arn(ctx, f"policy{params.get('Path', '/')}{params.get('PolicyName', '*')}")
     if "OpenIDConnectProvider" in action:
         return account_arn(ctx, "oidc-provider/*")
     if "SAMLProvider" in action:

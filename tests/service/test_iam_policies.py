@@ -319,3 +319,23 @@ def test_aws_cli_managed_policy_round_trip(aws_cli, tmp_path):
     aws_cli("iam", "detach-role-policy", "--role-name", role, "--policy-arn", created["Arn"])
     aws_cli("iam", "delete-role", "--role-name", role)
     aws_cli("iam", "delete-policy", "--policy-arn", created["Arn"])
+
+
+def test_vended_credentials_may_not_manage_policies(aws_client, make_pool, service):
+    pool = make_pool(roles=("unauthenticated",))
+    identity = aws_client("cognito-identity")
+    identity_id = identity.get_id(IdentityPoolId=pool.id)["IdentityId"]
+    credentials = identity.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]
+    keys = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretKey"],
+            "aws_session_token": credentials["SessionToken"]}
+    session, caller = aws_client("iam", **keys), aws_client("sts", **keys).get_caller_identity()["Arn"]
+    account = f"arn:aws:iam::{service.account_id}"
+    refused = f"User: {caller} is not authorized to perform: iam:"
+    role_name = pool.roles["unauthenticated"].rsplit("/", 1)[-1]
+    assert error_of(session.attach_role_policy, RoleName=role_name, PolicyArn=S3_READ_ONLY) == (
+        "AccessDenied", f"{refused}AttachRolePolicy on resource: {account}:role/{role_name}", 403)
+    assert error_of(session.create_policy, PolicyName="mine", PolicyDocument=json.dumps(READ)) == (
+        "AccessDenied", f"{refused}CreatePolicy on resource: {account}:policy/mine", 403)
+    assert error_of(session.get_policy, PolicyArn=S3_READ_ONLY) == (
+        "AccessDenied", f"{refused}GetPolicy on resource: {S3_READ_ONLY}", 403)
+    assert aws_client("iam").list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
