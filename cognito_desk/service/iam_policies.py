@@ -295,7 +295,7 @@ def detach_role_policy(ctx: RequestContext, params: dict) -> dict:
 
 
 def _attached(ctx: RequestContext, role_name: str) -> list[_Policy]:
-    rows = ctx.store.query("SELECT policy_arn FROM iam_role_attachments WHERE role_name = ? ORDER BY attached",
+    rows = ctx.store.query("SELECT policy_arn FROM iam_role_attachments WHERE role_name = ? ORDER BY rowid",
                            (role_name,))
     return [policy for policy in (_find(ctx, row["policy_arn"]) for row in rows) if policy is not None]
 
