@@ -339,3 +339,15 @@ def test_vended_credentials_may_not_manage_policies(aws_client, make_pool, servi
     assert error_of(session.get_policy, PolicyArn=S3_READ_ONLY) == (
         "AccessDenied", f"{refused}GetPolicy on resource: {S3_READ_ONLY}", 403)
     assert aws_client("iam").list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
+
+
+def test_refused_policy_requests_change_nothing(iam, aws_client):
+    arn = new_policy(iam)["Arn"]
+    assert error_of(iam.create_policy_version, PolicyArn=arn, PolicyDocument="{")[0] == "MalformedPolicyDocument"
+    assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v1"]
+    assert iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"] == READ
+    unchecked = aws_client("iam", config=Config(parameter_validation=False))
+    assert error_of(unchecked.list_policies, Scope="Everything") == (
+        "ValidationError", "1 validation error detected: Value 'Everything' at 'scope' failed to satisfy constraint: "
+                           "Member must satisfy enum value set: [All, AWS, Local]", 400)
+    assert error_of(unchecked.get_policy_version, PolicyArn=arn, VersionId="version-1")[0] == "ValidationError"
