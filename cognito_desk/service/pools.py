@@ -108,7 +108,12 @@ def describe_identity_pool(ctx: RequestContext, params: dict) -> dict:
 
 
 def update_identity_pool(ctx: RequestContext, params: dict) -> dict:
-    """Full replacement: optional members left out are cleared; tags are kept (use TagResource)."""
+    """Full replacement: optional members left out are cleared; tags are kept (use TagResource).
+
+    ``DeveloperProviderName`` is the exception: once set it cannot change, and leaving it out keeps it — AWS
+    does so (Terraform's AWS provider never sends it in ``UpdateIdentityPool``, and its acceptance test
+    ``TestAccCognitoIdentityPool_renameWithDeveloperProviderName`` checks the name survives on AWS).
+    """
     pool_id = params["IdentityPoolId"]
     check_pool_config({k: v for k, v in params.items() if k != "IdentityPoolTags"})
     with ctx.store.transaction() as conn:
@@ -116,10 +121,11 @@ def update_identity_pool(ctx: RequestContext, params: dict) -> dict:
         if row is None:
             raise pool_not_found(pool_id)
         ctx.store.changed("pools")
-        current, wanted = row["developer_provider_name"], params.get("DeveloperProviderName")
+        current = row["developer_provider_name"]
+        wanted = params.get("DeveloperProviderName", current)
         if current is not None and wanted != current:
             raise errors.InvalidParameterException(
-                f"DeveloperProviderName cannot be changed or removed once set (it is '{current}').")
+                f"DeveloperProviderName cannot be changed once set (it is '{current}').")
         conn.execute(
             "UPDATE pools SET name=?, allow_unauthenticated=?, allow_classic_flow=?, supported_login_providers=?,"
             " developer_provider_name=?, openid_connect_provider_arns=?, cognito_identity_providers=?,"

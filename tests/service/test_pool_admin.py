@@ -95,8 +95,7 @@ def test_invalid_edits_are_refused_before_sending_and_nothing_changes(service, a
     assert [p.member for p in invalid.problems] == ["IdentityPoolName"]
     assert invalid.problems[0].message == "Too long: at most 128 allowed."
     assert "Member must have length less than or equal to 128" in invalid.problems[0].detail
-    assert refused.message == ("DeveloperProviderName cannot be changed or removed once set "
-                               "(it is 'login.qa.example').")
+    assert refused.message == "DeveloperProviderName cannot be changed once set (it is 'login.qa.example')."
     assert ci.describe_identity_pool(IdentityPoolId=full_pool.id)["IdentityPoolName"] == "test pool"
 
 
