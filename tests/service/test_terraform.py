@@ -62,7 +62,9 @@ class Terraform:
             'provider_installation {\n'
             f'  filesystem_mirror {{\n    path = "{MIRROR}"\n    include = ["registry.terraform.io/*/*"]\n  }}\n'
             '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n')
-        self.env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TF_"))}
+        # Nothing of the caller's AWS or Terraform setup leaks in, except Terraform's debug log when asked for.
+        self.env = {key: value for key, value in os.environ.items()
+                    if not key.startswith(("AWS_", "TF_")) or key in ("TF_LOG", "TF_LOG_PATH")}
         self.env.update(TF_CLI_CONFIG_FILE=str(cli_config), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1",
                         TF_INPUT="0", TF_VAR_endpoint=service.url, TF_VAR_access_key=service.access_key_id,
                         TF_VAR_secret_key=service.secret_access_key, TF_VAR_saml_metadata=metadata,
@@ -123,10 +125,18 @@ def test_terraform_apply_plan_update_import_destroy(aws_client, service, tmp_pat
     tf.plan_is_clean()
 
     updated = tf("apply", "-auto-approve", "-input=false", "-var", "pool_description=second")
-    assert "0 added, 3 changed, 0 destroyed" in updated.stdout, updated.stdout[-4000:]
+    assert "0 added, 5 changed, 0 destroyed" in updated.stdout, updated.stdout[-4000:]
     assert tf.output("pool_id") == pool_id
-    assert ci.describe_identity_pool(IdentityPoolId=pool_id)["IdentityPoolTags"] == {"purpose": "second"}
+    pool = ci.describe_identity_pool(IdentityPoolId=pool_id)
+    assert (pool["IdentityPoolTags"], pool["AllowClassicFlow"]) == ({"purpose": "second"}, False)
     assert iam.get_role(RoleName=unauthenticated)["Role"]["Description"] == "unauthenticated identities (second)"
+    inline = iam.get_role_policy(RoleName=authenticated, PolicyName="private-folder")["PolicyDocument"]
+    assert inline["Statement"][0]["Sid"] == "OwnFolderSecond"
+    policy_arn = next(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=authenticated)[
+        "AttachedPolicies"] if p["PolicyName"] == f"list-bucket-{suffix}")
+    assert iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"] == "v2"  # a new version, in place
+    version = iam.get_policy_version(PolicyArn=policy_arn, VersionId="v2")["PolicyVersion"]["Document"]
+    assert version["Statement"][0]["Sid"] == "ListOwnPrefixSecond"
     tf.plan_is_clean("-var", "pool_description=second")
 
     for address in ("aws_cognito_identity_pool.pool", "aws_cognito_identity_pool_roles_attachment.roles"):
@@ -134,8 +144,6 @@ def test_terraform_apply_plan_update_import_destroy(aws_client, service, tmp_pat
         tf("import", "-input=false", "-var", "pool_description=second", address, pool_id)
     tf.plan_is_clean("-var", "pool_description=second")
 
-    policy_arn = iam.list_attached_role_policies(RoleName=authenticated, PathPrefix="/cognito/")[
-        "AttachedPolicies"][0]["PolicyArn"]
     providers = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
     oidc_arn = next(p["Arn"] for p in providers if p["Arn"].endswith(f"login-{suffix}.example.com"))
     tf("destroy", "-auto-approve", "-input=false", "-var", "pool_description=second")

@@ -19,6 +19,7 @@ variable "secret_key" {
 }
 variable "saml_metadata" { type = string }
 variable "suffix" { type = string }
+# Changed by the test's in-place update: pool tags and basic flow, role descriptions, both policies.
 variable "pool_description" {
   type    = string
   default = "first"
@@ -54,7 +55,7 @@ resource "aws_iam_saml_provider" "corp" {
 resource "aws_cognito_identity_pool" "pool" {
   identity_pool_name               = "terraform pool ${var.suffix}"
   allow_unauthenticated_identities = true
-  allow_classic_flow               = true
+  allow_classic_flow               = var.pool_description == "first"
   developer_provider_name          = "login.terraform.${var.suffix}"
 
   cognito_identity_providers {
@@ -114,6 +115,7 @@ resource "aws_iam_role_policy" "private_folder" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
+      Sid      = "OwnFolder${title(var.pool_description)}"
       Effect   = "Allow"
       Action   = ["s3:GetObject", "s3:PutObject"]
       Resource = "arn:aws:s3:::photos/private/$${cognito-identity.amazonaws.com:sub}/*"
@@ -128,6 +130,7 @@ resource "aws_iam_policy" "list_bucket" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
+      Sid       = "ListOwnPrefix${title(var.pool_description)}"
       Effect    = "Allow"
       Action    = "s3:ListBucket"
       Resource  = "arn:aws:s3:::photos"
