@@ -75,6 +75,19 @@ def _context_entries(entries: Sequence[ContextEntry] | None) -> list[dict[str, A
             for entry in entries]
 
 
+def _policies(documents: Sequence[Policy] | None) -> list[str] | None:
+    return [_policy_text(document) for document in documents] if documents else None
+
+
+def _simulation(action_names: Sequence[str], resource_arns: Sequence[str] | None,
+                context_entries: Sequence[ContextEntry] | None, caller_arn: str | None, marker: str | None,
+                max_items: int | None) -> dict[str, Any]:
+    """The request members both simulator operations share."""
+    return members(ActionNames=list(action_names), ResourceArns=list(resource_arns) if resource_arns else None,
+                   CallerArn=caller_arn, ContextEntries=_context_entries(context_entries), Marker=marker,
+                   MaxItems=max_items)
+
+
 @dataclass(frozen=True)
 class ContextEntry:
     """One request-context key for the policy simulator: ``ContextKeyType`` is ``string``, ``stringList``,
@@ -225,22 +238,11 @@ class IamClient(ServiceClient):
         max_items: int | None = None,
     ) -> dict[str, Any]:
         """IAM's answer for the given identity policies (``EvaluationResults``, ``IsTruncated``, ``Marker``)."""
-        return await self._call(
-            "SimulateCustomPolicy",
-            members(
-                PolicyInputList=[_policy_text(policy) for policy in policy_input_list],
-                PermissionsBoundaryPolicyInputList=[_policy_text(policy) for policy in
-                                                    permissions_boundary_policy_input_list]
-                if permissions_boundary_policy_input_list else None,
-                ActionNames=list(action_names),
-                ResourceArns=list(resource_arns) if resource_arns else None,
-                ResourcePolicy=_policy_text(resource_policy) if resource_policy is not None else None,
-                CallerArn=caller_arn,
-                ContextEntries=_context_entries(context_entries),
-                Marker=marker,
-                MaxItems=max_items,
-            ),
-        )
+        return await self._call("SimulateCustomPolicy", members(
+            PolicyInputList=_policies(policy_input_list),
+            PermissionsBoundaryPolicyInputList=_policies(permissions_boundary_policy_input_list),
+            ResourcePolicy=_policy_text(resource_policy) if resource_policy is not None else None,
+            **_simulation(action_names, resource_arns, context_entries, caller_arn, marker, max_items)))
 
     async def simulate_principal_policy(
         self,
@@ -255,20 +257,9 @@ class IamClient(ServiceClient):
         max_items: int | None = None,
     ) -> dict[str, Any]:
         """IAM's answer for the policies of a user, group or role (plus ``policy_input_list``)."""
-        return await self._call(
-            "SimulatePrincipalPolicy",
-            members(
-                PolicySourceArn=policy_source_arn,
-                PolicyInputList=[_policy_text(policy) for policy in policy_input_list] if policy_input_list
-                else None,
-                ActionNames=list(action_names),
-                ResourceArns=list(resource_arns) if resource_arns else None,
-                CallerArn=caller_arn,
-                ContextEntries=_context_entries(context_entries),
-                Marker=marker,
-                MaxItems=max_items,
-            ),
-        )
+        return await self._call("SimulatePrincipalPolicy", members(
+            PolicySourceArn=policy_source_arn, PolicyInputList=_policies(policy_input_list),
+            **_simulation(action_names, resource_arns, context_entries, caller_arn, marker, max_items)))
 
     # --- OpenID Connect providers ----------------------------------------------------------------
 
