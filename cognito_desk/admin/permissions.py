@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from cognito_desk.admin.preview import PREVIEW_IDENTITY, Preview
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
+from cognito_desk.admin.role_policies import load_role_policies
+from cognito_desk.aws import ContextEntry
 from cognito_desk.core import errors
 from cognito_desk.core.login_keys import NotPreviewable, login_for
 from cognito_desk.core.permissions import Evaluation, Policy, Request, evaluate
@@ -50,43 +52,15 @@ class RolePolicies:
 
 
 async def read_role_policies(iam, role_arn: str) -> RolePolicies:
-    """The role's inline policies (``ListRolePolicies``/``GetRolePolicy``) and, where the client offers
-    ``ListAttachedRolePolicies``, its managed ones (default version of each)."""
-    name = role_arn.rsplit("/", 1)[-1]
-    role = (await iam.get_role(role_name=name))["Role"]
-    policies, marker = [], None
-    while True:
-        page = await iam.list_role_policies(role_name=name, marker=marker)
-        for policy_name in page.get("PolicyNames", []):
-            document = (await iam.get_role_policy(role_name=name, policy_name=policy_name))["PolicyDocument"]
-            policies.append(Policy(policy_name, _text(document), "inline"))
-        marker = page.get("Marker") if page.get("IsTruncated") else None
-        if marker is None:
-            break
-    notes = []
-    attached = getattr(iam, "list_attached_role_policies", None)
-    if attached is None:
-        notes.append("Attached managed policies are not read by this version (inline policies only).")
-    else:
-        for item in (await attached(role_name=name)).get("AttachedPolicies", []):
-            meta = (await iam.get_policy(policy_arn=item["PolicyArn"]))["Policy"]
-            version = await iam.get_policy_version(policy_arn=item["PolicyArn"], version_id=meta["DefaultVersionId"])
-            policies.append(Policy(item["PolicyName"], _text(version["PolicyVersion"]["Document"]), "managed"))
-    return RolePolicies(role_arn, role["RoleId"], role.get("AssumeRolePolicyDocument", {}), tuple(policies),
-                        tuple(notes))
+    """The role's inline and attached managed policies (each at its default version) and its trust policy, as
+    :func:`cognito_desk.admin.role_policies.load_role_policies` reads them."""
+    loaded = await load_role_policies(iam, role_arn)
+    policies = tuple(Policy(policy.name, _text(policy.document), policy.kind) for policy in loaded.policies)
+    return RolePolicies(role_arn, loaded.role_id, loaded.trust_policy, policies)
 
 
 def _text(document: object) -> str:
     return document if isinstance(document, str) else json.dumps(document, indent=2)
-
-
-@dataclass(frozen=True)
-class ContextEntry:
-    """One ``ContextEntries`` member of the policy simulator (``ContextKeyName``/``Values``/``Type``)."""
-
-    name: str
-    values: tuple[str, ...]
-    type: str = "string"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cognito_desk.aws import IamClient
@@ -55,6 +55,8 @@ class RolePolicies:
     role_arn: str
     role_id: str
     policies: tuple[RolePolicy, ...]
+    #: The role's trust policy (``AssumeRolePolicyDocument``), read by the same ``GetRole``.
+    trust_policy: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def inline(self) -> tuple[RolePolicy, ...]:
@@ -101,4 +103,5 @@ async def load_role_policies(iam: IamClient, role: str) -> RolePolicies:
                       key=lambda policy: (policy["PolicyName"].lower(), policy["PolicyArn"]))
     inline = await asyncio.gather(*(_inline(iam, name, policy_name) for policy_name in names))
     managed = await asyncio.gather(*(_managed(iam, policy) for policy in attached))
-    return RolePolicies(described["RoleName"], described["Arn"], described["RoleId"], (*inline, *managed))
+    return RolePolicies(described["RoleName"], described["Arn"], described["RoleId"], (*inline, *managed),
+                        described.get("AssumeRolePolicyDocument") or {})

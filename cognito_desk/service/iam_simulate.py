@@ -30,6 +30,7 @@ from ..core import errors
 from ..core.permissions import EXPLICIT_DENY, Evaluation, Policy, Request, evaluate
 from ..core.permissions.evaluate import StatementCheck
 from ..core.permissions.patterns import glob_match
+from . import iam_policies
 from .context import RequestContext
 from .iam import find_role
 
@@ -40,10 +41,16 @@ _SEVERITY = ("allowed", "implicitDeny", "explicitDeny")
 
 
 def principal_policies(ctx: RequestContext, role_name: str) -> list[tuple[Policy, str]]:
-    """The role's identity policies as (policy, text): inline ones in name order (source type ``role``)."""
+    """The role's identity policies as (policy, text): inline ones in name order (source type ``role``), then its
+    attached managed policies at their default versions (``aws-managed`` or ``user-managed``, as IAM names them)."""
     rows = ctx.store.query("SELECT policy_name, document FROM iam_role_policies WHERE role_name = ?"
                            " ORDER BY policy_name", (role_name,))
-    return [(Policy(row["policy_name"], row["document"], "role"), row["document"]) for row in rows]
+    found = [(Policy(row["policy_name"], row["document"], "role"), row["document"]) for row in rows]
+    for arn, document in iam_policies.attached_documents(ctx, role_name):
+        text = json.dumps(document, indent=2)
+        kind = "aws-managed" if ":iam::aws:policy/" in arn else "user-managed"
+        found.append((Policy(arn.rsplit("/", 1)[-1], text, kind), text))
+    return found
 
 
 def _skip(text: str, i: int) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
-
 from cognito_desk.admin.permissions import Permissions, compare, read_role_policies
 from cognito_desk.core.permissions import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY
 from cognito_desk.core.permissions.identity import IdentityFacts
@@ -117,11 +115,7 @@ def test_aws_answer_through_the_iam_client_and_managed_policies(service, aws_cli
     """The AWS side of the view — IAM SimulateCustomPolicy with the identity's context entries, and attached
     managed policies — through the app's IAM client, against the embedded IAM."""
     from cognito_desk.admin.permissions import ask_aws
-    from cognito_desk.aws import IamClient
 
-    if not hasattr(IamClient, "simulate_custom_policy") or not hasattr(IamClient, "list_attached_role_policies"):
-        pytest.skip("LOUD SKIP: the IAM client's SimulateCustomPolicy and ListAttachedRolePolicies come with the "
-                    "IAM subset of issue 16 §1 (branch h-iam); this test runs once both are merged")
     iam = aws_client("iam")
     arn, _ = make_role(service, aws_client, tag_session=True, policies={"photos": PHOTOS})
     managed = iam.create_policy(PolicyName=f"notes-{uuid.uuid4().hex[:8]}", PolicyDocument=json.dumps(

@@ -169,3 +169,21 @@ def test_aws_cli_simulate_custom_policy(aws_cli):
     (result,) = answer["EvaluationResults"]
     assert result["EvalDecision"] == "allowed"
     assert result["MatchedStatements"][0]["StartPosition"] == {"Line": 4, "Column": 5}
+
+
+def test_principal_policy_reads_the_roles_attached_managed_policies(iam):
+    name = f"sim-{uuid.uuid4().hex[:10]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    notes = iam.create_policy(PolicyName=f"notes-{name}", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}))
+    iam.attach_role_policy(RoleName=name, PolicyArn=notes["Policy"]["Arn"])
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    results = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["dynamodb:GetItem", "s3:GetObject",
+                                                                                "s3:PutObject"])["EvaluationResults"]
+    by_action = {result["EvalActionName"]: result for result in results}
+    assert by_action["dynamodb:GetItem"]["EvalDecision"] == "allowed"
+    assert by_action["dynamodb:GetItem"]["MatchedStatements"][0]["SourcePolicyId"] == f"notes-{name}"
+    assert by_action["dynamodb:GetItem"]["MatchedStatements"][0]["SourcePolicyType"] == "user-managed"
+    assert by_action["s3:GetObject"]["EvalDecision"] == "allowed"
+    assert by_action["s3:GetObject"]["MatchedStatements"][0]["SourcePolicyType"] == "aws-managed"
+    assert by_action["s3:PutObject"]["EvalDecision"] == "implicitDeny"
