@@ -18,8 +18,8 @@ from cognito_desk.ui.roles.page import RolesPage
 def test_wizard_puts_the_template_on_the_new_roles(connected_window, run, wait_until, assert_accessible):
     window = connected_window
     call, settle = call_until_idle(window, run), settle_when_idle(window, wait_until)
-    window.pool_screens.new_action.trigger()
-    wizard = window.pool_screens.dialog
+    window.screens["pools"].new_action.trigger()
+    wizard = window.screens["pools"].dialog
     wizard.access_page.guest.setChecked(True)
     wizard.next()
     wizard.providers_page.providers.developer.setText("login.templates")
@@ -73,6 +73,7 @@ def test_roles_tab_adds_permissions_from_a_template(connected_window, run, wait_
 
     pool_id, role_arn = call(setup())
     page = window.findChild(RolesPage)
+    window.tabs.setCurrentWidget(page)  # a tab loads what it shows when it is first shown
     window.pools_changed(select=pool_id)
     wait_until(lambda: page.snapshot is not None and page.snapshot.pool_id == pool_id, 30, "the roles snapshot")
     page.templates_button.click()
