@@ -81,6 +81,14 @@ def make_client(running: RunningService, service_name: str, **kwargs):
         config=config, **kwargs)
 
 
+def changed_tail(text: str, length: int = 1) -> str:
+    """``text`` with its last ``length`` characters replaced by others: never equal to ``text`` (a fixed
+    replacement would equal it whenever the original already ended that way)."""
+    tail = text[-length:]
+    replacement = "A" * length if tail != "A" * length else "B" * length
+    return text[:-length] + replacement
+
+
 def trust_policy(pool_id: str, amr: str = "authenticated", *, tag_session: bool = False) -> str:
     """The reference §5.7 trust policy for one pool and one amr value."""
     actions = ["sts:AssumeRoleWithWebIdentity", *(["sts:TagSession"] if tag_session else [])]

@@ -104,7 +104,7 @@ def test_500_identities_page_in_as_the_view_scrolls_never_all_at_once(connected_
     _relist(page, wait_until)
     model = page.model
     assert len(model.rows) == 60 and model.canFetchMore() and "scroll for more" in page.count_label.text()
-    run(asyncio.sleep(0.3))
+    wait_until(lambda: not page.ctx.runner.running and not model.loading, 30, "every screen idle")
     assert len(model.rows) == 60  # nothing more arrives until the view is scrolled
     pages = []
     model.page_loaded.connect(pages.append)
@@ -184,7 +184,7 @@ def test_cancelled_confirmation_deletes_nothing_and_stop_ends_after_a_batch(conn
     page.view.selectAll()
     page.delete_button.click()
     page.confirmation.reject()
-    run(asyncio.sleep(0.1))
+    wait_until(lambda: not page.ctx.runner.running, 30, "every screen idle after the refusal")
     assert page._deleting is None and _listed(cognito, pool_id) == set(ids)
     real = window.connection.identity.delete_identities
 
@@ -278,9 +278,8 @@ def test_switching_pools_mid_page_never_mixes_their_identities(connected_window,
     for _ in range(3):  # select each pool while the other's page is still on its way
         window.pool_list.select_pool(first)
         window.pool_list.select_pool(second)
-    _settled(page, wait_until)
-    run(asyncio.sleep(0.3))
-    assert [row["IdentityId"] for row in page.model.rows] == second_ids
+    wait_until(lambda: not page.ctx.runner.running and not page.model.loading
+               and [row["IdentityId"] for row in page.model.rows] == second_ids, 30, "the second pool's identities")
     window.pool_list.select_pool(first)
     _settled(page, wait_until, rows=5)
     assert [row["IdentityId"] for row in page.model.rows] == first_ids

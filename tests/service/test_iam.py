@@ -10,6 +10,7 @@ import uuid
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from support import changed_tail
 
 TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
@@ -195,7 +196,7 @@ def test_aws_cli_round_trip(aws_cli, tmp_path):
 
 
 def test_wrong_secret_and_unknown_key(aws_client, service):
-    tampered = aws_client("iam", aws_secret_access_key=service.secret_access_key[:-1] + "X")
+    tampered = aws_client("iam", aws_secret_access_key=changed_tail(service.secret_access_key))
     error, status = error_of(tampered.list_roles)
     assert (error["Code"], status) == ("SignatureDoesNotMatch", 403)
     assert error["Message"].startswith("The request signature we calculated does not match the signature")

@@ -24,6 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import RSAAlgorithm
+from support import changed_tail
 
 COGNITO = "cognito-identity.amazonaws.com"
 NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
@@ -156,8 +157,7 @@ def test_vended_credentials_are_not_iam_admins(vended, aws_client, service):
 def test_tampered_vended_credentials(vended, aws_client):
     _, credentials = vended
     secret = credentials["SecretAccessKey"]
-    tampered = session_client(aws_client, "sts", credentials, aws_secret_access_key=secret[:-1] + "A" if
-                              secret[-1] != "A" else secret[:-1] + "B")
+    tampered = session_client(aws_client, "sts", credentials, aws_secret_access_key=changed_tail(secret))
     error, status = error_of(tampered.get_caller_identity)
     assert (error["Code"], status) == ("SignatureDoesNotMatch", 403)
     wrong_token = session_client(aws_client, "sts", credentials, aws_session_token="not-the-token")

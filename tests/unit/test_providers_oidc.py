@@ -14,6 +14,7 @@ from fakes.jwt_issuer import OidcProvider
 from fakes.keys import SigningKey
 from fakes.pools import NOW, add_oidc_provider, add_pool, refused, run_verifier, validate
 from fakes.pools import store_fixture as store_fixture  # the ``store`` fixture
+from support import changed_tail
 
 from cognito_desk.core import errors
 from cognito_desk.service.providers import ProviderVerifier, TokenExpired, fetch
@@ -98,7 +99,7 @@ def test_bad_signature_and_tampered_payload(store, setup, idp):
     forged = idp.mint(now=NOW, aud=CLIENT, sub="alice", key=other_key)
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     tampered = f"{header}.{b64({**claims, 'sub': 'mallory'})}.{signature}"
-    flipped = f"{header}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
+    flipped = f"{header}.{payload}.{changed_tail(signature, 4)}"
     for token in (forged, tampered, flipped):
         assert refused(store, pool, idp.logins_key, token) == COULD_NOT_VERIFY
     assert validate(store, pool, idp.logins_key, good).subject == "alice"
@@ -249,7 +250,7 @@ def test_a_verified_signature_is_reused_but_never_outlives_the_key_set(store, se
         idp.rotate("k-new")  # the IdP withdraws the key that signed the token
         await verifier.validate(pool, idp.logins_key, token, now=NOW + 10)  # reused, no key fetch
         assert idp.count(idp.jwks_path) == fetches
-        tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        tampered = changed_tail(token, 4)
         with pytest.raises(errors.NotAuthorizedException):  # any other token string is verified afresh
             await verifier.validate(pool, idp.logins_key, tampered, now=NOW + 20)
         with pytest.raises(errors.NotAuthorizedException) as caught:
