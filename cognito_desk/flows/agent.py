@@ -60,13 +60,15 @@ def reaches(url: str, stop_at: str) -> bool:
 
 
 class ProviderError(errors.CognitoDeskError):
-    """The identity provider refused or answered something unusable; ``error`` is its code when it sent one."""
+    """The identity provider refused or answered something unusable; ``error`` is its code when it sent one, and
+    ``redirect_uri`` the redirect URI the authorization request carried (when the refusal came during it)."""
 
-    def __init__(self, message: str, *, error: str = "", description: str = "") -> None:
+    def __init__(self, message: str, *, error: str = "", description: str = "", redirect_uri: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.error = error
         self.description = description
+        self.redirect_uri = redirect_uri
 
     def __str__(self) -> str:
         return self.message

@@ -97,16 +97,20 @@ async def authorize(agent: UserAgent, client: ProviderClient, endpoint: str, tim
         return authorization_url(endpoint, query)
 
     with timeline.call("Provider authorize", PROVIDER_LOGIN):
-        arrival: Arrival = await agent.navigate(start, client.redirect_uri)
-    params = arrival.params()
-    if params.get("state") != state:  # first: an answer that is not this login's says nothing, error or not
-        raise ProviderError("The provider's answer carries another state than the request: it is not the answer "
-                            "to this sign-in (a replayed or forged redirect), so it was not used.",
-                            error="state_mismatch")
-    if "error" in params:
-        description = params.get("error_description", "")
-        raise ProviderError(f"The provider refused the sign-in: {params['error']}" + provider_said(description),
-                            error=params["error"], description=description)
+        try:
+            arrival: Arrival = await agent.navigate(start, client.redirect_uri)
+        except ProviderError as exc:  # the provider's error page, or a page that went nowhere
+            exc.redirect_uri = exc.redirect_uri or used.get("redirect_uri", "")
+            raise
+        params = arrival.params()
+        if params.get("state") != state:  # first: an answer that is not this login's says nothing, error or not
+            raise ProviderError("The provider's answer carries another state than the request: it is not the answer "
+                                "to this sign-in (a replayed or forged redirect), so it was not used.",
+                                error="state_mismatch")
+        if "error" in params:  # an OAuth error redirect: the authorize call failed, with the provider's words
+            description = params.get("error_description", "")
+            raise ProviderError(f"The provider refused the sign-in: {params['error']}" + provider_said(description),
+                                error=params["error"], description=description, redirect_uri=used["redirect_uri"])
     return AuthorizationAnswer(params, used["redirect_uri"], verifier)
 
 

@@ -33,6 +33,7 @@ from .cognito import Exchange, VendedCredentials, assumed_role_arn
 from .oauth import ProviderLogin, access_token_login
 from .oidc import ProviderKeys, oidc_login
 from .prediction import PoolConfig, Prediction, basic_flow_role, load_pool_config, predict, same_role
+from .provider_errors import provider_explanation
 from .saml import saml_login
 from .timeline import Timeline
 
@@ -136,22 +137,6 @@ class RunResult:
             return (f"The AWS credentials expired {format_duration(-aws_left)} ago; the provider token is still "
                     "valid: a new GetCredentialsForIdentity is enough.")
         return "Both are valid: a refresh calls GetCredentialsForIdentity again with the same logins."
-
-
-def provider_explanation(error: ProviderError) -> Explanation:
-    fixes = {
-        "access_denied": "Sign in again and accept the consent screen, or check the user may use this app.",
-        "invalid_client": "Check the client id and client secret saved for this provider.",
-        "invalid_grant": "The code expired or was used twice: run the sign-in again.",
-        "state_mismatch": "Run the sign-in again from the tester; do not reuse an old redirect.",
-        "nonce_mismatch": "Run the sign-in again; the token belongs to another login.",
-        "invalid_audience": "The provider issued the token to another client: check the client id.",
-        "acs_unreachable": "Switch the user agent to the embedded browser for SAML providers.",
-    }
-    return Explanation("The identity provider did not complete the sign-in", error.message,
-                       fixes.get(error.error, "Check the provider client settings (issuer, client id, redirect "
-                                              "URI, scopes) and run the sign-in again."),
-                       [("Provider error", error.error)] if error.error else [])
 
 
 class SignInRun:
@@ -293,7 +278,7 @@ class SignInRun:
             explanation = explain(exc, logins=result.logins, pool=result.pool_config.pool,
                                   roles=result.pool_config.roles, notes=exc.notes)
         elif isinstance(exc, ProviderError):
-            explanation = provider_explanation(exc)
+            explanation = provider_explanation(exc, result.request.client)
         elif isinstance(exc, BackendError):
             explanation = Explanation("The backend did not answer", exc.message,
                                       "Check that the connection's endpoint is reachable and try again.")

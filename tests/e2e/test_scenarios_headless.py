@@ -156,6 +156,20 @@ def test_wrong_password_fails_at_the_provider_step_naming_the_selector(lab, tmp_
     assert failure.get("type") == "outcome" and "The identity provider did not complete the sign-in" in failure.text
 
 
+def test_a_wrong_client_id_fails_on_the_providers_error_page_naming_invalid_client(lab, tmp_path):
+    # The login steps would wait 60 s for a form that never comes: the provider's error page ends the run first.
+    scenario = oidc_scenario(lab, "unknown client", wait=60, expect='outcome = "success"').replace(
+        'client_id = "qa-desk"', 'client_id = "not-registered-here"')
+    done = run_cli(lab, tmp_path, "run", write(tmp_path, "unknown", scenario), "--junit", str(tmp_path / "junit.xml"))
+    assert done.returncode == 1
+    assert "the run failed at step “Provider login”: ProviderError: The provider answered HTTP 400 at " \
+           f"{lab.oidc.issuer}/auth with an error page: invalid_client (client is invalid)." in done.stdout
+    assert "timed out" not in done.stdout and "input[name=login]" not in done.stdout
+    failure = junit_valid(tmp_path / "junit.xml").find("testsuite/testcase/failure")
+    assert "The client ID 'not-registered-here' is not registered at " + lab.oidc.issuer in failure.text
+    assert "Register the client ID not-registered-here at the provider" in failure.text
+
+
 def test_parallel_4_over_8_scenarios_equals_serial(lab, tmp_path):
     qa, eng, auth = lab.roles["qa"], lab.roles["engineers"], lab.roles["auth"]
     files = [

@@ -150,6 +150,10 @@ def test_oidc_sign_in_shows_identity_role_and_a_running_countdown(tester, qtmode
     page = tester.page
     page.select_provider(ProviderKind.OIDC)
     page.add_persona("alice")
+    store = page.personas.profile("alice").cookieStore()
+    cookies = set()  # the persona's cookies, as its store reports them
+    store.cookieAdded.connect(lambda cookie: cookies.add(bytes(cookie.name())))
+    store.cookieRemoved.connect(lambda cookie: cookies.discard(bytes(cookie.name())))
     result = tester.sign_in("alice")
     assert result.ok, result.failure
     panel = page.results
@@ -161,8 +165,8 @@ def test_oidc_sign_in_shows_identity_role_and_a_running_countdown(tester, qtmode
         panel.findChildren(type(panel.secret_label)).__repr__())
     first = panel.aws_countdown.text()
     assert first.startswith("expires in 5") or first.startswith("expires in 1 h")
-    tester.run(asyncio.sleep(1.2))
-    assert panel.aws_countdown.text() != first and panel.provider_countdown.text().startswith("expires in")
+    tester.wait_until(lambda: panel.aws_countdown.text() != first, 10, "the credentials' countdown to move")
+    assert panel.provider_countdown.text().startswith("expires in")
     tester.wait_until(lambda: page.browser.url_bar.text() == "http://127.0.0.1/callback (answer caught)", 5,
                       "the view to show where the answer was caught")
     qtmodeltester.check(panel.timeline)
@@ -175,8 +179,9 @@ def test_oidc_sign_in_shows_identity_role_and_a_running_countdown(tester, qtmode
     assert again.identity_id == result.identity_id and again.returning is True
     assert panel.identity_state.text() == "returning identity"
 
+    assert cookies, "the provider left no session cookie in the persona's profile"
     page.clear_persona_session()
-    tester.run(asyncio.sleep(0.3))
+    tester.wait_until(lambda: not cookies, 10, "the persona's cookies deleted")
     third = tester.sign_in("alice")
     assert "login" in tester.actions, "the login form did not come back after the session was cleared"
     assert third.identity_id == result.identity_id
@@ -207,6 +212,68 @@ def test_wrong_client_id_names_the_failed_step_with_the_explanation(tester):
     assert banner.report.fix
     assert page.results.identity_label.text() == "—"
     assert "other-app" in page.results.tokens.toPlainText()  # the refused provider token is kept
+
+
+def _provider_settings(tester, **fields):
+    page = tester.page
+    dialog = page.edit_provider_settings()
+    for key, value in fields.items():
+        dialog.set_field(key, value)
+    dialog.accept()
+    client_id = fields.get("client_id", page.current_client().client_id)
+    tester.wait_until(lambda: page.current_client() is not None and page.current_client().client_id == client_id
+                      and not page.ctx.runner.running, 10, "the saved provider settings")
+
+
+def test_the_providers_error_page_ends_the_run_at_provider_login_with_its_words(tester, oidc_idp):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    _provider_settings(tester, client_id="not-registered-here")
+    result = tester.sign_in(None, timeout=60)  # nobody plays the user: only the error page can end this run
+    assert result.failure.step == "Provider login" and result.failure.error.error == "invalid_client"
+    banner = page.results.errors
+    assert banner.isVisibleTo(page) and "Provider login" in banner.title.text()
+    text = banner.body.text()
+    assert "The provider answered HTTP 400" in text and "invalid_client (client is invalid)" in text
+    assert f"The client ID 'not-registered-here' is not registered at {oidc_idp.issuer}" in text
+    assert "Provider's error code: <code>invalid_client</code>" in text
+    assert page.hint.text() == "The sign-in failed at “Provider login”."
+    # The partial result stays: the authorize call, failed, in the timeline; the provider's page in the view.
+    assert [c.name for c in result.timeline.calls if c.error] == ["Provider authorize"]
+    assert "/auth?" in page.browser.url_bar.text() and page.browser.countdown.isHidden()
+
+    _provider_settings(tester, client_id="qa-desk", redirect_uri="http://127.0.0.1/not-registered")
+    result = tester.sign_in(None, timeout=60)
+    assert result.failure.step == "Provider login" and result.failure.error.error == "invalid_redirect_uri"
+    assert "Register this exact redirect URI for the client at the provider: http://127.0.0.1/not-registered" \
+        in page.results.errors.body.text()
+
+
+def test_an_oauth_error_redirect_ends_the_run_with_the_providers_words(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    _provider_settings(tester, extra_params="prompt=none")  # no session at the provider: it must refuse
+    result = tester.sign_in(None, timeout=60)
+    assert result.failure.step == "Provider login" and result.failure.error.error == "login_required"
+    text = page.results.errors.body.text()
+    assert "The provider refused the sign-in: login_required" in text and "login_required" in text
+
+
+def test_a_page_that_goes_nowhere_ends_the_run_when_its_visible_countdown_runs_out(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.browser.patience = 4
+    page.run_sign_in()  # nobody fills the provider's login form
+    countdown = page.browser.countdown
+    tester.wait_until(lambda: countdown.isVisibleTo(page) and countdown.text().startswith("ends in "), 20,
+                      "the countdown beside the provider's page")
+    shown = countdown.text()
+    tester.wait_until(lambda: countdown.text() != shown, 10, "the countdown to move")
+    tester.wait_until(lambda: page.operation.done, 30, "the run to end")
+    result = page.results.result
+    assert result.failure.step == "Provider login" and result.failure.error.error == "page_stalled"
+    assert "stayed at " in page.results.errors.body.text() and "/interaction/" in page.results.errors.body.text()
+    assert countdown.isHidden() and page.run_button.isEnabled()
 
 
 def test_basic_flow_and_a_trust_policy_without_the_authenticated_amr(tester):
@@ -289,9 +356,14 @@ def test_cancel_mid_login_leaves_nothing_open(tester):
     page.cancel()
     tester.wait_until(lambda: page.operation.done, 10, "the cancelled run")
     assert "cancelled" in page.hint.text() and page.run_button.isEnabled()
-    tester.run(asyncio.sleep(0.1))
-    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
-        probe.connect(("127.0.0.1", port))
+    def refused() -> bool:
+        with socket.socket() as probe:
+            try:
+                probe.connect(("127.0.0.1", port))
+            except ConnectionRefusedError:
+                return True
+        return False
+    tester.wait_until(refused, 10, "the loopback listener closed")
     page.agent_box.setCurrentText("Embedded browser")
     page.run_sign_in()
     tester.wait_until(lambda: "/interaction/" in page.browser.url_bar.text(), 20, "the provider's login page")

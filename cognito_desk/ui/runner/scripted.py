@@ -8,8 +8,10 @@ own form validation), wait for a selector or for a URL prefix — each step wait
 element. A value read from a reference is typed only into a page whose origin the run approved, checked
 inside the page, in the same script that types it (a page of another origin waits out the step's timeout and
 fails it, nothing typed). The first navigation reaching the stop address ends the login, whatever steps are
-left. A step whose element never appears fails as a :class:`~cognito_desk.flows.agent.ProviderError` naming
-the step, its selector and the page it stayed on; so do steps that finish without the redirect. :func:`private_agents`
+left; a provider page that loads as an HTTP error document ends it at once, naming the provider's error
+(``invalid_client``…). A step whose element never appears fails as a
+:class:`~cognito_desk.flows.agent.ProviderError` naming the step, its selector and the page it stayed on; so
+do steps that finish without the redirect. :func:`private_agents`
 gives each scenario its own off-the-record profile (parallel runs share no cookies).
 """
 
@@ -127,7 +129,11 @@ class ScriptedBrowser:
             page.runJavaScript(_FORM_FIELDS % json.dumps(target), 0,
                                lambda found: arrival.done() or arrival.set_result(_arrival(url, found)))
 
+        def refused(error: ProviderError) -> None:  # the provider's error page: no step can get past it
+            arrival.done() or arrival.set_exception(error)
+
         page.caught.connect(caught)
+        page.refused.connect(refused)
         page.stop_at = stop_at
         steps = None
         try:
@@ -145,6 +151,7 @@ class ScriptedBrowser:
                 steps.cancel()
             page.stop_at = None
             page.caught.disconnect(caught)
+            page.refused.disconnect(refused)
             if not arrival.done():
                 page.triggerAction(page.WebAction.Stop)
 

@@ -9,9 +9,12 @@ are read from the page. A provider page never reaches another application: navig
 web schemes (``ssh:``, ``mailto:``, any registered URL handler) are refused — the page's unknown-scheme
 policy tells Chromium to refuse them (``DisallowUnknownUrlSchemes``: the default lets one click through to
 ``QDesktopServices`` and ``xdg-open``), :meth:`CatchingPage.acceptNavigationRequest` refuses any that would
-still reach it, and the view shows the refused address (:attr:`EmbeddedBrowser.refused`). This module imports
-QtWebEngine and is itself imported only when the tester first needs a browser, so the rest of the app never
-pays for Chromium.
+still reach it, and the view shows the refused address (:attr:`EmbeddedBrowser.refused`). The login ends — as a
+:class:`~cognito_desk.flows.agent.ProviderError` with the provider's words (:mod:`cognito_desk.flows.provider_errors`)
+— as soon as a provider page loads as an HTTP 4xx/5xx document or cannot load (:attr:`CatchingPage.refused`),
+or when a page stays :attr:`EmbeddedBrowser.patience` seconds without a new one, counted down beside the
+address. This module imports QtWebEngine and is itself imported only when the tester first needs a browser, so
+the rest of the app never pays for Chromium.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
     QWebEngineLoadingInfo,
@@ -32,13 +36,19 @@ from PySide6.QtWebEngineCore import (
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
-from ...flows.agent import Arrival, reaches
+from ...core.tokens import format_duration
+from ...flows.agent import Arrival, ProviderError, reaches
+from ...flows.provider_errors import error_page, stalled
 from ..icons import icon
 
 __all__ = ["WEB_SCHEMES", "CatchingPage", "EmbeddedBrowser"]
 
 #: What a provider page may navigate to; anything else would start another application (xdg-open).
 WEB_SCHEMES = ("http", "https", "about", "data", "blob")
+
+#: How long a provider page may stay without a new page before the sign-in ends there (a person types a password
+#: and reads a consent screen well within it; an error page or a stuck page never moves on).
+PATIENCE_SECONDS = 300.0
 
 # The fields of the form whose action is the stop address (JSON text: PySide6 cannot return JS objects).
 _FORM_FIELDS = """(function (target) {
@@ -62,12 +72,15 @@ the right.</p></body></html>"""
 
 
 class CatchingPage(QWebEnginePage):
-    """A page that refuses, and reports, the first main-frame navigation reaching :attr:`stop_at`."""
+    """A page that refuses, and reports, the first main-frame navigation reaching :attr:`stop_at` — and, while it
+    waits for one, reports a provider page that came back as an error (:attr:`refused`)."""
 
     #: The URL, and whether the navigation may carry a form (a redirect never does).
     caught = Signal(QUrl, bool)
     #: A navigation to a scheme another application would handle, refused.
     scheme_refused = Signal(QUrl)
+    #: While a login runs, a page loaded as an error: the ProviderError it means (the provider's words read from it).
+    refused = Signal(object)
 
     def __init__(self, profile: QWebEngineProfile, parent=None) -> None:
         super().__init__(profile, parent)
@@ -76,6 +89,23 @@ class CatchingPage(QWebEnginePage):
         self.stop_at: str | None = None
         self.certificate_problem = ""
         self.certificateError.connect(self._certificate_error)
+        self.loadingChanged.connect(self._loaded)
+
+    def _loaded(self, info: QWebEngineLoadingInfo) -> None:
+        """QtWebEngine reports a main-frame load's HTTP status: a 4xx/5xx document (or no answer at all) on the
+        provider's pages ends the login at once, with what the page says."""
+        if self.stop_at is None or info.status() != QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus:
+            return
+        domain, code = info.errorDomain(), info.errorCode()
+        Domain = QWebEngineLoadingInfo.ErrorDomain
+        if domain == Domain.HttpStatusCodeDomain and code >= 400:
+            status: int | None = code
+        elif domain in (Domain.ConnectionErrorDomain, Domain.DnsErrorDomain):
+            status = None
+        else:
+            return  # a navigation stopped on purpose (the redirect caught), or one the page replaced
+        url, reason = info.url().toString(), info.errorString()
+        self.toPlainText(lambda text: self.refused.emit(error_page(url, status, str(text or ""), reason)))
 
     def acceptNavigationRequest(self, url: QUrl, navigation_type, is_main_frame: bool) -> bool:
         if url.scheme().lower() not in WEB_SCHEMES:
@@ -122,10 +152,22 @@ class EmbeddedBrowser(QWidget):
         self.refused.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refused.setAccessibleName("Refused link")
         self.refused.hide()
+        #: Seconds a provider page may stay without a new page before the login is ended there.
+        self.patience = PATIENCE_SECONDS
+        self.countdown = QLabel()
+        self.countdown.setAccessibleName("Time left on this page")
+        self.countdown.setToolTip("The sign-in ends if the provider's page stays this long without a new page")
+        self.countdown.hide()
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self._deadline = 0.0
+        self._waiting: asyncio.Future[Arrival] | None = None
         self.back_button.clicked.connect(self.view.back)
         self.reload_button.clicked.connect(self.view.reload)
         self.stop_button.clicked.connect(self.view.stop)
         self.view.urlChanged.connect(self._show_url)
+        self.view.urlChanged.connect(lambda _: self._restart_countdown())
         self.view.loadStarted.connect(lambda: self._loading(True))
         self.view.loadFinished.connect(lambda _ok: self._loading(False))
         bar = QHBoxLayout()
@@ -133,6 +175,7 @@ class EmbeddedBrowser(QWidget):
         for widget in (self.back_button, self.reload_button, self.stop_button, self.tls_label):
             bar.addWidget(widget)
         bar.addWidget(self.url_bar, 1)
+        bar.addWidget(self.countdown)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(bar)
@@ -182,14 +225,25 @@ class EmbeddedBrowser(QWidget):
             page.runJavaScript(_FORM_FIELDS % json.dumps(target), 0,
                                lambda found: arrival.done() or arrival.set_result(_arrival(url, found)))
 
+        def refused(error: ProviderError) -> None:
+            arrival.done() or arrival.set_exception(error)
+
         page.caught.connect(caught)
+        page.refused.connect(refused)
         page.stop_at = stop_at
+        self._waiting = arrival
         try:
             self.view.load(QUrl(start(stop_at)))
+            self._restart_countdown()
+            self._ticker.start()
             answer = await arrival
         finally:
+            self._waiting = None
+            self._ticker.stop()
+            self.countdown.hide()
             page.stop_at = None
             page.caught.disconnect(caught)
+            page.refused.disconnect(refused)
             if not arrival.done():
                 self.view.stop()
         self._show_caught(answer)
@@ -199,6 +253,25 @@ class EmbeddedBrowser(QWidget):
         self.refused.setText(f"Not opened: the page asked another application to open {url.toString()} — "
                              "cognito-desk keeps provider pages inside this view.")
         self.refused.show()
+
+    def _restart_countdown(self) -> None:
+        """A new page: the provider has ``patience`` seconds again."""
+        if self._waiting is not None:
+            self._deadline = time.monotonic() + self.patience
+            self._tick()
+
+    def _tick(self) -> None:
+        waiting = self._waiting
+        if waiting is None or waiting.done():
+            return
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            url = self.page.url().toString() if self.page is not None else ""
+            waiting.set_exception(stalled(url, self.patience))
+            return
+        self.countdown.setText(f"ends in {format_duration(left + 0.999)} without a new page")
+        self.countdown.setAccessibleDescription(self.countdown.text())
+        self.countdown.show()
 
     def _show_caught(self, answer: Arrival) -> None:
         where = answer.url.split("?", 1)[0].split("#", 1)[0]
