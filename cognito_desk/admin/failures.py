@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from ..aws import BackendError, ConnectionFailed, RequestTimedOut
 from ..core import errors
-from ..core.explain import explain
+from ..core.explain import TriedRole, explain
 
 __all__ = ["FailureReport", "describe_failure", "describe_problems"]
 
@@ -51,9 +51,9 @@ def describe_problems(problems: Sequence[Problem], title: str = "Not sent: the b
 
 def describe_failure(error: BaseException, *, logins: Mapping[str, str] | None = None,
                      pool: Mapping[str, Any] | None = None, roles: Mapping[str, Any] | None = None,
-                     ) -> FailureReport:
+                     tried_role: TriedRole | None = None) -> FailureReport:
     if isinstance(error, errors.AwsError):
-        found = explain(error, logins=logins, pool=pool, roles=roles, notes=error.notes)
+        found = explain(error, logins=logins, pool=pool, roles=roles, notes=error.notes, tried_role=tried_role)
         raw = [f"{error.code} (HTTP {error.status})", error.message or "(no message)"]
         if error.request_id:
             raw.append(f"Request id: {error.request_id}")

@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from cognito_desk.admin.principal_tags import PrincipalTagMap, session_tags
 from cognito_desk.admin.rules import RolesForm
 from cognito_desk.core import errors, policy, roles
-from cognito_desk.core.login_keys import ProviderLogin, login_for
+from cognito_desk.core.login_keys import ProviderLogin, login_for, trust_decision
 from cognito_desk.core.presented import PresentedToken
-from cognito_desk.core.providers import COGNITO_PROVIDER, trust_context
 
-WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 #: The ``sub`` the trust check sees when no identity ID is given (the preview has no identity yet).
 PREVIEW_IDENTITY = "(identity id)"
 
@@ -37,6 +35,8 @@ class Preview:
     trust: policy.PolicyDecision | None
     session_tags: dict[str, str]
     warnings: tuple[str, ...] = field(default=())
+    #: IAM has no role by the chosen ARN (the snapshot asked GetRole for it).
+    role_missing: bool = False
 
     @property
     def would_sign_in(self) -> bool:
@@ -48,7 +48,9 @@ class Preview:
             return f"No role — {decision.error_code}: {decision.error_message}"
         rule = next((step.index for step in reversed(decision.steps) if step.matched), None)
         why = f"rule {rule}" if decision.source == "rule" and rule else decision.source.replace("-", " ")
-        if self.trust is None:
+        if self.role_missing:
+            verdict = "but it does not exist in IAM (InvalidIdentityPoolConfigurationException)"
+        elif self.trust is None:
             verdict = "trust policy not checked"
         else:
             verdict = "STS would assume it" if self.trust.allowed else \
@@ -66,19 +68,6 @@ class Preview:
         return "\n".join(lines).strip()
 
 
-def _trust(document: object, pool_id: str, login: ProviderLogin, identity_id: str,
-           tags: Mapping[str, str]) -> policy.PolicyDecision:
-    context = trust_context(pool_id, identity_id, ["authenticated", *login.amr])
-    decision = policy.evaluate_trust_policy(document, federated_principal=COGNITO_PROVIDER, action=WEB_IDENTITY,
-                                            context=context)
-    if not decision.allowed or not tags:
-        return decision
-    tagged = {**context, **{f"aws:RequestTag/{k}": v for k, v in tags.items()}, "aws:TagKeys": list(tags)}
-    tagging = policy.evaluate_trust_policy(document, federated_principal=COGNITO_PROVIDER, action="sts:TagSession",
-                                           context=tagged)
-    return policy.PolicyDecision(tagging.allowed, tagging.explicit_deny, decision.reasons + tagging.reasons)
-
-
 def preview(pool: Mapping, form: RolesForm, token: PresentedToken, key: str, *,
             custom_role_arn: str | None = None, trust_policies: Mapping[str, object] | None = None,
             tag_map: PrincipalTagMap | None = None, identity_id: str = PREVIEW_IDENTITY) -> Preview:
@@ -92,16 +81,21 @@ def preview(pool: Mapping, form: RolesForm, token: PresentedToken, key: str, *,
     warnings = list(token.warnings)
     trust = None
     document = (trust_policies or {}).get(decision.role_arn) if decision.role_arn else None
-    if decision.role_arn and document is None:
+    missing = bool(decision.role_arn) and document is None and decision.role_arn in (trust_policies or {})
+    if missing:
+        warnings.append(f"The role {decision.role_arn} does not exist in IAM: a sign-in that gets it fails with "
+                        "InvalidIdentityPoolConfigurationException. Create it trusted by this pool, or choose a role "
+                        "that exists.")
+    elif decision.role_arn and document is None:
         warnings.append(f"The trust policy of {decision.role_arn} is not loaded: whether STS lets this pool assume "
                         "it is unknown.")
     elif document is not None:
         try:
-            trust = _trust(document, pool["IdentityPoolId"], login, identity_id, tags)
+            trust = trust_decision(document, pool["IdentityPoolId"], login, identity_id, tags)
         except errors.MalformedPolicyDocument as exc:
             trust = policy.PolicyDecision(False, False, (f"the trust policy is malformed ({exc.message})",))
         if tags and not trust.allowed and any("sts:TagSession" in r for r in trust.reasons):
             warnings.append(f"This login carries session tags {sorted(tags)}, but the trust policy of "
                             f"{decision.role_arn} does not allow sts:TagSession: the sign-in would fail with "
                             "InvalidIdentityPoolConfigurationException.")
-    return Preview(token, login, decision, trust, tags, tuple(warnings))
+    return Preview(token, login, decision, trust, tags, tuple(warnings), missing)

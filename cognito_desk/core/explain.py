@@ -29,7 +29,7 @@ from .tokens import (
     logins_key_for_issuer,
 )
 
-__all__ = ["Explanation", "explain"]
+__all__ = ["Explanation", "TriedRole", "explain"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,20 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class TriedRole:
+    """The role Cognito tried for a refused sign-in, as the caller worked it out (the role engine's prediction
+    for this login, checked with IAM ``GetRole``): the service's notes, when it sends them, take precedence."""
+
+    arn: str
+    #: How the role was chosen, in words ("the first matching rule: claim 'dept' Equals 'eng'…").
+    why: str = ""
+    #: False when IAM has no such role, True when it has, None when unknown.
+    exists: bool | None = None
+    #: Why its trust policy refuses this pool's Cognito token (empty when it accepts it, or is unknown).
+    refusal: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class _Context:
     error: errors.AwsError
     logins: Mapping[str, str]
@@ -48,6 +62,7 @@ class _Context:
     roles: Mapping[str, Any]
     notes: tuple[str, ...]
     now: float
+    tried_role: TriedRole | None = None
 
     def tokens(self) -> list[tuple[str, TokenInspection]]:
         return [(key, inspect_token(value)) for key, value in self.logins.items()]
@@ -70,14 +85,16 @@ def _rule(codes: str | None, pattern: str) -> Callable[[_Handler], _Handler]:
 
 def explain(error: errors.AwsError, *, logins: Mapping[str, str] | None = None,
             pool: Mapping[str, Any] | None = None, roles: Mapping[str, Any] | None = None,
-            notes: Sequence[str] = (), now: float | None = None) -> Explanation:
+            notes: Sequence[str] = (), now: float | None = None, tried_role: TriedRole | None = None
+            ) -> Explanation:
     """Why ``error`` happened and what to do, using whatever context the caller has.
 
     ``notes`` are the service's decision notes for the failed request (the local service records why a
-    trust policy refused a role there); ``now`` defaults to the current time.
+    trust policy refused a role there); ``tried_role`` the role the caller predicts Cognito tried, checked in
+    IAM (what the app knows on real AWS, where there are no notes); ``now`` defaults to the current time.
     """
     ctx = _Context(error, logins or {}, pool or {}, roles or {}, tuple(notes),
-                   time.time() if now is None else now)
+                   time.time() if now is None else now, tried_role)
     message = error.message or ""
     for codes, pattern, handler in _RULES:
         if codes is not None and error.code not in codes:
@@ -409,6 +426,70 @@ def _not_found(ctx: _Context, _: re.Match[str]) -> Explanation:
         "credentials.")
 
 
+_MISSING_NOTE = re.compile(r"role (?P<arn>arn:\S+) does not exist in IAM")
+_REFUSED_NOTE = re.compile(r"trust=denied role=(?P<name>[\w+=,.@-]+)(?: \([^)]*\))?: (?P<reason>.*)", re.S)
+_NEXT_NOTE = re.compile(r"^[\w.]+=")
+
+
+def _tried_role(ctx: _Context) -> TriedRole | None:
+    """The role Cognito tried: the service's note when it sent one (it knows), else the caller's prediction."""
+    predicted = ctx.tried_role
+    for index, note in enumerate(ctx.notes):
+        missing = _MISSING_NOTE.search(note)
+        if missing:
+            why = predicted.why if predicted and predicted.arn == missing["arn"] else ""
+            return TriedRole(missing["arn"], why, exists=False)
+        refused = _REFUSED_NOTE.search(note)
+        if refused:
+            # The refusal's reasons are "; "-separated, as the notes themselves are: the notes up to the next key=.
+            reasons = [refused["reason"]]
+            for more in ctx.notes[index + 1:]:
+                if _NEXT_NOTE.match(more):
+                    break
+                reasons.append(more)
+            name = refused["name"]
+            if predicted is not None and _role_name(predicted.arn) == name:
+                return TriedRole(predicted.arn, predicted.why, exists=True, refusal=tuple(reasons))
+            known = [arn for arn in [*_role_arns(ctx).values(), *_rule_roles(ctx)] if _role_name(arn) == name]
+            return TriedRole(known[0] if known else name, exists=True, refusal=tuple(reasons))
+    return predicted
+
+
+def _rule_roles(ctx: _Context) -> list[str]:
+    return [str(rule.get("RoleARN")) for mapping in (ctx.roles.get("RoleMappings") or {}).values()
+            for rule in (mapping.get("RulesConfiguration") or {}).get("Rules") or [] if rule.get("RoleARN")]
+
+
+def _tried_role_explanation(ctx: _Context, tried: TriedRole, kind: str, details: list[tuple[str, str]],
+                            notes: list[str], refused_title: str = "The trust policy of {name} refuses this pool"
+                            ) -> Explanation:
+    name = _role_name(tried.arn)
+    chosen = f", {tried.why}" if tried.why else ""
+    details = [("Role Cognito tried", tried.arn), *([("Why that role", tried.why)] if tried.why else []), *details]
+    if tried.exists is False:
+        return Explanation(
+            f"The role {name} does not exist",
+            f"Cognito tried role {name} ({tried.arn}){chosen}, and IAM has no such role, so no credentials could "
+            "be issued.",
+            f"Create the role {name} trusted by this pool (Roles & rules ▸ Create role trusted by this pool), or "
+            "point the rule or setting that chose it at a role that exists.", details)
+    if tried.refusal:
+        details += [("Trust policy refused", reason) for reason in tried.refusal]
+        return Explanation(
+            refused_title.format(name=name),
+            " ".join([f"Cognito tried role {name} ({tried.arn}){chosen}; its trust policy refused this pool's "
+                      f"token: {'; '.join(tried.refusal)}.", *notes]),
+            "Apply the trust-lint fix in Roles & rules (it rewrites the trust policy for this pool). "
+            + _trust_policy_fix(ctx, kind), details)
+    exists = " The role exists, so its trust policy refused Cognito" if tried.exists else \
+        " The role does not exist, or its trust policy refused Cognito"
+    return Explanation(
+        f"Cognito could not assume role {name}",
+        " ".join([f"Cognito tried role {name} ({tried.arn}){chosen}.{exists} (federated principal "
+                  f"cognito-identity.amazonaws.com, aud = this pool id, amr = {kind}).", *notes]),
+        _trust_policy_fix(ctx, kind), details)
+
+
 @_rule("InvalidIdentityPoolConfigurationException", r"")
 def _invalid_configuration(ctx: _Context, _: re.Match[str]) -> Explanation:
     roles = _role_arns(ctx)
@@ -418,6 +499,9 @@ def _invalid_configuration(ctx: _Context, _: re.Match[str]) -> Explanation:
     details += [("Role mapping", provider) for provider in ctx.roles.get("RoleMappings") or {}]
     condition_details, notes = _trust_policy_facts(ctx)
     details += condition_details
+    tried = _tried_role(ctx)
+    if tried is not None:
+        return _tried_role_explanation(ctx, tried, kind, details, notes)
     if ctx.roles and kind not in roles and not ctx.roles.get("RoleMappings"):
         cause = f"The pool has no {kind} role, so Cognito has no role to give this identity."
         fix = f"Set an {kind} role on the pool (SetIdentityPoolRoles)."
@@ -437,6 +521,10 @@ def _sts_denied(ctx: _Context, _: re.Match[str]) -> Explanation:
     kind = "authenticated" if ctx.logins else "unauthenticated"
     details = [(f"{name.capitalize()} role", arn) for name, arn in _role_arns(ctx).items()]
     condition_details, notes = _trust_policy_facts(ctx)
+    tried = _tried_role(ctx)
+    if tried is not None and (tried.exists is False or tried.refusal):
+        return _tried_role_explanation(ctx, tried, kind, details + condition_details, notes,
+                                       "STS refused the role {name} (basic flow)")
     return Explanation(
         "STS refused the role (basic flow)",
         " ".join(["The role's trust policy does not accept this Cognito token: it must trust the "

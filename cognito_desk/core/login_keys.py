@@ -4,7 +4,9 @@ Owns :func:`login_for`: given a pool's description (``DescribeIdentityPool``), a
 :mod:`.presented`, it decides — as the service's provider verifier does — what kind of provider the key names
 (social, user pool, IAM OIDC, IAM SAML) and so which ``RoleMappings`` keys, ``amr`` values, default principal
 tags and SAML-offered roles the login gets (:class:`ProviderLogin`), or raises :class:`NotPreviewable` with
-AWS's error. The role preview and the tester's role prediction both use it; nothing here talks to the network.
+AWS's error — and :func:`trust_decision`, whether a role's trust policy lets STS give that login's Cognito token
+the role. The role preview, the tester's role prediction and its explanation of a refused role use them;
+nothing here talks to the network.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import policy
 from .presented import PresentedToken, default_tag_source
-from .providers import COGNITO_PROVIDER, NOT_SUPPORTED, ROLE_ATTRIBUTE, SOCIAL, roles_for
+from .providers import COGNITO_PROVIDER, NOT_SUPPORTED, ROLE_ATTRIBUTE, SOCIAL, roles_for, trust_context
+from .trust_lint import WEB_IDENTITY
 
 
 class NotPreviewable(ValueError):
@@ -75,3 +79,18 @@ def login_for(pool: Mapping, key: str, token: PresentedToken) -> ProviderLogin:
                              f"{key!r} is not an identity provider login: developer and Cognito tokens get the "
                              "default authenticated role.")
     raise NotPreviewable("NotAuthorizedException", NOT_SUPPORTED)
+
+
+def trust_decision(document: object, pool_id: str, login: ProviderLogin, identity_id: str,
+                   tags: Mapping[str, str]) -> policy.PolicyDecision:
+    """Whether STS lets this pool's Cognito token for ``login`` assume a role whose trust policy is ``document``
+    (with ``sts:TagSession`` too when the login carries session ``tags``); raises MalformedPolicyDocument."""
+    context = trust_context(pool_id, identity_id, ["authenticated", *login.amr])
+    decision = policy.evaluate_trust_policy(document, federated_principal=COGNITO_PROVIDER, action=WEB_IDENTITY,
+                                            context=context)
+    if not decision.allowed or not tags:
+        return decision
+    tagged = {**context, **{f"aws:RequestTag/{k}": v for k, v in tags.items()}, "aws:TagKeys": list(tags)}
+    tagging = policy.evaluate_trust_policy(document, federated_principal=COGNITO_PROVIDER, action="sts:TagSession",
+                                           context=tagged)
+    return policy.PolicyDecision(tagging.allowed, tagging.explicit_deny, decision.reasons + tagging.reasons)

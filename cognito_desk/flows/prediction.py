@@ -18,7 +18,7 @@ from typing import Any
 from ..aws import CognitoIdentityClient
 from ..core.login_keys import NotPreviewable, login_for
 from ..core.presented import PresentedToken
-from ..core.roles import LoginClaims, RoleRequest, resolve_role
+from ..core.roles import LoginClaims, RoleDecision, RoleRequest, resolve_role
 from .clients import ProviderKind
 from .oauth import ProviderLogin
 from .timeline import Timeline
@@ -42,6 +42,25 @@ class Prediction:
     role_arn: str | None
     explanation: str
     error_code: str | None = None
+    #: How the role was chosen, in words (for the explanation of a refused role).
+    why: str = ""
+
+
+_SOURCES = {"custom-role": "asked for as CustomRoleArn", "ambiguous-default": "no rule applied, so the pool's default "
+            "authenticated role", "token-preferred": "named by the token's cognito:preferred_role",
+            "token-single-role": "the only role in the token's cognito:roles",
+            "saml": "named by the SAML assertion's Role attribute"}
+
+
+def _why(decision: RoleDecision) -> str:
+    """How ``decision`` chose its role, in words: the matching rule's own text for a rule."""
+    if decision.source == "rule":
+        matched = [step for step in decision.steps if step.matched]
+        if matched:
+            return "chosen by " + matched[-1].text.split(" → role", 1)[0]
+    if decision.source.startswith("default-"):
+        return f"the pool's default {decision.source.removeprefix('default-')} role"
+    return _SOURCES.get(decision.source, decision.source)
 
 
 async def load_pool_config(identity: CognitoIdentityClient, pool_id: str, timeline: Timeline,
@@ -94,7 +113,7 @@ def predict(kind: ProviderKind, login: ProviderLogin | None, config: PoolConfig,
         request = RoleRequest("authenticated", config.roles.get("Roles", {}),
                               config.roles.get("RoleMappings", {}) or {}, (claims,), custom_role_arn)
     decision = resolve_role(request)
-    return Prediction(decision.role_arn, decision.explain(), decision.error_code)
+    return Prediction(decision.role_arn, decision.explain(), decision.error_code, _why(decision))
 
 
 def basic_flow_role(kind: ProviderKind, config: PoolConfig, custom_role_arn: str | None) -> Prediction:
@@ -102,11 +121,13 @@ def basic_flow_role(kind: ProviderKind, config: PoolConfig, custom_role_arn: str
     label = "unauthenticated" if kind is ProviderKind.GUEST else "authenticated"
     if custom_role_arn:
         return Prediction(custom_role_arn, f"Basic flow: the run asks STS for the chosen role {custom_role_arn}; "
-                                           "role mappings do not apply, the role's trust policy decides.")
+                                           "role mappings do not apply, the role's trust policy decides.",
+                          why="asked for as CustomRoleArn (basic flow)")
     default = config.roles.get("Roles", {}).get(label)
     if default:
         return Prediction(default, f"Basic flow: the pool's default {label} role {default} is asked for; role "
-                                   "mappings do not apply, the role's trust policy decides.")
+                                   "mappings do not apply, the role's trust policy decides.",
+                          why=f"the pool's default {label} role (basic flow)")
     why = config.unavailable or f"the pool has no default {label} role"
     return Prediction(None, f"Basic flow needs a role to ask STS for: choose one (CustomRoleArn), {why}.")
 

@@ -22,9 +22,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..aws import BackendError, CognitoIdentityClient, StsClient
+from ..aws import BackendError, CognitoIdentityClient, IamClient, StsClient
 from ..core import errors
-from ..core.explain import Explanation, explain
+from ..core.explain import Explanation, TriedRole, explain
 from ..core.providers import COGNITO_PROVIDER
 from ..core.tokens import format_duration, inspect_token
 from .agent import ProviderError, UserAgent
@@ -34,12 +34,16 @@ from .oauth import ProviderLogin, access_token_login
 from .oidc import ProviderKeys, oidc_login
 from .prediction import PoolConfig, Prediction, basic_flow_role, load_pool_config, predict, same_role
 from .provider_errors import provider_explanation
+from .role_check import tried_role
 from .saml import saml_login
 from .timeline import Timeline
 
 __all__ = ["Flow", "RunFailure", "RunRequest", "RunResult", "SignInRun"]
 
 ID_TOKEN_KINDS = (ProviderKind.OIDC, ProviderKind.USER_POOL)
+#: The errors that mean a role was refused (enhanced flow: Cognito; basic flow: STS): the explanation names it.
+ROLE_REFUSALS = ("InvalidIdentityPoolConfigurationException", "AccessDenied")
+ROLE_CHECK_SECONDS = 5.0
 
 
 class Flow(StrEnum):
@@ -53,6 +57,7 @@ class Clients(Protocol):
     http: httpx.AsyncClient
     identity: CognitoIdentityClient
     sts: StsClient
+    iam: IamClient
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class RunResult:
     prediction: Prediction | None = None
     pool_config: PoolConfig = field(default_factory=PoolConfig)
     failure: RunFailure | None = None
+    #: The role Cognito (or STS) refused, as predicted and checked in IAM: the explanation names it.
+    tried_role: TriedRole | None = None
 
     @property
     def ok(self) -> bool:
@@ -182,6 +189,8 @@ class SignInRun:
             result.pool_config = await config  # for the explanation (it never raises; at most 5 s)
             step = self._failed_step(Timeline([c for c in result.timeline.calls if c.step != "Pool configuration"]),
                                      step)
+            if isinstance(exc, errors.AwsError) and exc.code in ROLE_REFUSALS:
+                result.tried_role = await self._tried_role(result)
             result.failure = self._failure(step, exc, result)
         finally:
             config.cancel()
@@ -266,6 +275,14 @@ class SignInRun:
         first = next((call for call in timeline.calls if call.step == "GetId"), None)
         return created.timestamp() < first.started if created and first else None
 
+    async def _tried_role(self, result: RunResult) -> TriedRole | None:
+        """The refused role with what IAM says of it (the pool config is already read; IAM gets a few seconds)."""
+        try:
+            return await asyncio.wait_for(tried_role(self.clients.iam, result.prediction, result.pool_config.pool,
+                                                     result.login, result.identity_id), ROLE_CHECK_SECONDS)
+        except TimeoutError:
+            return None
+
     @staticmethod
     def _failed_step(timeline: Timeline, otherwise: str) -> str:
         """The step of the call that failed, or ``otherwise`` when the failure came between calls."""
@@ -276,7 +293,7 @@ class SignInRun:
     def _failure(step: str, exc: Exception, result: RunResult) -> RunFailure:
         if isinstance(exc, errors.AwsError):
             explanation = explain(exc, logins=result.logins, pool=result.pool_config.pool,
-                                  roles=result.pool_config.roles, notes=exc.notes)
+                                  roles=result.pool_config.roles, notes=exc.notes, tried_role=result.tried_role)
         elif isinstance(exc, ProviderError):
             explanation = provider_explanation(exc, result.request.client)
         elif isinstance(exc, BackendError):

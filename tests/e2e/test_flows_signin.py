@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from support import make_client
+from support import make_client, start_service
 from test_flows_user_agent import FormBrowser, oidc_client
 
 from cognito_desk.admin.trust import cognito_trust_policy
-from cognito_desk.aws import CognitoIdentityClient, StsClient, custom_endpoints
+from cognito_desk.aws import CognitoIdentityClient, IamClient, StsClient, custom_endpoints
 from cognito_desk.aws.credentials import StaticCredentials
 from cognito_desk.flows.clients import ProviderClient, ProviderKind
 from cognito_desk.flows.run import Flow, RunRequest, SignInRun
@@ -28,6 +28,7 @@ class Clients:
     http: httpx.AsyncClient
     identity: CognitoIdentityClient
     sts: StsClient
+    iam: IamClient
 
 
 @asynccontextmanager
@@ -36,7 +37,7 @@ async def clients(service, *, admin: bool = True):
     credentials = StaticCredentials(service.access_key_id, service.secret_access_key) if admin else None
     async with httpx.AsyncClient() as http:
         yield Clients(http, CognitoIdentityClient(http, endpoints.cognito_identity, credentials),
-                      StsClient(http, endpoints.sts, credentials))
+                      StsClient(http, endpoints.sts, credentials), IamClient(http, endpoints.iam, credentials))
 
 
 class Lab:
@@ -162,8 +163,43 @@ def test_trust_policy_without_authenticated_amr_is_explained(lab):
     basic = lab.sign_in(oidc_client(lab.oidc), FormBrowser("dave"), flow=Flow.BASIC)
     assert basic.failure.step == "STS AssumeRoleWithWebIdentity"
     assert basic.failure.error.code == "AccessDenied"
-    assert basic.failure.explanation.title == "STS refused the role (basic flow)"
+    assert basic.failure.explanation.title == f"STS refused the role {lab.roles['no-amr'].rsplit('/', 1)[1]} " \
+                                              "(basic flow)"
     assert basic.cognito_token and basic.timeline.calls[-1].amr[0] == "authenticated"
+
+
+@pytest.mark.parametrize("notes", [True, False], ids=["service notes", "no notes as on AWS"])
+def test_the_role_a_rule_chose_is_the_role_named_when_it_is_missing_or_refuses(service, notes, tmp_path, oidc_idp,
+                                                                               saml_idp):
+    # Real AWS sends no decision notes: the app predicts the role and asks IAM about it.
+    service = service if notes else start_service(tmp_path / "data", notes=False)
+    lab = Lab(service, oidc_idp, saml_idp, f"tried-role-{notes}")
+    try:
+        account = lab.roles["auth"].split(":")[4]
+        missing = f"arn:aws:iam::{account}:role/eng-role"
+        lab.roles["engineers"] = missing
+        lab.map_departments()
+        result = lab.sign_in(oidc_client(lab.oidc), FormBrowser("bob"))  # department: engineering → rule 2
+        assert result.failure.step == "GetCredentialsForIdentity"
+        assert bool(result.failure.error.notes) is notes
+        explanation = result.failure.explanation
+        assert explanation.title == "The role eng-role does not exist"
+        assert f"Cognito tried role eng-role ({missing}), chosen by rule 2: claim 'department' Equals " \
+               "'engineering'" in explanation.cause
+        assert "auth--" not in explanation.cause  # the default role is not the one blamed
+        assert explanation.fix.startswith("Create the role eng-role trusted by this pool")
+        other_pool = json.dumps(cognito_trust_policy("us-east-1:11111111-1111-1111-1111-111111111111",
+                                                     "authenticated"))
+        lab.roles["engineers"] = lab.iam.create_role(RoleName=f"eng-elsewhere-{notes}",
+                                                     AssumeRolePolicyDocument=other_pool)["Role"]["Arn"]
+        lab.map_departments()
+        refused = lab.sign_in(oidc_client(lab.oidc), FormBrowser("bob")).failure.explanation
+        assert refused.title == f"The trust policy of eng-elsewhere-{notes} refuses this pool"
+        assert "cognito-identity.amazonaws.com:aud" in refused.cause
+        assert refused.fix.startswith("Apply the trust-lint fix in Roles & rules")
+    finally:
+        if not notes:
+            service.thread.stop()
 
 
 def test_basic_flow(lab):

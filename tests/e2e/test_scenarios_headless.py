@@ -170,6 +170,20 @@ def test_a_wrong_client_id_fails_on_the_providers_error_page_naming_invalid_clie
     assert "Register the client ID not-registered-here at the provider" in failure.text
 
 
+def test_the_junit_report_names_the_missing_role_the_rule_chose(lab, tmp_path):
+    missing = lab.roles["engineers"].rsplit("/", 1)[0] + "/eng-role"
+    lab.roles["engineers"] = missing
+    lab.map_departments()
+    path = write(tmp_path, "bob", oidc_scenario(lab, "bob is an engineer", "bob", expect='outcome = "success"'))
+    done = run_cli(lab, tmp_path, "run", path, "--junit", str(tmp_path / "junit.xml"))
+    assert done.returncode == 1
+    failure = junit_valid(tmp_path / "junit.xml").find("testsuite/testcase/failure")
+    assert "The role eng-role does not exist" in failure.text and f"Cognito tried role eng-role ({missing})" in \
+        failure.text
+    assert "Create the role eng-role trusted by this pool" in failure.text
+    assert lab.roles["auth"] not in failure.text  # the default role is not blamed
+
+
 def test_parallel_4_over_8_scenarios_equals_serial(lab, tmp_path):
     qa, eng, auth = lab.roles["qa"], lab.roles["engineers"], lab.roles["auth"]
     files = [

@@ -201,3 +201,34 @@ def test_rules_move_with_the_keyboard_buttons(roles_tab, oidc_idp):
     editor.down_button.click()
     assert [r.claim for r in editor.current().rules] == ["a", "c", "b"]
     assert page.state.text() == "Unsaved changes"
+
+
+def test_the_preview_says_a_rule_role_that_does_not_exist_does_not_exist(roles_tab, oidc_idp, run, wait_until):
+    window, page, pool_id = roles_tab
+    connection = window.connection
+    missing = "arn:aws:iam::000000000000:role/eng-role"
+
+    async def rules_to_a_missing_role():
+        auth = await connection.iam.create_role(
+            role_name="tab-auth" + pool_id[-6:], assume_role_policy_document=cognito_trust_policy(pool_id,
+                                                                                                 "authenticated"))
+        await connection.identity.set_identity_pool_roles(
+            identity_pool_id=pool_id, roles={"authenticated": auth["Role"]["Arn"]},
+            role_mappings={oidc_idp.host: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                                           "RulesConfiguration": {"Rules": [
+                                               {"Claim": "department", "MatchType": "Equals", "Value": "qa",
+                                                "RoleARN": missing}]}}})
+
+    run(rules_to_a_missing_role())
+    page.reload()
+    wait_until(lambda: missing in page.snapshot.trust_policies and not page.ctx.runner.running, 30,
+               "the reloaded rules")
+    page.preview.key.setCurrentText(oidc_idp.host)
+    page.preview.token.setPlainText(oidc_idp.id_token("alice"))  # department: qa
+    assert page.preview.headline.text() == (f"{missing} (rule 1) — but it does not exist in IAM "
+                                            "(InvalidIdentityPoolConfigurationException)")
+    explanation = page.preview.explanation.toPlainText()
+    assert f"The role {missing} does not exist in IAM" in explanation and "not loaded" not in explanation
+    page.trust.role.setCurrentIndex(page.trust.role.findData(missing))
+    assert page.trust.policy.toPlainText() == (f"The role {missing} does not exist in IAM: create it trusted by "
+                                               "this pool.")

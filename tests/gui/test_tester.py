@@ -276,6 +276,41 @@ def test_a_page_that_goes_nowhere_ends_the_run_when_its_visible_countdown_runs_o
     assert countdown.isHidden() and page.run_button.isEnabled()
 
 
+def test_the_role_a_rule_chose_is_the_role_named_when_it_is_missing_or_its_trust_refuses(tester, oidc_idp):
+    page, connection = tester.page, tester.window.connection
+    account = tester.roles["auth"].split(":")[4]
+
+    async def engineers_get(role_arn: str) -> None:
+        await connection.identity.set_identity_pool_roles(
+            identity_pool_id=tester.pool_id,
+            roles={"authenticated": tester.roles["auth"], "unauthenticated": tester.roles["guest"]},
+            role_mappings={oidc_idp.host: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                                           "RulesConfiguration": {"Rules": [
+                                               {"Claim": "department", "MatchType": "Equals",
+                                                "Value": "engineering", "RoleARN": role_arn}]}}})
+
+    missing = f"arn:aws:iam::{account}:role/eng-role"
+    tester.run(engineers_get(missing))
+    page.select_provider(ProviderKind.OIDC)
+    result = tester.sign_in("bob")  # department: engineering
+    assert result.failure.step == "GetCredentialsForIdentity", result.failure
+    banner = page.results.errors
+    assert "The role eng-role does not exist" in banner.title.text() and "auth-tester" not in banner.title.text()
+    body = banner.body.text()
+    assert f"Cognito tried role eng-role ({missing}), chosen by rule 1: claim 'department' Equals 'engineering'" \
+        in body
+    assert "Create the role eng-role trusted by this pool" in body and "edit that role" not in body
+
+    elsewhere = json.dumps(cognito_trust_policy("us-east-1:11111111-1111-1111-1111-111111111111", "authenticated",
+                                                tag_session=False))
+    made = tester.run(connection.iam.create_role(role_name="eng-elsewhere", assume_role_policy_document=elsewhere))
+    tester.run(engineers_get(made["Role"]["Arn"]))
+    tester.sign_in("bob")
+    assert "The trust policy of eng-elsewhere refuses this pool" in banner.title.text()
+    assert "cognito-identity.amazonaws.com:aud" in banner.body.text()
+    assert "Apply the trust-lint fix in Roles &amp; rules" in banner.body.text()
+
+
 def test_basic_flow_and_a_trust_policy_without_the_authenticated_amr(tester):
     page = tester.page
     page.select_provider(ProviderKind.OIDC)

@@ -294,3 +294,38 @@ def test_every_explanation_ends_with_raw_error():
     result = explain(nae("Invalid login token. Not a Cognito token."))
     assert result.details[-2:] == [("Error code", "NotAuthorizedException"),
                                    ("Message", "Invalid login token. Not a Cognito token.")]
+
+
+ENG_ROLE = "arn:aws:iam::123456789012:role/eng-role"
+RULE_ROLES = {**ROLES, "RoleMappings": {"op.example": {"Type": "Rules", "RulesConfiguration": {"Rules": [
+    {"Claim": "dept", "MatchType": "Equals", "Value": "eng", "RoleARN": ENG_ROLE}]}}}}
+IIPC = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+
+
+def test_the_role_the_service_notes_name_is_the_one_explained():
+    logins = {"op.example": token(iss="https://op.example")}
+    missing = explain(errors.InvalidIdentityPoolConfigurationException(IIPC), logins=logins, roles=RULE_ROLES,
+                      notes=(f"role {ENG_ROLE} does not exist in IAM",))
+    assert missing.title == "The role eng-role does not exist" and "DeskAuth" not in missing.cause + missing.fix
+    assert missing.fix.startswith("Create the role eng-role trusted by this pool")
+    # A refusal's reasons are "; "-separated like the notes: they are gathered up to the next key=value note.
+    refused = explain(errors.InvalidIdentityPoolConfigurationException(IIPC), logins=logins, roles=RULE_ROLES,
+                      notes=("trust=denied role=eng-role (sts:TagSession, principal tags are mapped): aud differs",
+                             "amr differs", "pool=x"))
+    assert refused.title == "The trust policy of eng-role refuses this pool"
+    assert ("Trust policy refused", "aud differs") in refused.details
+    assert ("Trust policy refused", "amr differs") in refused.details
+    assert ("Role Cognito tried", ENG_ROLE) in refused.details
+
+
+def test_without_notes_the_callers_checked_prediction_is_explained():
+    from cognito_desk.core.explain import TriedRole
+
+    logins = {"op.example": token(iss="https://op.example")}
+    tried = TriedRole(ENG_ROLE, "chosen by rule 1: claim 'dept' Equals 'eng'", exists=False)
+    result = explain(errors.InvalidIdentityPoolConfigurationException(IIPC), logins=logins, roles=RULE_ROLES,
+                     tried_role=tried)
+    assert result.cause.startswith(f"Cognito tried role eng-role ({ENG_ROLE}), chosen by rule 1")
+    unknown = explain(errors.InvalidIdentityPoolConfigurationException(IIPC), logins=logins, roles=RULE_ROLES,
+                      tried_role=TriedRole(ENG_ROLE, exists=True))
+    assert unknown.title == "Cognito could not assume role eng-role" and "The role exists" in unknown.cause

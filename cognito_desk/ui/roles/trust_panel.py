@@ -119,7 +119,9 @@ class TrustPanel(QWidget):
             self.policy.setPlainText("")
             return
         if document is None:
-            self.policy.setPlainText(f"IAM has no role {arn} (or its policy is not loaded).")
+            missing = self.snapshot is not None and arn in self.snapshot.trust_policies
+            self.policy.setPlainText(f"The role {arn} does not exist in IAM: create it trusted by this pool."
+                                     if missing else f"The trust policy of {arn} is not loaded.")
             return
         self.policy.setPlainText(format_policy(document))
         self.findings = lint_role(document, pool_id=self.snapshot.pool_id, slot=self.slots[arn],

@@ -225,7 +225,7 @@ class ResultPanel(QWidget):
         label = f"Step “{failure.step}”"
         if isinstance(failure.error, errors.AwsError):
             self.errors.show_error(failure.error, label=label, logins=result.logins, pool=result.pool_config.pool,
-                                   roles=result.pool_config.roles)
+                                   roles=result.pool_config.roles, tried_role=result.tried_role)
             return
         explanation = failure.explanation
         self.errors.show_report(FailureReport(explanation.title, explanation.cause, explanation.fix,
