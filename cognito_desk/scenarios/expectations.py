@@ -5,6 +5,8 @@ Owns :func:`check_expectations`. Each sentence starts with the expectation's key
 expected and what happened — the expected and the actual role by ARN, the step and the AWS error of a run
 that failed with the explanation's first sentence and fix. A run that fails as its scenario expects
 (``outcome`` an AWS error code) is not checked for a role, an identity or credentials it cannot have.
+``identity = "same"`` on the persona's first run (no previous run in the history) passes: that run is the
+baseline the next ones must match.
 """
 
 from __future__ import annotations
@@ -55,10 +57,8 @@ def _signed_in(expect: Expectations, record: RunRecord, previous_identity: str |
         failures.append(f"role_arn: expected role {expect.role_arn}, actual role {record.assumed_role or 'none'}."
                         + reason)
     if expect.identity == "same":
-        if previous_identity is None:
-            failures.append(f"identity: expected the same identity as {record.persona or 'the persona'}'s previous "
-                            f"run, but there is no previous run (this one got {record.identity_id})")
-        elif previous_identity != record.identity_id:
+        # A first run has nothing to compare with: it is the baseline (kept in the history) the next runs must match.
+        if previous_identity is not None and previous_identity != record.identity_id:
             failures.append(f"identity: expected the same identity as the previous run ({previous_identity}), got "
                             f"{record.identity_id}")
     elif expect.identity == "new" and (record.returning or record.identity_id == previous_identity):

@@ -24,6 +24,7 @@ for "Save as scenario"). Secrets are references only (``env:NAME`` / ``keyring:N
     kind = "oidc"
     issuer = "http://127.0.0.1:4000"
     client_id = "qa-desk"
+    scopes = ["openid", "email", "profile"]
     # client_secret = "env:QA_CLIENT_SECRET"
 
     [[steps]]                         # the provider's login page: fill / click / wait_for / wait_url
@@ -39,7 +40,7 @@ for "Save as scenario"). Secrets are references only (``env:NAME`` / ``keyring:N
     [expect]
     outcome = "success"               # or an AWS error code, e.g. "NotAuthorizedException"
     role_arn = "arn:aws:iam::000000000000:role/qa"
-    identity = "same"                 # "same" as the persona's previous run, or "new"
+    identity = "same"                 # "same" as the persona's previous run (a first run is the baseline), or "new"
     credentials_valid_minutes = 30
     claims = ["email", "department"]
     max_duration_seconds = 20

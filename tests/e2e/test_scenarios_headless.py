@@ -5,6 +5,7 @@ the HTML report, the run history (and that it holds no test secret), ``--paralle
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -71,11 +72,11 @@ def other_scenario(lab: Lab, name: str, kind: str, expect: str = "") -> str:
     return f'version = 1\nname = "{name}"\npool_id = "{lab.pool_id}"\n\n[provider]\n{provider}\n[expect]\n{expect}\n'
 
 
-def run_cli(lab: Lab, tmp_path: Path, *args: str, password: str = PASSWORD, timeout: float = 240):
+def run_cli(lab: Lab, tmp_path: Path, *args: str, password: str = PASSWORD, timeout: float = 240, **variables: str):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
            "AWS_ACCESS_KEY_ID": lab.service.access_key_id, "AWS_SECRET_ACCESS_KEY": lab.service.secret_access_key,
            "QA_PASSWORD": password, "COGNITO_DESK_CONFIG_DIR": str(tmp_path / "config"),
-           "COGNITO_DESK_DATA_DIR": str(tmp_path / "data")}
+           "COGNITO_DESK_DATA_DIR": str(tmp_path / "data"), **variables}
     env.pop("AWS_SESSION_TOKEN", None)
     history = ["--history", str(tmp_path / "history.sqlite3")] if args[0] == "run" else []
     approved = ["--allow-origin", lab.oidc.issuer, "--allow-origin", lab.saml.url]  # the tests' own IdPs
@@ -182,6 +183,27 @@ def test_the_junit_report_names_the_missing_role_the_rule_chose(lab, tmp_path):
         failure.text
     assert "Create the role eng-role trusted by this pool" in failure.text
     assert lab.roles["auth"] not in failure.text  # the default role is not blamed
+
+
+def readme_scenario() -> str:
+    """The example scenario of README.md, exactly as the README shows it."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"^```toml\n(.*?)^```", readme.split("**Scenario files**", 1)[1], re.S | re.M)
+    return blocks[0]
+
+
+def test_the_readme_example_scenario_passes_as_written(lab, tmp_path):
+    example = readme_scenario()
+    # Only what names this lab changes: its pool, its provider's issuer, the role alice's department maps to.
+    ours = example.replace("us-east-1:11111111-2222-3333-4444-555555555555", lab.pool_id).replace(
+        "https://idp.corp.example", lab.oidc.issuer).replace("arn:aws:iam::000000000000:role/qa", lab.roles["qa"])
+    assert f'pool_id = "{lab.pool_id}"' in ours and f'role_arn = "{lab.roles["qa"]}"' in ours
+    assert "corp.example" not in ours
+    path = write(tmp_path, "readme", ours)
+    for attempt in ("first run: the baseline", "second run: the same identity"):
+        done = run_cli(lab, tmp_path, "run", path, ALICE_PASSWORD=PASSWORD)
+        assert done.returncode == 0, f"{attempt}: {done.stdout}{done.stderr}"
+        assert done.stdout.startswith("PASS alice gets the QA role: success in "), attempt
 
 
 def test_parallel_4_over_8_scenarios_equals_serial(lab, tmp_path):

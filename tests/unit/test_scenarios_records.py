@@ -95,6 +95,9 @@ def test_expectations_name_what_failed():
         "credentials_valid_minutes: expected credentials valid for at least 90 min, they expire in 60.0 min",
         "claims: groups missing from the provider token (it has department, email)",
         "max_duration_seconds: the run took 1.2 s, more than 1 s (slowest step Provider login: 800 ms)"]
+    # "same" on the persona's first run: nothing to compare with, so this run is the baseline (kept in the history).
+    assert check_expectations(Expectations(identity="same"), record(), None) == []
+    assert check_expectations(Expectations(identity="same"), record(), "us-east-1:id-1") == []
     outcome = check_expectations(Expectations(role_arn=QA), failed(), None)
     assert outcome == ["outcome: expected success, the run failed at step “GetCredentialsForIdentity”: "
                        "NotAuthorizedException: Token is not from a supported provider of this identity pool. — "
