@@ -34,6 +34,7 @@ from .oauth import ProviderLogin, access_token_login
 from .oidc import ProviderKeys, oidc_login
 from .prediction import PoolConfig, Prediction, basic_flow_role, load_pool_config, predict, same_role
 from .provider_errors import provider_explanation
+from .recording import BrowserAction
 from .role_check import tried_role
 from .saml import saml_login
 from .timeline import Timeline
@@ -106,6 +107,8 @@ class RunResult:
     failure: RunFailure | None = None
     #: The role Cognito (or STS) refused, as predicted and checked in IAM: the explanation names it.
     tried_role: TriedRole | None = None
+    #: What the user did on the provider's pages, when the user agent recorded it (the embedded browser does).
+    browser_actions: tuple[BrowserAction, ...] | None = None
 
     @property
     def ok(self) -> bool:

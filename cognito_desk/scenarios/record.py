@@ -3,7 +3,8 @@
 Owns :class:`RunRecord` (when, connection, pool, provider, persona, flow, where the run came from — the
 tester or a scenario — and the result: identity id new or returning, the assumed and the expected role,
 the two expiries, step durations, the failed step with its error code, message and explanation, the
-decoded claims, the scenario's expectation failures) and :func:`record_of`, which builds one from a
+decoded claims, the scenario's expectation failures, the fields filled and buttons clicked on the provider's
+pages — selectors, never values) and :func:`record_of`, which builds one from a
 flow's :class:`~cognito_desk.flows.run.RunResult`. The ``Logins`` map, the provider token, the Cognito
 token and the vended credentials are deliberately not read: only their key names and expiries are; URLs in
 the failure's message lose their query string and fragment (authorization codes, tokens), and a provider's
@@ -57,6 +58,8 @@ class RunRecord:
     provider_settings: dict[str, Any] = field(default_factory=dict)
     #: The scenario's expectations that did not hold (one sentence each).
     expectation_failures: list[str] = field(default_factory=list)
+    #: What the user did on the provider's pages (selectors, never values); None when nothing recorded it.
+    browser_steps: list[dict[str, Any]] | None = None
     id: int | None = None
 
     @property
@@ -116,4 +119,5 @@ def record_of(result: RunResult, *, connection: str, persona: str = "", source: 
         error_message=redact_urls(failure.message) if failure else "",
         explanation=({"title": failure.explanation.title, "cause": redact_urls(failure.explanation.cause),
                       "fix": failure.explanation.fix} if failure else {}),
-        claims=_plain(dict(login.claims)) if login else {}, provider_settings=request.client.to_dict())
+        claims=_plain(dict(login.claims)) if login else {}, provider_settings=request.client.to_dict(),
+        browser_steps=None if result.browser_actions is None else [a.to_dict() for a in result.browser_actions])

@@ -4,22 +4,29 @@ Owns :func:`scenario_from_record`: the run's pool, provider settings (from the r
 confidential client's secret is for the reviewer to add as ``client_secret = "env:…"``), flow and persona,
 and as expectations what the run showed: its outcome, the assumed role, the same identity for the same
 persona, the claims it carried and a duration budget of three times what it took (at least 30 s). The
-login-page steps are a common login form's where the kind has one (none for guest and developer logins); a
-password is always an ``env:`` reference named after the persona. :data:`HEADER` explains the file to the
-person who reviews it.
+login-page steps are the ones the embedded browser recorded during the run — each field filled (its value an
+``env:`` / ``keyring:`` reference the user picks, :func:`reference_fields` offers a name for each), each
+button clicked, consent included. A run nothing recorded (the system browser, an older record) gets a common
+login form's steps instead, and :func:`replay_problems` says, when saving, why a saved scenario would not
+replay as it is (also written into the file's header by :func:`scenario_text`). :data:`HEADER` explains the
+file to the person who reviews it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from ..flows.clients import ProviderClient, ProviderKind
+from ..flows.recording import BrowserAction
 from ..flows.run import Flow
-from .model import Expectations, Scenario, Step
+from .model import Expectations, Scenario, Step, dump_scenario
 from .record import SUCCESS, RunRecord
+from .references import is_reference
 
-__all__ = ["HEADER", "password_variable", "scenario_from_record"]
+__all__ = ["HEADER", "password_variable", "reference_fields", "replay_problems", "scenario_from_record",
+           "scenario_text"]
 
 HEADER = """# A cognito-desk login scenario (TOML). Run it with: cognito-desk scenarios run THIS_FILE
 # Secrets are references only: value = "env:NAME" (environment) or "keyring:NAME" (OS keyring, profile scenarios).
@@ -41,7 +48,68 @@ def _steps(kind: ProviderKind, persona: str) -> tuple[Step, ...]:
             Step("click", "button[type=submit]"))
 
 
-def scenario_from_record(record: RunRecord) -> Scenario:
+def _recorded(record: RunRecord) -> list[BrowserAction] | None:
+    if record.browser_steps is None:
+        return None
+    actions = []
+    for raw in record.browser_steps:
+        try:
+            actions.append(BrowserAction.from_dict(raw))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return actions
+
+
+def _variable(persona: str, field: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{persona or 'user'}_{field or 'field'}").strip("_").upper()
+
+
+def reference_fields(record: RunRecord) -> list[tuple[str, str]]:
+    """(field, the reference offered for its value) for each field the run filled, once each, in order."""
+    fields: dict[str, str] = {}
+    for action in _recorded(record) or []:
+        if action.action == "fill" and action.field not in fields:
+            fields[action.field] = f"env:{_variable(record.persona, action.field)}"
+    return list(fields.items())
+
+
+def replay_problems(record: RunRecord) -> list[str]:
+    """Why the scenario saved from ``record`` would not replay as it is (empty when it would)."""
+    if ProviderKind(record.provider_kind) in (ProviderKind.GUEST, ProviderKind.DEVELOPER):
+        return []
+    recorded = _recorded(record)
+    if recorded is None:
+        return ["This run's login was not recorded (it ran in the system browser, or before cognito-desk recorded "
+                "logins): its steps are a common login form's guess — check them against the provider's page."]
+    if not any(action.action == "fill" for action in recorded):
+        return ["The embedded browser saw no login on the provider's page in this run (the persona's browser "
+                "session signed in without one): a scenario signs in from a fresh browser and would stop at the "
+                "login form. Clear the persona's session in the Tester, sign in again, and save that run."]
+    return []
+
+
+def _steps_taken(recorded: list[BrowserAction], persona: str, references: Mapping[str, str]) -> tuple[Step, ...]:
+    steps = []
+    for action in recorded:
+        if action.action == "click":
+            steps.append(Step("click", action.selector))
+            continue
+        value = references.get(action.field) or f"env:{_variable(persona, action.field)}"
+        if not is_reference(value):
+            raise ValueError(f"the value of {action.field!r} must be a reference (env:NAME or keyring:NAME), never "
+                             "the value itself")
+        steps.append(Step("fill", action.selector, value))
+    return tuple(steps)
+
+
+def scenario_text(record: RunRecord, references: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
+    """The scenario file for ``record`` and the replay problems it carries (also as notes in its header)."""
+    problems = replay_problems(record)
+    notes = "".join(f"# NOTE: {problem}\n" for problem in problems)
+    return HEADER + notes + dump_scenario(scenario_from_record(record, references)), problems
+
+
+def scenario_from_record(record: RunRecord, references: Mapping[str, str] | None = None) -> Scenario:
     client = ProviderClient.from_dict({**record.provider_settings, "connection": ""}) if record.provider_settings \
         else ProviderClient("", record.provider, ProviderKind(record.provider_kind))
     client = replace(client, connection="")
@@ -49,6 +117,9 @@ def scenario_from_record(record: RunRecord) -> Scenario:
         outcome=SUCCESS if record.ok else record.outcome, role_arn=record.assumed_role if record.ok else "",
         identity="same" if record.ok and record.persona else "", claims=tuple(sorted(record.claims)),
         max_duration_seconds=max(30.0, round(record.duration_ms * 3 / 1000)))
+    recorded = _recorded(record)
+    steps = _steps(client.kind, record.persona) if recorded is None or client.kind in (
+        ProviderKind.GUEST, ProviderKind.DEVELOPER) else _steps_taken(recorded, record.persona, references or {})
     return Scenario(name=f"{record.provider} as {record.persona or 'a private user'}", pool_id=record.pool_id,
                     provider=client, persona=record.persona, flow=Flow(record.flow),
-                    connection_profile=record.connection, steps=_steps(client.kind, record.persona), expect=expect)
+                    connection_profile=record.connection, steps=steps, expect=expect)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
@@ -17,6 +19,7 @@ from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.flows.clients import ProviderKind
 
 DEVELOPER_PROVIDER = "login.tester.example"
+ROOT = Path(__file__).resolve().parents[2]
 # Chromium without a GPU on the offscreen platform says so; nothing the tester controls.
 pytestmark = pytest.mark.qt_log_ignore("QRhiGles2: Failed to create", "Failed to create RHI for backend",
                                        "GPUInfo not initialized")
@@ -36,6 +39,14 @@ FILL_SAML = """(function (user) {
   const field = document.querySelector('input[name=userName]'); if (!field) return '';
   field.value = user; field.form.submit(); return 'ok'; })(%s)"""
 CONSENT = "(function () { const b = document.querySelector('form button[type=submit]'); if (b) b.click(); })()"
+# As a person types: each field's value set with input/change events, then the form's button clicked.
+TYPE_LOGIN = """(function (user) {
+  const field = document.querySelector('input[name=login]'); if (!field) return '';
+  for (const [el, value] of [[field, user], [document.querySelector('input[name=password]'), 'any-password']]) {
+    el.focus(); el.value = value;
+    el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+  field.form.querySelector('button[type=submit]').click(); return 'ok'; })(%s)"""
 
 
 @dataclass
@@ -49,18 +60,19 @@ class LabTab:
     #: What the played user did in the provider's pages during the last run ("login", "consent", "saml").
     actions: list = None
 
-    def sign_in(self, user: str | None = "alice", *, timeout: float = 60):
-        """Start a run and play the user in the embedded view until it ends; the RunResult."""
+    def sign_in(self, user: str | None = "alice", *, timeout: float = 60, typing: bool = False):
+        """Start a run and play the user in the embedded view until it ends (``typing``: with the events a person's
+        typing and clicks make); the RunResult."""
         finished = []
         self.actions = []
         self.page.run_finished.connect(finished.append)
         try:
-            self.finish_login(user, lambda: bool(finished), timeout, start=self.page.run_sign_in)
+            self.finish_login(user, lambda: bool(finished), timeout, start=self.page.run_sign_in, typing=typing)
         finally:
             self.page.run_finished.disconnect(finished.append)
         return finished[0]
 
-    def finish_login(self, user, done, timeout: float = 60, start=None) -> None:
+    def finish_login(self, user, done, timeout: float = 60, start=None, typing: bool = False) -> None:
         async def play():
             if start is not None:
                 start()  # as a click does: with the event loop running
@@ -76,7 +88,7 @@ class LabTab:
                 except (TimeoutError, ValueError):
                     continue
                 if found.get("login"):
-                    browser.page.runJavaScript(FILL_LOGIN % json.dumps(user))
+                    browser.page.runJavaScript((TYPE_LOGIN if typing else FILL_LOGIN) % json.dumps(user))
                     self.actions.append("login")
                     await asyncio.sleep(0.3)
                 elif found.get("saml"):
@@ -548,3 +560,62 @@ def test_a_persona_keeps_session_cookies_in_memory_unless_told_and_says_what_it_
     storage = page.personas.storage_dir
     for folder in (storage, storage / "bob", storage / "carol", storage / "bob" / "cache"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_a_run_saved_from_history_replays_with_the_headless_runner(tester, app_ctx, tmp_path):
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from cognito_desk.service.server import admin_credentials
+    from cognito_desk.ui.history import HistoryPage
+
+    page, window = tester.page, tester.window
+    (history,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+                  if isinstance(window.tabs.widget(i), HistoryPage)]
+    page.select_provider(ProviderKind.OIDC)
+    page.add_persona("carol")  # a fresh persona: the provider shows its login form, then its consent screen
+    first = tester.sign_in("carol", typing=True)
+    assert first.ok and tester.actions == ["login", "consent"], first.failure
+    assert [(a.action, a.field, a.secret) for a in first.browser_actions] == [
+        ("fill", "login", False), ("fill", "password", True), ("click", "Sign-in", False), ("click", "Continue", False)]
+    again = tester.sign_in("carol", typing=True)  # the persona's session: no login form this time
+    assert again.ok and "login" not in tester.actions
+    tester.wait_until(lambda: history.runs.rowCount() == 2 and not page.ctx.runner.running, 20, "both runs kept")
+
+    select_row = history.table.selectRow
+    select_row(0)  # the newest: signed in by the session, it cannot replay from a fresh browser — said when saving
+    history.export_to(tmp_path / "session.toml", "toml")
+    tester.wait_until(lambda: history.summary.text().startswith("Saved "), 10, "the save")
+    assert "saw no login on the provider's page" in history.summary.text()
+    assert "# NOTE: The embedded browser saw no login" in (tmp_path / "session.toml").read_text()
+
+    select_row(1)
+    dialog = history.save_selected_as_scenario()
+    assert [dialog.edits[f].text() for f in ("login", "password")] == ["env:CAROL_LOGIN", "env:CAROL_PASSWORD"]
+    dialog.edits["password"].setText("any-password")  # a value, not a reference: refused before any file
+    dialog.accept()
+    assert dialog.isVisible() and "Write env:NAME or keyring:NAME for password" in dialog.problem.text()
+    dialog.edits["password"].setText("env:QA_CAROL_PASSWORD")
+    dialog.accept()
+    (chooser,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog) and w.isVisible()]
+    chooser.selectFile(str(tmp_path / "carol.cdscenario"))
+    chooser.accept()
+    saved = tmp_path / "carol.cdscenario"
+    tester.wait_until(lambda: saved.exists() and not page.ctx.runner.running, 10, "the scenario file")
+    assert history.summary.text() == f"Saved {saved}."
+    text = saved.read_text()
+    assert "any-password" not in text and "NOTE" not in text and 'value = "env:QA_CAROL_PASSWORD"' in text
+    assert 'value = "env:CAROL_LOGIN"' in text and 'value = "carol"' not in text
+    assert text.count("click = ") == 2  # the login button and the consent button
+    assert """click = "form:has(input[name='prompt'][value='consent']) button[type='submit']\"""" in text
+
+    key, secret, _ = admin_credentials(tmp_path / "data")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
+           "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "CAROL_LOGIN": "carol",
+           "QA_CAROL_PASSWORD": "any-password", "COGNITO_DESK_CONFIG_DIR": str(tmp_path / "cli-config"),
+           "COGNITO_DESK_DATA_DIR": str(tmp_path / "cli-data")}
+    env.pop("AWS_SESSION_TOKEN", None)
+    done = subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", "run", str(saved), "--endpoint",
+                           window.connection.endpoint_url, "--history", str(tmp_path / "cli-history.sqlite3")],
+                          capture_output=True, text=True, env=env, timeout=240, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith(f"PASS {page.current_client().name} as carol: success in "), done.stdout

@@ -182,3 +182,28 @@ def test_the_run_connection_comes_from_the_command_line_or_agreeing_files():
     line = outcome_line(outcomes()[1])
     assert line.startswith("FAIL refused <b>: NotAuthorizedException in 1.20 s (Provider login 800 ms, GetId 20 ms)")
     assert line.endswith("\n     outcome: expected success, the run failed …")
+
+
+def test_the_recorded_login_becomes_the_steps_with_references_the_user_picked():
+    from cognito_desk.scenarios.saving import reference_fields, replay_problems, scenario_text
+
+    steps = [{"action": "fill", "selector": "#login", "field": "login"},
+             {"action": "fill", "selector": "#pw", "field": "password", "secret": True},
+             {"action": "click", "selector": "form button", "field": "Sign-in"},
+             {"action": "click", "selector": "#consent", "field": "Continue"},
+             {"action": "teleport", "selector": "x"}]  # not something the recorder says: left out
+    recorded = record(browser_steps=steps)
+    assert reference_fields(recorded) == [("login", "env:ALICE_LOGIN"), ("password", "env:ALICE_PASSWORD")]
+    assert replay_problems(recorded) == []
+    text, problems = scenario_text(recorded, {"password": "keyring:alice-pw"})
+    assert problems == [] and "NOTE" not in text
+    assert [(s.action, s.target, s.value) for s in parse_scenario(text).steps] == [
+        ("fill", "#login", "env:ALICE_LOGIN"), ("fill", "#pw", "keyring:alice-pw"), ("click", "form button", ""),
+        ("click", "#consent", "")]
+    with pytest.raises(ValueError, match="must be a reference"):
+        scenario_text(recorded, {"password": "hunter2"})
+    # Said when saving, not at run time: a login the session skipped, and a login nothing recorded.
+    session = replay_problems(record(browser_steps=steps[2:4]))
+    assert len(session) == 1 and "saw no login" in session[0]
+    assert "was not recorded" in replay_problems(record())[0]
+    assert replay_problems(record(provider_kind="guest")) == []

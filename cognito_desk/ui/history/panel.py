@@ -35,16 +35,16 @@ from PySide6.QtWidgets import (
 from ...flows.run import RunResult
 from ...scenarios.compare import compare_runs
 from ...scenarios.history import HistoryFilter, HistoryStore, history_path
-from ...scenarios.model import dump_scenario
 from ...scenarios.record import RunRecord, record_of
 from ...scenarios.reports import html_report, json_report
-from ...scenarios.saving import HEADER, scenario_from_record
+from ...scenarios.saving import reference_fields, scenario_text
 from ..context import AppContext
 from ..icons import icon
 from ..pages import PoolRef
 from ..tasks import Operation
 from ..widgets.error_banner import ErrorBanner
 from .model import CompareModel, RunsModel
+from .references_dialog import ReferencesDialog
 
 __all__ = ["HistoryPage"]
 
@@ -125,7 +125,7 @@ class HistoryPage(QWidget):
         self.html_button = self._button("Export HTML…", "Export a self-contained HTML report", "export",
                                         lambda: self._ask_file("html"))
         self.save_button = self._button("Save as scenario…", "Save the selected run as a scenario file", "add",
-                                        lambda: self._ask_file("toml"))
+                                        self.save_selected_as_scenario)
         self.delete_button = self._button("Delete", "Forget the selected runs (Del in the list)", "delete",
                                           self.delete_selected)
         delete = QAction("Delete runs", self.table)
@@ -292,7 +292,23 @@ class HistoryPage(QWidget):
             self.ctx.runner.run_blocking(lambda: lazy.get().delete(ids), label="Deleting runs", errors=self.errors,
                                          on_success=lambda _: self.reload())
 
-    def _ask_file(self, kind: str) -> None:
+    def save_selected_as_scenario(self):
+        """Ask where the login fields' values come from (when the run filled any), then where to save; returns the
+        references dialog, or None when there is nothing to ask (tests fill it in and accept it)."""
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return None
+        fields = reference_fields(chosen[0])
+        if not fields:
+            self._ask_file("toml")
+            return None
+        dialog = ReferencesDialog(fields, self)
+        dialog.accepted.connect(lambda: self._ask_file("toml", dialog.references()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _ask_file(self, kind: str, references: dict[str, str] | None = None) -> None:
         names = {"json": ("runs.json", "JSON (*.json)"), "html": ("runs.html", "HTML report (*.html)"),
                  "toml": ("scenario.cdscenario", "Scenario (*.cdscenario *.toml)")}
         default, pattern = names[kind]
@@ -300,18 +316,24 @@ class HistoryPage(QWidget):
                              str(Path.home() / default), pattern)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setAccessibleName(dialog.windowTitle())
-        dialog.fileSelected.connect(lambda path: self.export_to(Path(path), kind))
+        dialog.fileSelected.connect(lambda path: self.export_to(Path(path), kind, references))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
-    def export_to(self, path: Path, kind: str) -> None:
+    def export_to(self, path: Path, kind: str, references: dict[str, str] | None = None) -> None:
         """Write the selected runs (all shown when none is selected) as ``json`` / ``html``, or ``toml``: the
-        selected run as a scenario."""
+        selected run as a scenario (the login fields' values as ``references``), saying why it would not replay
+        as it is when it would not."""
         records = self.selected() or list(self.runs.records)
+        problems: list[str] = []
         if kind == "toml":
             if len(self.selected()) != 1:
                 return
-            text = HEADER + dump_scenario(scenario_from_record(records[0]))
+            try:
+                text, problems = scenario_text(records[0], references)
+            except ValueError as exc:
+                self.say(f"Not saved: {exc}.")
+                return
         elif kind == "json":
             text = json_report(records)
         else:
@@ -324,7 +346,7 @@ class HistoryPage(QWidget):
 
         self.ctx.runner.run_blocking(write, label=f"Writing {path.name}",
                                      errors=self.errors,
-                                     on_success=lambda _: self.say(f"Saved {path}."))
+                                     on_success=lambda _: self.say(" ".join([f"Saved {path}.", *problems])))
 
     def closeEvent(self, event) -> None:
         self.store.close()

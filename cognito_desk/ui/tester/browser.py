@@ -13,8 +13,10 @@ still reach it, and the view shows the refused address (:attr:`EmbeddedBrowser.r
 :class:`~cognito_desk.flows.agent.ProviderError` with the provider's words (:mod:`cognito_desk.flows.provider_errors`)
 — as soon as a provider page loads as an HTTP 4xx/5xx document or cannot load (:attr:`CatchingPage.refused`),
 or when a page stays :attr:`EmbeddedBrowser.patience` seconds without a new one, counted down beside the
-address. This module imports QtWebEngine and is itself imported only when the tester first needs a browser, so
-the rest of the app never pays for Chromium.
+address. While a login waits, the page records which fields the user filled and which buttons they clicked
+(selectors only, never values: :meth:`EmbeddedBrowser.recorded_actions`), so a run saved as a scenario replays
+the same login. This module imports QtWebEngine and is itself imported only when the tester first needs a
+browser, so the rest of the app never pays for Chromium.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import secrets
 import time
 from collections.abc import Callable
 
@@ -31,6 +34,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineLoadingInfo,
     QWebEnginePage,
     QWebEngineProfile,
+    QWebEngineScript,
     QWebEngineSettings,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -39,6 +43,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBox
 from ...core.tokens import format_duration
 from ...flows.agent import Arrival, ProviderError, reaches
 from ...flows.provider_errors import error_page, stalled
+from ...flows.recording import BrowserAction, tidy_actions
 from ..icons import icon
 
 __all__ = ["WEB_SCHEMES", "CatchingPage", "EmbeddedBrowser"]
@@ -64,6 +69,45 @@ _FORM_FIELDS = """(function (target) {
 })(%s)"""
 
 
+# Records, in an isolated world the provider's own scripts cannot reach, each field changed and button clicked on
+# a provider page (never a value), told to the app through the console under a per-page tag. A selector is
+# qualified by its form's short hidden fields (oidc-provider's login and consent forms differ only there).
+_RECORDER = """(function (tag) {
+  if (window.__cognitoDeskRecorder) return;
+  window.__cognitoDeskRecorder = true;
+  const word = /^[A-Za-z][\\w.:-]{0,63}$/;
+  function own(el) {
+    const name = el.tagName.toLowerCase();
+    if (el.id && /^[A-Za-z][\\w-]*$/.test(el.id)) return '#' + el.id;
+    if (el.name && word.test(el.name)) return name + "[name='" + el.name + "']";
+    if (el.type && /^[a-z]+$/.test(el.type) && name !== 'a') return name + "[type='" + el.type + "']";
+    return name;
+  }
+  function selector(el) {
+    const mine = own(el);
+    const form = el.form || el.closest('form');
+    if (mine.startsWith('#') || !form) return mine;
+    const marks = Array.from(form.querySelectorAll('input[type=hidden][name]'))
+      .filter(h => word.test(h.name) && /^[A-Za-z][\\w.-]{0,31}$/.test(h.value));
+    return marks.map(h => "form:has(input[name='" + h.name + "'][value='" + h.value + "'])").join('')
+      + (marks.length ? ' ' : '') + mine;
+  }
+  function say(what) { console.log(tag + JSON.stringify(what)); }
+  document.addEventListener('change', function (event) {
+    const el = event.target;
+    const fields = [HTMLInputElement, HTMLTextAreaElement, HTMLSelectElement];
+    if (!fields.some(kind => el instanceof kind)) return;
+    if (['hidden', 'submit', 'button', 'image', 'reset', 'file'].includes(el.type)) return;
+    say({action: 'fill', selector: selector(el), field: el.name || el.id || el.type, secret: el.type === 'password'});
+  }, true);
+  document.addEventListener('click', function (event) {
+    const el = event.target instanceof Element && event.target.closest('button, input[type=submit], input[type=image]');
+    if (!el || el.disabled) return;
+    say({action: 'click', selector: selector(el), field: (el.textContent || el.value || '').trim().slice(0, 40)});
+  }, true);
+})(%s)"""
+
+
 # What the view shows once the answer is in hand (the provider's page would only say the code was used).
 _CAUGHT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>body{font-family:sans-serif;margin:3em;
 color:#333}code{background:#eef;padding:2px 4px}</style></head><body><h2>Answer caught</h2><p>The provider sent
@@ -82,7 +126,7 @@ class CatchingPage(QWebEnginePage):
     #: While a login runs, a page loaded as an error: the ProviderError it means (the provider's words read from it).
     refused = Signal(object)
 
-    def __init__(self, profile: QWebEngineProfile, parent=None) -> None:
+    def __init__(self, profile: QWebEngineProfile, parent=None, *, record: bool = False) -> None:
         super().__init__(profile, parent)
         self.settings().setUnknownUrlSchemePolicy(QWebEngineSettings.UnknownUrlSchemePolicy.DisallowUnknownUrlSchemes)
         self.loadingChanged.connect(self._loading_changed)
@@ -90,6 +134,26 @@ class CatchingPage(QWebEnginePage):
         self.certificate_problem = ""
         self.certificateError.connect(self._certificate_error)
         self.loadingChanged.connect(self._loaded)
+        #: What the user did on the provider's pages while a login waited (with ``record``).
+        self.recorded: list[BrowserAction] = []
+        self._tag = f"cognito-desk:{secrets.token_hex(8)}:"
+        if record:
+            script = QWebEngineScript()
+            script.setName("cognito-desk login recorder")
+            script.setSourceCode(_RECORDER % json.dumps(self._tag))
+            script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentReady)
+            script.setWorldId(QWebEngineScript.ScriptWorldId.ApplicationWorld)
+            script.setRunsOnSubFrames(False)
+            self.scripts().insert(script)
+
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:
+        if not message.startswith(self._tag):
+            super().javaScriptConsoleMessage(level, message, line, source)
+        elif self.stop_at is not None:
+            try:
+                self.recorded.append(BrowserAction.from_dict(json.loads(message[len(self._tag):])))
+            except (ValueError, KeyError, TypeError):
+                pass  # not the recorder's own words
 
     def _loaded(self, info: QWebEngineLoadingInfo) -> None:
         """QtWebEngine reports a main-frame load's HTTP status: a 4xx/5xx document (or no answer at all) on the
@@ -199,7 +263,7 @@ class EmbeddedBrowser(QWidget):
     def use_profile(self, profile: QWebEngineProfile, *, private: bool = False) -> None:
         """Show pages in ``profile`` from now on (a private profile is deleted after its page)."""
         old = self.page
-        self.page = CatchingPage(profile, self.view)
+        self.page = CatchingPage(profile, self.view, record=True)
         self.page.scheme_refused.connect(self._show_refused)
         self.view.setPage(self.page)
         if old is not None:
@@ -231,6 +295,7 @@ class EmbeddedBrowser(QWidget):
         page.caught.connect(caught)
         page.refused.connect(refused)
         page.stop_at = stop_at
+        page.recorded.clear()
         self._waiting = arrival
         try:
             self.view.load(QUrl(start(stop_at)))
@@ -253,6 +318,10 @@ class EmbeddedBrowser(QWidget):
         self.refused.setText(f"Not opened: the page asked another application to open {url.toString()} — "
                              "cognito-desk keeps provider pages inside this view.")
         self.refused.show()
+
+    def recorded_actions(self) -> tuple[BrowserAction, ...]:
+        """What the user did on the provider's pages during the last login (no values)."""
+        return tidy_actions(self.page.recorded) if self.page is not None else ()
 
     def _restart_countdown(self) -> None:
         """A new page: the provider has ``patience`` seconds again."""

@@ -403,7 +403,10 @@ class TesterPage(QWidget):
             except KeyringUnavailable:
                 secret = None  # a public client needs none; a confidential one is then refused by its provider
             request = replace(request, client_secret=secret.reveal() if secret else None)
-        return await sign_in.run(request)
+        result = await sign_in.run(request)
+        if self.browser is not None and sign_in.agent is self.browser:  # for "Save as scenario": the login's steps
+            result.browser_actions = self.browser.recorded_actions()
+        return result
 
     def _finished(self, result: RunResult) -> None:
         self.results.show_result(result)
