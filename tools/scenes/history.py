@@ -1,5 +1,6 @@
 """Run history: a QA team's recent runs of the "QA mobile app" pool (tester and nightly scenario runs, one refused
-by a changed rule) with one run's report open, then two runs of the same persona compared side by side."""
+by a changed rule) with one run's report open, two runs of the same persona compared side by side, and Save as
+scenario asking where the recorded login's values come from."""
 
 from __future__ import annotations
 
@@ -27,7 +28,11 @@ def _records(pool_id: str):
                          **{**base, **values})
 
     return [
-        run(300, "alice", "QaTesters", "5b1e0c2a-7d7e-4f44-9a61-0c1f0e3c1a11", 840, returning=False),
+        run(300, "alice", "QaTesters", "5b1e0c2a-7d7e-4f44-9a61-0c1f0e3c1a11", 840, returning=False,
+            browser_steps=[{"action": "fill", "selector": "#username", "field": "username"},
+                           {"action": "fill", "selector": "#password", "field": "password", "secret": True},
+                           {"action": "click", "selector": "#kc-login", "field": "Sign In"},
+                           {"action": "click", "selector": "button[name='accept']", "field": "Yes"}]),
         run(240, "bob", "Engineers", "9f3c4d10-2222-4b7a-8c55-1b2c3d4e5f60", 910, source="bob is an engineer"),
         run(120, "alice", "QaTesters", "5b1e0c2a-7d7e-4f44-9a61-0c1f0e3c1a11", 620, source="alice gets qa"),
         run(60, "carol", "", "", 700, outcome="AccessDeniedException", error_code="AccessDeniedException",
@@ -90,4 +95,15 @@ async def history_compare(studio):
     return studio.window
 
 
-SCENES = [("history", history), ("history-compare", history_compare)]
+async def history_save_scenario(studio):
+    """Save as scenario on a tester run whose login the embedded browser recorded: the references asked for."""
+    page = await _history(studio)
+    _select(page, 4)  # alice's first run, in the Tester
+    dialog = page.save_selected_as_scenario()
+    studio.cleanup.append(dialog.reject)
+    await studio.settle()
+    return dialog
+
+
+SCENES = [("history", history), ("history-compare", history_compare),
+          ("history-save-scenario", history_save_scenario)]

@@ -1,5 +1,7 @@
-"""The sign-in tester: a real oidc-provider login in the embedded browser, the result of a successful run, and
-a run Cognito refused (the app client the pool does not accept), each with the call timeline's step named.
+"""The sign-in tester: a real oidc-provider login in the embedded browser, the result of a successful run, a
+run Cognito refused (the app client the pool does not accept), a run the provider refused on its own error page
+(a client ID it never registered) and a run whose rule names a role that does not exist — each with the step
+named.
 
 Needs Node.js and ``npm ci`` in ``tests/idp`` (the same provider the tests use); without them these scenes
 are skipped with a message.
@@ -118,26 +120,64 @@ async def success(studio):
 
 
 async def failure(studio):
+    page = await _tester(studio)
+    await _with_client(studio, page, "old-app")
+    await _sign_in(studio, page)
+    page.results.tabs.setCurrentIndex(0)
+    return studio.window
+
+
+async def _with_client(studio, page, client_id: str):
+    """The OIDC provider's saved settings with ``client_id``; a cleanup restores them."""
     from dataclasses import replace
 
     from cognito_desk.flows.clients import ProviderClientsFile, ProviderKind
 
-    page = await _tester(studio)
     store = ProviderClientsFile(studio.ctx.settings_file.path.parent)
     draft = next(c for c in page.clients if c.kind is ProviderKind.OIDC)
-    store.put(replace(draft, client_id="old-app"))
+    store.put(replace(draft, client_id=client_id))
     page.reload_providers()
-    await studio.wait_until(lambda: any(c.client_id == "old-app" for c in page.clients)
-                            and not studio.ctx.runner.running, what="the old app client")
-    await _sign_in(studio, page)
-    page.results.tabs.setCurrentIndex(0)
+    await studio.wait_until(lambda: any(c.client_id == client_id for c in page.clients)
+                            and not studio.ctx.runner.running, what=f"the client {client_id}")
 
     def restore():
         store.remove(draft.connection, draft.name)
         page.reload_providers()
 
     studio.cleanup.append(restore)
+
+
+async def provider_error(studio):
+    """A client ID the provider never registered: its own error page, and the run ended at Provider login."""
+    page = await _tester(studio)
+    await _with_client(studio, page, "mobile-app-v1")
+    await _sign_in(studio, page, finish=False)
+    await studio.wait_until(lambda: page.results.errors.isVisible() and not studio.ctx.runner.running,
+                            what="the provider's refusal")
+    await studio.settle(0.8)
     return studio.window
 
 
-SCENES = [("tester-login-page", login_page), ("tester-success", success), ("tester-failure", failure)]
+async def missing_role(studio):
+    """The rule's role does not exist: the role Cognito tried is the one named, with the fix for it."""
+    import boto3
+
+    page = await _tester(studio)
+    keys = await studio.connection.credentials.get()
+    identity = boto3.client("cognito-identity", endpoint_url=studio.connection.endpoint_url,
+                            region_name=studio.connection.region, aws_access_key_id=keys.access_key,
+                            aws_secret_access_key=keys.secret_key)
+    roles = identity.get_identity_pool_roles(IdentityPoolId=_lab["pool_id"])
+    changed = json.loads(json.dumps(roles["RoleMappings"]))
+    rule = changed[_lab["host"]]["RulesConfiguration"]["Rules"][0]
+    rule["RoleARN"] = rule["RoleARN"].rsplit("/", 1)[0] + "/TesterLabQaTeam"
+    identity.set_identity_pool_roles(IdentityPoolId=_lab["pool_id"], Roles=roles["Roles"], RoleMappings=changed)
+    studio.cleanup.append(lambda: identity.set_identity_pool_roles(
+        IdentityPoolId=_lab["pool_id"], Roles=roles["Roles"], RoleMappings=roles["RoleMappings"]))
+    await _sign_in(studio, page)
+    page.results.tabs.setCurrentIndex(0)
+    return studio.window
+
+
+SCENES = [("tester-login-page", login_page), ("tester-success", success), ("tester-failure", failure),
+          ("tester-provider-error", provider_error), ("tester-role-missing", missing_role)]

@@ -22,6 +22,7 @@ class ReferencesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Values of the login fields")
         self.setAccessibleName("Values of the login fields")
+        self.setMinimumWidth(480)
         intro = QLabel("The scenario fills these fields as this run did. It holds a reference for each value — an "
                        "environment variable (env:NAME) or an OS keyring entry (keyring:NAME) — never the value.")
         intro.setWordWrap(True)
