@@ -33,18 +33,12 @@ class ReferencesDialog(QDialog):
             edit.setAccessibleName(f"Reference for {field}")
             self.edits[field] = edit
             form.addRow(f"{field}:", edit)
-        self.problem = QLabel()
-        self.problem.setAccessibleName("Problem with the references")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.problem = QLabel(wordWrap=True, visible=False, accessibleName="Problem with the references")
         box = QVBoxLayout(self)
-        box.addWidget(intro)
-        box.addLayout(form)
-        box.addWidget(self.problem)
-        box.addWidget(buttons)
+        for part in (intro, form, self.problem, QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                accepted=self.accept, rejected=self.reject)):
+            box.addLayout(part) if isinstance(part, QFormLayout) else box.addWidget(part)
 
     def references(self) -> dict[str, str]:
         return {field: edit.text().strip() for field, edit in self.edits.items()}
