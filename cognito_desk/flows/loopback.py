@@ -12,13 +12,16 @@ need the embedded browser). Each connection has a read deadline (a half-sent req
 closing the listener closes every connection it still holds; it is closed when the login finishes, fails
 or is cancelled. :class:`SystemBrowserAgent` is the
 :class:`~.agent.UserAgent` built on it: it opens the login page through a callable (the GUI passes
-``QDesktopServices.openUrl``, a test an HTTP client playing the browser) and waits for the redirect.
+``QDesktopServices.openUrl``, a test an HTTP client playing the browser) and waits for the redirect — at most
+:attr:`SystemBrowserAgent.patience` seconds (its :attr:`~SystemBrowserAgent.deadline` is there for a countdown):
+the app cannot see that browser's pages, so a provider's error page there would otherwise keep the run waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
@@ -28,6 +31,8 @@ from .agent import Arrival, ProviderError
 __all__ = ["LoopbackListener", "SystemBrowserAgent"]
 
 LOOPBACK_HOST = "127.0.0.1"
+#: How long the login in the system browser may take before the run ends there (the user sees it counted down).
+PATIENCE_SECONDS = 600.0
 MAX_HEAD = 16 * 1024
 #: Seconds a connection may take to send its request head (a half-sent one is closed after that).
 READ_SECONDS = 10.0
@@ -161,11 +166,16 @@ class SystemBrowserAgent:
     """The :class:`~.agent.UserAgent` for the default browser: ``open_url`` shows the page, a listener catches it
     (only the answer carrying the ``state`` of the authorization URL it opened)."""
 
-    def __init__(self, open_url: Callable[[str], object], *, port: int | None = None) -> None:
+    def __init__(self, open_url: Callable[[str], object], *, port: int | None = None,
+                 patience: float = PATIENCE_SECONDS) -> None:
         self._open_url = open_url
         self._port = port
+        #: Seconds the login in the browser may take before the run ends (the app cannot see that browser's pages).
+        self.patience = patience
         #: The listener of the login in progress (None when none is running): for tests and the UI's status.
         self.listener: LoopbackListener | None = None
+        #: When the login in progress is given up (``time.monotonic()``), for the UI's countdown.
+        self.deadline: float | None = None
 
     async def navigate(self, start: Callable[[str], str], stop_at: str) -> Arrival:
         port = self._port if self._port is not None else _loopback_port(stop_at)
@@ -181,6 +191,14 @@ class SystemBrowserAgent:
                                         "another response mode.", error="form_post_unsupported")
                 listener.state = query.get("state")  # the answer must carry this login's state
                 self._open_url(url)
-                return await listener.wait()
+                self.deadline = time.monotonic() + self.patience
+                try:
+                    return await asyncio.wait_for(listener.wait(), self.patience)
+                except TimeoutError:
+                    raise ProviderError(f"The login in your browser did not come back to {listener.redirect_uri} "
+                                        f"within {self.patience:g} s, so the sign-in was ended: the login was not "
+                                        "finished there, or the provider showed an error page.",
+                                        error="page_stalled") from None
         finally:
             self.listener = None
+            self.deadline = None

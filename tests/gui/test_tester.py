@@ -88,17 +88,18 @@ class LabTab:
                 except (TimeoutError, ValueError):
                     continue
                 if found.get("login"):
-                    browser.page.runJavaScript((TYPE_LOGIN if typing else FILL_LOGIN) % json.dumps(user))
-                    self.actions.append("login")
-                    await asyncio.sleep(0.3)
+                    script, action = (TYPE_LOGIN if typing else FILL_LOGIN) % json.dumps(user), "login"
                 elif found.get("saml"):
-                    browser.page.runJavaScript(FILL_SAML % json.dumps(user))
-                    self.actions.append("saml")
-                    await asyncio.sleep(0.3)
+                    script, action = FILL_SAML % json.dumps(user), "saml"
                 elif found.get("consent") and "/interaction/" in found.get("url", ""):
-                    browser.page.runJavaScript(CONSENT)
-                    self.actions.append("consent")
-                    await asyncio.sleep(0.3)
+                    script, action = CONSENT, "consent"
+                else:
+                    continue
+                browser.page.runJavaScript(script)
+                self.actions.append(action)
+                # Acted once on this page: wait until the browser has left it (or the run ended), never act twice.
+                while not done() and browser.page.url().toString() == found["url"]:
+                    await asyncio.sleep(0.05)
         try:
             self.run(play(), timeout)
         except TimeoutError:
@@ -321,6 +322,24 @@ def test_the_role_a_rule_chose_is_the_role_named_when_it_is_missing_or_its_trust
     assert "The trust policy of eng-elsewhere refuses this pool" in banner.title.text()
     assert "cognito-identity.amazonaws.com:aud" in banner.body.text()
     assert "Apply the trust-lint fix in Roles &amp; rules" in banner.body.text()
+
+
+def test_a_login_in_the_system_browser_that_never_comes_back_ends_when_its_countdown_runs_out(tester):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.agent_box.setCurrentText("System browser")
+    page.system_browser_patience = 4
+    opened = []
+    page.open_in_system_browser = opened.append  # the browser shows the provider's page; nobody finishes it
+    page.run_sign_in()
+    tester.wait_until(lambda: "the sign-in ends in " in page.hint.text(), 20, "the countdown in the status line")
+    shown = page.hint.text()
+    tester.wait_until(lambda: page.hint.text() != shown, 10, "the countdown to move")
+    tester.wait_until(lambda: page.operation.done, 30, "the run to end")
+    result = page.results.result
+    assert opened and result.failure.step == "Provider login" and result.failure.error.error == "page_stalled"
+    assert "did not come back to http://127.0.0.1:" in page.results.errors.body.text()
+    assert page.hint.text() == "The sign-in failed at “Provider login”." and page.sign_in.agent.listener is None
 
 
 def test_basic_flow_and_a_trust_policy_without_the_authenticated_amr(tester):

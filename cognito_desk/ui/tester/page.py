@@ -12,6 +12,7 @@ stays) and the :class:`~.result_panel.ResultPanel`. QtWebEngine is imported when
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.tokens import format_duration
 from ...flows.clients import ProviderClient, ProviderClientsFile, ProviderKind, client_secret, store_client_secret
+from ...flows.loopback import PATIENCE_SECONDS as SYSTEM_BROWSER_PATIENCE
 from ...flows.loopback import SystemBrowserAgent
 from ...flows.oidc import ProviderKeys
 from ...flows.pool_providers import load_pool_providers
@@ -77,6 +80,11 @@ class TesterPage(QWidget):
         self.provider_keys = ProviderKeys()
         #: How a URL reaches the system browser (a test plays that browser instead).
         self.open_in_system_browser = lambda url: QDesktopServices.openUrl(QUrl(url))
+        #: How long a login in the system browser may take (counted down in the status line).
+        self.system_browser_patience = SYSTEM_BROWSER_PATIENCE
+        self._system_countdown = QTimer(self)
+        self._system_countdown.setInterval(1000)
+        self._system_countdown.timeout.connect(self._count_down_system_browser)
         self._build()
 
     # --- layout -------------------------------------------------------------------------------------
@@ -346,7 +354,7 @@ class TesterPage(QWidget):
 
     def _agent(self):
         if self.agent_box.currentText() == SYSTEM:
-            return SystemBrowserAgent(self.open_in_system_browser)
+            return SystemBrowserAgent(self.open_in_system_browser, patience=self.system_browser_patience)
         browser = self._embedded_browser()
         assert self.personas is not None
         persona = self.persona_box.currentText()
@@ -394,7 +402,21 @@ class TesterPage(QWidget):
         self.operation = self.ctx.runner.run(self._run(self.sign_in, request), label="Sign-in",
                                              busy=self.setup_box, errors=self.results.errors,
                                              on_success=self._finished, on_settled=self._settled)
+        if isinstance(agent, SystemBrowserAgent):
+            self._system_countdown.start()
         self._update_controls()
+
+    def _count_down_system_browser(self) -> None:
+        """The login in the system browser: how long it has left, in the run's status line."""
+        agent = self.sign_in.agent if self.sign_in is not None else None
+        running = self.operation is not None and not self.operation.done
+        if not running or not isinstance(agent, SystemBrowserAgent):
+            self._system_countdown.stop()
+            return
+        if agent.deadline is not None:
+            left = format_duration(max(0.0, agent.deadline - time.monotonic()) + 0.999)
+            self.hint.setText(f"Finish the login in your browser: the sign-in ends in {left} if it does not come "
+                              "back.")
 
     async def _run(self, sign_in: SignInRun, request: RunRequest) -> RunResult:
         if request.client.kind in BROWSER_KINDS:
