@@ -200,7 +200,9 @@ def test_sigkill_mid_load_loses_no_acknowledged_identity(serve, tmp_path):
     with ThreadPoolExecutor(8) as pool:
         for worker in range(8):
             pool.submit(writer, worker)
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60  # kill it mid-load: once the writers got going, however slow the machine
+        while len(acknowledged) <= 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
         process.proc.kill()
         process.proc.wait()
         process.close()
