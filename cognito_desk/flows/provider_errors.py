@@ -22,8 +22,9 @@ from .clients import ProviderClient
 
 __all__ = ["error_page", "provider_explanation", "stalled"]
 
-# "error: invalid_client" / "error=invalid_client" / "error – invalid_client" as providers print them on their pages.
-_CODE = re.compile(r"(?<![\w-])error\s*[:=]\s*[\"']?([a-z][a-z0-9_.-]*)", re.I)
+# "error: invalid_client" / "error=invalid_client" as providers print them on their pages (OAuth codes are snake_case:
+# "Error: Cannot GET /x" on a server's own page is not one).
+_CODE = re.compile(r"(?<![\w-])(?i:error)\s*[:=]\s*[\"']?([a-z]+(?:_[a-z]+)+)\b")
 _DESCRIPTION = re.compile(r"(?<![\w-])error_description\s*[:=]\s*[\"']?([^\n\"']{1,300})", re.I)
 REDIRECT_CODES = ("redirect_uri_mismatch", "invalid_redirect_uri")
 
@@ -44,9 +45,14 @@ def _said(text: str) -> tuple[str, str]:
     return (code[1] if code else ""), (description[1].strip() if description else "")
 
 
-def error_page(url: str, status: int | None, text: str, reason: str = "") -> ProviderError:
-    """The refusal a provider's error document means (``status`` None: the page could not load at all)."""
+def error_page(url: str, status: int | None, text: str, reason: str = "", *, fields_shown: bool = False
+               ) -> ProviderError | None:
+    """The refusal a provider's error document means (``status`` None: the page could not load at all); None for
+    an error status on a page that still offers fields to fill and names no error (a login form shown again with
+    401 after a wrong password: the user can go on there)."""
     code, description = _said(text)
+    if fields_shown and not code and status is not None:
+        return None
     if status is None:
         answer = f"The provider's page {_address(url)} could not be loaded ({reason or 'no answer'})"
         error = code or "page_unreachable"

@@ -20,6 +20,11 @@ def test_an_html_error_page_a_json_body_and_a_bare_status():
     assert (body.error, body.description) == ("invalid_scope", "dept")
     bare = error_page("https://op.example/login", 503, "Service Unavailable")
     assert bare.error == "http_503" and bare.message.endswith("with an error page.")
+    assert error_page("https://op.example/x", 404, "Error: Cannot GET /x").error == "http_404"  # not an OAuth code
+    # A login form shown again with 401 after a wrong password is no dead end: the user goes on there.
+    assert error_page("https://op.example/login", 401, "Wrong password, try again", fields_shown=True) is None
+    assert error_page("https://op.example/login", 401, "error=access_denied", fields_shown=True).error == \
+        "access_denied"
     gone = error_page("https://op.example/auth?x=1", None, "", "net::ERR_CONNECTION_REFUSED")
     assert gone.error == "page_unreachable" and "could not be loaded (net::ERR_CONNECTION_REFUSED)" in gone.message
 

@@ -108,6 +108,11 @@ _RECORDER = """(function (tag) {
 })(%s)"""
 
 
+# What an error page says, and whether it still offers something to fill (JSON text, read in an isolated world).
+_ERROR_PAGE = """JSON.stringify({text: document.body ? document.body.innerText : '',
+  fields: !!document.querySelector('input:not([type=hidden]):not([type=submit]), textarea, select')})"""
+
+
 # What the view shows once the answer is in hand (the provider's page would only say the code was used).
 _CAUGHT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>body{font-family:sans-serif;margin:3em;
 color:#333}code{background:#eef;padding:2px 4px}</style></head><body><h2>Answer caught</h2><p>The provider sent
@@ -169,7 +174,17 @@ class CatchingPage(QWebEnginePage):
         else:
             return  # a navigation stopped on purpose (the redirect caught), or one the page replaced
         url, reason = info.url().toString(), info.errorString()
-        self.toPlainText(lambda text: self.refused.emit(error_page(url, status, str(text or ""), reason)))
+
+        def read(found: object) -> None:
+            try:
+                page = json.loads(found) if isinstance(found, str) and found else {}
+            except ValueError:
+                page = {}
+            error = error_page(url, status, str(page.get("text", "")), reason, fields_shown=bool(page.get("fields")))
+            if error is not None:
+                self.refused.emit(error)
+
+        self.runJavaScript(_ERROR_PAGE, QWebEngineScript.ScriptWorldId.ApplicationWorld.value, read)
 
     def acceptNavigationRequest(self, url: QUrl, navigation_type, is_main_frame: bool) -> bool:
         if url.scheme().lower() not in WEB_SCHEMES:
