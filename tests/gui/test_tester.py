@@ -233,9 +233,12 @@ def _provider_settings(tester, **fields):
     for key, value in fields.items():
         dialog.set_field(key, value)
     dialog.accept()
-    client_id = fields.get("client_id", page.current_client().client_id)
-    tester.wait_until(lambda: page.current_client() is not None and page.current_client().client_id == client_id
-                      and not page.ctx.runner.running, 10, "the saved provider settings")
+
+    def saved() -> bool:
+        client = page.current_client()
+        return client is not None and not page.ctx.runner.running and all(
+            getattr(client, key) == value for key, value in fields.items() if isinstance(getattr(client, key), str))
+    tester.wait_until(saved, 10, "the saved provider settings")
 
 
 def test_the_providers_error_page_ends_the_run_at_provider_login_with_its_words(tester, oidc_idp):
@@ -260,6 +263,50 @@ def test_the_providers_error_page_ends_the_run_at_provider_login_with_its_words(
     assert result.failure.step == "Provider login" and result.failure.error.error == "invalid_redirect_uri"
     assert "Register this exact redirect URI for the client at the provider: http://127.0.0.1/not-registered" \
         in page.results.errors.body.text()
+
+
+@pytest.fixture
+def login_pages():
+    """A provider's login pages answering with error statuses: ``/again`` shows its form again with 401 (a wrong
+    password: the user can go on), ``/down`` is a dead 503 page."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Pages(BaseHTTPRequestHandler):
+        def do_GET(self):
+            again = self.path.startswith("/again")
+            body = (b"<html><body><p>Wrong password, try again.</p><form method=post><input name=login>"
+                    b"<input type=password name=password><button>Sign in</button></form></body></html>" if again
+                    else b"<html><body><h1>Service Unavailable</h1></body></html>")
+            self.send_response(401 if again else 503)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_login_form_shown_again_with_401_lets_the_user_go_on_a_dead_503_page_does_not(tester, login_pages):
+    page = tester.page
+    page.select_provider(ProviderKind.OIDC)
+    page.browser.patience = 3
+    _provider_settings(tester, authorization_endpoint=f"{login_pages}/again")
+    result = tester.sign_in(None, timeout=60)
+    # Not ended by the 401: the form is there to fill; only the page's countdown ended it.
+    assert result.failure.error.error == "page_stalled", result.failure
+    _provider_settings(tester, authorization_endpoint=f"{login_pages}/down")
+    result = tester.sign_in(None, timeout=60)
+    assert result.failure.step == "Provider login" and result.failure.error.error == "http_503"
+    assert f"The provider answered HTTP 503 at {login_pages}/down with an error page." in \
+        page.results.errors.body.text()
 
 
 def test_an_oauth_error_redirect_ends_the_run_with_the_providers_words(tester):
