@@ -2,10 +2,10 @@
 
 Owns :class:`BrowserAction` (a field filled or a button clicked: the CSS selector that finds it again, the
 field's name for choosing a reference to its value, whether it was a password field) and
-:func:`tidy_actions` (a field filled several times in a row counts once). The embedded browser records them
-while a login runs; a run keeps them (``RunResult.browser_actions``) so that "Save as scenario" can write the
-login-page steps the run really took. The values typed are deliberately not recorded: a saved scenario refers
-to them (``env:`` / ``keyring:``), the user picks the names.
+:func:`tidy_actions` (a field filled again — a retried login — counts once, with the retry's click). The
+embedded browser records them while a login runs; a run keeps them (``RunResult.browser_actions``) so that
+"Save as scenario" can write the login-page steps the run really took. The values typed are deliberately not
+recorded: a saved scenario refers to them (``env:`` / ``keyring:``), the user picks the names.
 """
 
 from __future__ import annotations
@@ -39,10 +39,14 @@ class BrowserAction:
 
 
 def tidy_actions(actions: Iterable[BrowserAction]) -> tuple[BrowserAction, ...]:
-    """The actions in order, a fill repeated on the same field right after itself counted once."""
+    """The actions that made the login, in order. A field filled again after a click means the attempt that click
+    sent failed (a mistyped password, the form shown again): that click and the field's earlier fill are dropped,
+    so a replay sends the login once; a field filled twice in a row counts once."""
     kept: list[BrowserAction] = []
     for action in actions:
-        if kept and action.action == "fill" and kept[-1] == action:
-            continue
+        if action.action == "fill":
+            earlier = next((i for i in range(len(kept) - 1, -1, -1) if kept[i] == action), None)
+            if earlier is not None:
+                kept = [a for i, a in enumerate(kept) if i != earlier and not (i > earlier and a.action == "click")]
         kept.append(action)
     return tuple(kept)

@@ -207,3 +207,14 @@ def test_the_recorded_login_becomes_the_steps_with_references_the_user_picked():
     assert len(session) == 1 and "saw no login" in session[0]
     assert "was not recorded" in replay_problems(record())[0]
     assert replay_problems(record(provider_kind="guest")) == []
+
+
+def test_a_retried_login_is_recorded_once():
+    from cognito_desk.flows.recording import BrowserAction, tidy_actions
+
+    login, password = BrowserAction("fill", "#login", "login"), BrowserAction("fill", "#pw", "password", True)
+    submit, consent = BrowserAction("click", "#go", "Sign in"), BrowserAction("click", "#yes", "Continue")
+    # A mistyped password: the form came back, only the password was typed again, then consent.
+    assert tidy_actions([login, password, submit, password, submit, consent]) == (login, password, submit, consent)
+    assert tidy_actions([login, login, password, submit]) == (login, password, submit)
+    assert tidy_actions([login, password, submit, consent]) == (login, password, submit, consent)
