@@ -19,6 +19,7 @@ import re
 from ..core.explain import Explanation
 from .agent import ProviderError
 from .clients import ProviderClient
+from .oauth import provider_said
 
 __all__ = ["error_page", "provider_explanation", "stalled"]
 
@@ -59,8 +60,8 @@ def error_page(url: str, status: int | None, text: str, reason: str = "", *, fie
     else:
         answer = f"The provider answered HTTP {status} at {_address(url)} with an error page"
         error = code or f"http_{status}"
-    said = f": {code}" + (f" ({description})" if description else "") if code else "."
-    return ProviderError(answer + said + ("" if said == "." else "."), error=error, description=description)
+    said = f": {code}{provider_said(description)}." if code else "."
+    return ProviderError(answer + said, error=error, description=description)
 
 
 def stalled(url: str, seconds: float) -> ProviderError:

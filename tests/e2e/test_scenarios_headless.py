@@ -164,7 +164,8 @@ def test_a_wrong_client_id_fails_on_the_providers_error_page_naming_invalid_clie
     done = run_cli(lab, tmp_path, "run", write(tmp_path, "unknown", scenario), "--junit", str(tmp_path / "junit.xml"))
     assert done.returncode == 1
     assert "the run failed at step “Provider login”: ProviderError: The provider answered HTTP 400 at " \
-           f"{lab.oidc.issuer}/auth with an error page: invalid_client (client is invalid)." in done.stdout
+           f"{lab.oidc.issuer}/auth with an error page: invalid_client. The provider's own description (its text, " \
+           "not cognito-desk's): “client is invalid”." in done.stdout
     assert "timed out" not in done.stdout and "input[name=login]" not in done.stdout
     failure = junit_valid(tmp_path / "junit.xml").find("testsuite/testcase/failure")
     assert "The client ID 'not-registered-here' is not registered at " + lab.oidc.issuer in failure.text

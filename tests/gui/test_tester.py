@@ -250,7 +250,8 @@ def test_the_providers_error_page_ends_the_run_at_provider_login_with_its_words(
     banner = page.results.errors
     assert banner.isVisibleTo(page) and "Provider login" in banner.title.text()
     text = banner.body.text()
-    assert "The provider answered HTTP 400" in text and "invalid_client (client is invalid)" in text
+    assert "The provider answered HTTP 400" in text and "error page: invalid_client. The provider's own " \
+        "description (its text, not cognito-desk's): “client is invalid”" in text
     assert f"The client ID 'not-registered-here' is not registered at {oidc_idp.issuer}" in text
     assert "Provider's error code: <code>invalid_client</code>" in text
     assert page.hint.text() == "The sign-in failed at “Provider login”."
@@ -681,7 +682,8 @@ def test_a_run_saved_from_history_replays_with_the_headless_runner(tester, app_c
            "COGNITO_DESK_DATA_DIR": str(tmp_path / "cli-data")}
     env.pop("AWS_SESSION_TOKEN", None)
     done = subprocess.run([sys.executable, "-m", "cognito_desk", "scenarios", "run", str(saved), "--endpoint",
-                           window.connection.endpoint_url, "--history", str(tmp_path / "cli-history.sqlite3")],
+                           window.connection.endpoint_url, "--history", str(tmp_path / "cli-history.sqlite3"),
+                           "--allow-origin", page.current_client().issuer],  # as CI approves its provider
                           capture_output=True, text=True, env=env, timeout=240, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith(f"PASS {page.current_client().name} as carol: success in "), done.stdout

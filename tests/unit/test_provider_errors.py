@@ -15,7 +15,8 @@ def test_an_html_error_page_a_json_body_and_a_bare_status():
     page = error_page("https://op.example/auth?client_id=app-1&state=s", 400, OOPS)
     assert (page.error, page.description) == ("invalid_client", "client is invalid")
     assert page.message == ("The provider answered HTTP 400 at https://op.example/auth with an error page: "
-                            "invalid_client (client is invalid).")
+                            "invalid_client. The provider's own description (its text, not cognito-desk's): "
+                            "“client is invalid”.")
     body = error_page("https://op.example/authorize", 400, '{"error": "invalid_scope", "error_description": "dept"}')
     assert (body.error, body.description) == ("invalid_scope", "dept")
     bare = error_page("https://op.example/login", 503, "Service Unavailable")

@@ -129,11 +129,11 @@ class ScriptedBrowser:
             page.runJavaScript(_FORM_FIELDS % json.dumps(target), 0,
                                lambda found: arrival.done() or arrival.set_result(_arrival(url, found)))
 
-        def refused(error: ProviderError) -> None:  # the provider's error page: no step can get past it
+        def provider_refused(error: ProviderError) -> None:  # the provider's error page: no step gets past it
             arrival.done() or arrival.set_exception(error)
 
         page.caught.connect(caught)
-        page.refused.connect(refused)
+        page.provider_refused.connect(provider_refused)
         page.stop_at = stop_at
         steps = None
         try:
@@ -151,7 +151,7 @@ class ScriptedBrowser:
                 steps.cancel()
             page.stop_at = None
             page.caught.disconnect(caught)
-            page.refused.disconnect(refused)
+            page.provider_refused.disconnect(provider_refused)
             if not arrival.done():
                 page.triggerAction(page.WebAction.Stop)
 

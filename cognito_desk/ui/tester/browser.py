@@ -11,7 +11,7 @@ policy tells Chromium to refuse them (``DisallowUnknownUrlSchemes``: the default
 ``QDesktopServices`` and ``xdg-open``), :meth:`CatchingPage.acceptNavigationRequest` refuses any that would
 still reach it, and the view shows the refused address (:attr:`EmbeddedBrowser.refused`). The login ends — as a
 :class:`~cognito_desk.flows.agent.ProviderError` with the provider's words (:mod:`cognito_desk.flows.provider_errors`)
-— as soon as a provider page loads as an HTTP 4xx/5xx document or cannot load (:attr:`CatchingPage.refused`),
+— as soon as a provider page loads as an HTTP 4xx/5xx document or cannot load (:attr:`CatchingPage.provider_refused`),
 or when a page stays :attr:`EmbeddedBrowser.patience` seconds without a new one, counted down beside the
 address. While a login waits, the page records which fields the user filled and which buttons they clicked
 (selectors only, never values: :meth:`EmbeddedBrowser.recorded_actions`), so a run saved as a scenario replays
@@ -122,14 +122,14 @@ the right.</p></body></html>"""
 
 class CatchingPage(QWebEnginePage):
     """A page that refuses, and reports, the first main-frame navigation reaching :attr:`stop_at` — and, while it
-    waits for one, reports a provider page that came back as an error (:attr:`refused`)."""
+    waits for one, reports a provider page that came back as an error (:attr:`provider_refused`)."""
 
     #: The URL, and whether the navigation may carry a form (a redirect never does).
     caught = Signal(QUrl, bool)
     #: A navigation to a scheme another application would handle, refused.
     scheme_refused = Signal(QUrl)
     #: While a login runs, a page loaded as an error: the ProviderError it means (the provider's words read from it).
-    refused = Signal(object)
+    provider_refused = Signal(object)
 
     def __init__(self, profile: QWebEngineProfile, parent=None, *, record: bool = False) -> None:
         super().__init__(profile, parent)
@@ -182,7 +182,7 @@ class CatchingPage(QWebEnginePage):
                 page = {}
             error = error_page(url, status, str(page.get("text", "")), reason, fields_shown=bool(page.get("fields")))
             if error is not None:
-                self.refused.emit(error)
+                self.provider_refused.emit(error)
 
         self.runJavaScript(_ERROR_PAGE, QWebEngineScript.ScriptWorldId.ApplicationWorld.value, read)
 
@@ -304,11 +304,11 @@ class EmbeddedBrowser(QWidget):
             page.runJavaScript(_FORM_FIELDS % json.dumps(target), 0,
                                lambda found: arrival.done() or arrival.set_result(_arrival(url, found)))
 
-        def refused(error: ProviderError) -> None:
+        def provider_refused(error: ProviderError) -> None:
             arrival.done() or arrival.set_exception(error)
 
         page.caught.connect(caught)
-        page.refused.connect(refused)
+        page.provider_refused.connect(provider_refused)
         page.stop_at = stop_at
         page.recorded.clear()
         self._waiting = arrival
@@ -323,7 +323,7 @@ class EmbeddedBrowser(QWidget):
             self.countdown.hide()
             page.stop_at = None
             page.caught.disconnect(caught)
-            page.refused.disconnect(refused)
+            page.provider_refused.disconnect(provider_refused)
             if not arrival.done():
                 self.view.stop()
         self._show_caught(answer)
