@@ -220,9 +220,9 @@ def test_the_preview_says_a_rule_role_that_does_not_exist_does_not_exist(roles_t
                                                 "RoleARN": missing}]}}})
 
     run(rules_to_a_missing_role())
-    page.reload()
-    wait_until(lambda: missing in page.snapshot.trust_policies and not page.ctx.runner.running, 30,
-               "the reloaded rules")
+    window.refresh()  # F5: rules changed elsewhere
+    wait_until(lambda: page.snapshot is not None and missing in page.snapshot.trust_policies
+               and not page.ctx.runner.running, 30, "the reloaded rules")
     page.preview.key.setCurrentText(oidc_idp.host)
     page.preview.token.setPlainText(oidc_idp.id_token("alice"))  # department: qa
     assert page.preview.headline.text() == (f"{missing} (rule 1) — but it does not exist in IAM "
