@@ -3,7 +3,8 @@
 Owns :func:`open_connection` — from a :class:`~cognito_desk.settings.ConnectionProfile` and the secret
 store to a :class:`Connection` holding the cognito-identity, STS and IAM clients — and
 :meth:`Connection.test`, the "Test connection" report (endpoint, account, caller ARN, latency). A Local
-profile is served by the embedded service (:mod:`.local`); AWS and Custom endpoint profiles sign with the
+profile is served by the embedded service (:mod:`.local`), and :meth:`Connection.recover` moves its clients
+to whatever serves the data directory once the service it used went away; AWS and Custom endpoint profiles sign with the
 credentials their profile names (an AWS shared-config profile incl. SSO, keyring keys, or the
 environment). Used by the desktop app, the ``pools`` and ``scenarios`` commands alike; nothing here
 imports Qt.
@@ -42,7 +43,9 @@ from ..settings import (
     SecretStore,
     SettingsFile,
 )
-from .local import LocalServices  # light: it imports the embedded service only when a Local profile opens
+
+# light: .local imports the embedded service only when a Local profile opens
+from .local import AttachedService, LocalServices, Reattached
 
 __all__ = ["Connection", "ConnectionReport", "MissingSecret", "connected", "credentials_for", "open_connection"]
 
@@ -65,18 +68,48 @@ class Connection:
     """The clients of one profile; close it with :meth:`aclose` (the HTTP pool; never the shared service)."""
 
     def __init__(self, profile: ConnectionProfile, endpoints: Endpoints, http: httpx.AsyncClient,
-                 credentials: CredentialsProvider | None, *, local_port: int | None = None,
-                 local_owned: bool = False, retry: RetryPolicy | None = None) -> None:
+                 credentials: CredentialsProvider | None, *, local: tuple[LocalServices, AttachedService] | None = None,
+                 retry: RetryPolicy | None = None) -> None:
         self.profile = profile
         self.endpoints = endpoints
         self.http = http
         self.credentials = credentials
-        #: The embedded service's port for a Local profile; ``local_owned`` when this process serves it.
-        self.local_port = local_port
-        self.local_owned = local_owned
+        #: For a Local profile: the process's embedded services and the one this connection uses.
+        self._local = local
         self.identity = CognitoIdentityClient(http, endpoints.cognito_identity, credentials, retry=retry)
         self.sts = StsClient(http, endpoints.sts, credentials, retry=retry)
         self.iam = IamClient(http, endpoints.iam, credentials, retry=retry)
+
+    @property
+    def local_service(self) -> AttachedService | None:
+        """The embedded service a Local connection uses (None for other profiles)."""
+        return self._local[1] if self._local else None
+
+    @property
+    def local_port(self) -> int | None:
+        return self._local[1].port if self._local else None
+
+    @property
+    def local_owned(self) -> bool:
+        """Whether this process serves the Local connection's service (False: it joined a ``serve``)."""
+        return bool(self._local and self._local[1].owned)
+
+    async def recover(self) -> Reattached | None:
+        """After a connection failure on a Local profile: if its service went away, move to the one now serving
+        the data directory (this process's own, started if need be) and say what happened; else None."""
+        if self._local is None:
+            return None
+        services, current = self._local
+        moved = await services.reattach(self.profile, current)  # type: ignore[arg-type]
+        if moved is not None:
+            self._local = (services, moved.after)
+            self.endpoints = custom_endpoints(moved.after.url, self.profile.region)
+            self.credentials = StaticCredentials(moved.after.access_key_id, moved.after.secret_access_key)
+            for client, endpoint in ((self.identity, self.endpoints.cognito_identity), (self.sts, self.endpoints.sts),
+                                     (self.iam, self.endpoints.iam)):
+                client.transport.endpoint = endpoint
+                client.transport.credentials = self.credentials
+        return moved
 
     @property
     def name(self) -> str:
@@ -137,8 +170,8 @@ async def open_connection(profile: ConnectionProfile, secrets: SecretStore, loca
         endpoints = custom_endpoints(attached.url, profile.region)
         credentials: CredentialsProvider | None = StaticCredentials(attached.access_key_id,
                                                                     attached.secret_access_key)
-        return Connection(profile, endpoints, http or httpx.AsyncClient(), credentials, local_port=attached.port,
-                          local_owned=attached.owned, retry=retry)
+        return Connection(profile, endpoints, http or httpx.AsyncClient(), credentials, local=(local, attached),
+                          retry=retry)
     endpoints = (aws_endpoints(profile.region) if isinstance(profile, AwsProfile)
                  else custom_endpoints(profile.url, profile.region))
     credentials = credentials_for(profile, secrets)

@@ -8,7 +8,9 @@ admin key instead of starting a second one (whose request quotas, then, are that
 this process starts enforces the profile's request quotas (``LocalProfile.quotas``: off, aws or a quota
 file). Starting a service opens SQLite and binds a socket, so it runs in a worker thread — and so does
 importing the service, which a connection to anything but a Local profile never needs;
-:meth:`LocalServices.stop_all` is for the process's exit.
+:meth:`LocalServices.stop_all` is for the process's exit. When the service a connection used goes away —
+the joined ``serve`` stopped, or this process's own service died — :meth:`LocalServices.reattach` serves
+the directory again (or joins whoever took it) and says what happened (:class:`Reattached`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..settings import LocalProfile, default_data_dir
 if TYPE_CHECKING:
     from ..service import server
 
-__all__ = ["AttachedService", "LocalServices", "local_data_dir"]
+__all__ = ["AttachedService", "LocalServices", "Reattached", "local_data_dir"]
 
 
 def local_data_dir(profile: LocalProfile) -> Path:
@@ -49,6 +51,30 @@ class AttachedService:
     def __repr__(self) -> str:
         return f"AttachedService({self.url!r}, {str(self.data_dir)!r}, owned={self.owned})"
 
+    def describe(self) -> str:
+        """Where this service runs, in words (status bar, notices)."""
+        how = "this app's embedded service" if self.owned else "the running cognito-desk serve"
+        return f"{how} on port {self.port}"
+
+
+@dataclass(frozen=True)
+class Reattached:
+    """The service a Local connection used went away and :meth:`LocalServices.reattach` found it another."""
+
+    before: AttachedService
+    after: AttachedService
+
+    @property
+    def message(self) -> str:
+        """One plain sentence for the user: what stopped, and what serves the data directory now."""
+        gone = ("This app's embedded service" if self.before.owned else "The cognito-desk serve") + \
+            f" on port {self.before.port} stopped"
+        if self.after.owned:
+            now = f"this app now serves {self.after.data_dir} itself, on port {self.after.port}"
+        else:
+            now = f"joined the cognito-desk serve now running on port {self.after.port}"
+        return f"{gone}; {now}. Retry what failed."
+
 
 class LocalServices:
     """The embedded services of this process, one per data directory, started on first use."""
@@ -62,6 +88,10 @@ class LocalServices:
         server = await asyncio.to_thread(importlib.import_module, "cognito_desk.service.server")
         async with self._lock:
             thread = self._threads.get(data_dir)
+            if thread is not None and not thread.running:  # it died: free the directory, then serve it anew
+                del self._threads[data_dir]
+                await asyncio.to_thread(thread.stop)
+                thread = None
             if thread is None:
                 url = await asyncio.to_thread(server.running_instance, data_dir)
                 if url is not None:
@@ -83,6 +113,25 @@ class LocalServices:
                     return await asyncio.to_thread(self._joined, exc.url, data_dir)
         return AttachedService(thread.url, data_dir, thread.settings.access_key_id,
                                thread.settings.secret_access_key, owned=True)
+
+    async def reattach(self, profile: LocalProfile, current: AttachedService) -> Reattached | None:
+        """If ``current`` no longer serves the profile's directory, serve it (or join its new holder).
+
+        None when ``current`` is still the live service of the directory (nothing to do: the failure that
+        prompted the check lies elsewhere).
+        """
+        if await asyncio.to_thread(self._still_serving, current):
+            return None
+        after = await self.attach(profile)
+        return None if after == current else Reattached(current, after)
+
+    def _still_serving(self, current: AttachedService) -> bool:
+        thread = self._threads.get(current.data_dir)
+        if current.owned:
+            return thread is not None and thread.running and thread.url == current.url
+        from ..service import server
+
+        return thread is None and server.running_instance(current.data_dir) == current.url
 
     @staticmethod
     def _joined(url: str, data_dir: Path) -> AttachedService:

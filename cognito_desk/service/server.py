@@ -224,6 +224,11 @@ class ServiceThread:
     def _run(self) -> None:
         _run(self._server, self._sock)
 
+    @property
+    def running(self) -> bool:
+        """Whether the service is still serving (False once its thread ended, stopped or crashed)."""
+        return self._thread.is_alive() and not self._server.should_exit
+
     def start(self) -> ServiceThread:
         self._thread.start()
         while not self._server.started:

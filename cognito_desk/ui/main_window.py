@@ -9,8 +9,9 @@ and telling every pool tab (:class:`~.pages.PoolPage`) which pool is selected �
 :class:`~cognito_desk.admin.pool_state.ConnectionState` and closed when another pool or connection is chosen — and
 which tab is shown (tabs load when first shown). Opening a profile while another is still connecting cancels that
 connect (and closes its connection if it completed anyway), so the switcher, the status bar and the window always
-show the same connection. Screens plug in through :meth:`add_pool_page` and the public menus; the composition root
-(``app.py``) wires them and lists them in :attr:`MainWindow.screens`.
+show the same connection. A Local connection whose embedded service went away moves to a new one (said once, in
+the notice bar and the status bar; Retry and F5 then work). Screens plug in through :meth:`add_pool_page` and the
+public menus; the composition root (``app.py``) wires them and lists them in :attr:`MainWindow.screens`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .status import StatusBar
 from .tasks import Operation
 from .theme import THEMES, apply_theme
 from .widgets.error_banner import ErrorBanner
+from .widgets.notice import NoticeBar
 
 if TYPE_CHECKING:
     from ..admin.pool_state import ConnectionState
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self._pool: PoolRef | None = None
         self._connecting: Operation | None = None
         self._checking: Operation | None = None
+        self._recovering = False
         self.setWindowTitle("cognito-desk")
         self.setWindowIcon(app_icon())
         self.setAccessibleName("cognito-desk")
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_menus()
         self._restore_geometry()
+        ctx.runner.failed.connect(self._operation_failed)
 
     # --- layout ------------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
 
     def _build_central(self) -> None:
         self.connection_errors = ErrorBanner(name="Connection error")
+        self.connection_notice = NoticeBar(name="Connection notice")
         self.pool_list = PoolList(self.ctx.runner)
         self.pool_list.selected.connect(self._pool_selected)
         self.pool_list.model.page_loaded.connect(lambda _: self.pools_shown.emit())
@@ -157,6 +162,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.connection_errors)
+        layout.addWidget(self.connection_notice)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -249,7 +255,14 @@ class MainWindow(QMainWindow):
         self.pool_list.refresh(self.connection, select=select)
 
     def refresh(self) -> None:
-        """F5: forget what the connection and the pool state hold, read the pools and the selected pool again."""
+        """F5: forget what the connection and the pool state hold, read the pools and the selected pool again —
+        after replacing a Local service that went away."""
+        if self.connection is not None and self.connection.local_service is not None:
+            self._recover(then=self._reload)
+        else:
+            self._reload()
+
+    def _reload(self) -> None:
         if self.connection_state is not None:
             self.connection_state.forget()
         self.pools_changed()
@@ -350,6 +363,33 @@ class MainWindow(QMainWindow):
         self._checking = self.ctx.runner.run(
             connection.test(), label="Checking who we are", on_success=self.status.show_caller,
             on_failure=lambda error: self.status.showMessage(f"Could not check the caller: {error}"))
+
+    def _operation_failed(self, error: BaseException) -> None:
+        from ..aws.transport import ConnectionFailed
+
+        if isinstance(error, ConnectionFailed) and self.connection is not None \
+                and self.connection.local_service is not None:
+            self._recover()
+
+    def _recover(self, then=None) -> None:
+        """Ask the Local connection to move if its service went away; say so once; then ``then()``."""
+        connection = self.connection
+        if connection is None or self._recovering:
+            return
+        self._recovering = True
+
+        def settled() -> None:
+            self._recovering = False
+
+        def moved(news) -> None:
+            if news is not None and connection is self.connection:
+                self.connection_notice.say(news.message)
+                self.status.show_connection(connection)
+            if then is not None:
+                then()
+
+        self.ctx.runner.run(connection.recover(), label="Checking the embedded service", on_success=moved,
+                            on_settled=settled, errors=self.connection_errors, retry=self.refresh)
 
     # --- state -------------------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:

@@ -70,6 +70,9 @@ class Runner(QObject):
 
     #: Emitted whenever an operation starts or ends (the status bar's activity indicator listens).
     changed = Signal()
+    #: Emitted with the exception of every operation that failed, before its own callbacks (the main
+    #: window listens for a Local connection whose service went away).
+    failed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +123,8 @@ class Runner(QObject):
                 if task.cancelled() or operation.cancelled:
                     return
                 error = task.exception()
+                if error is not None:
+                    self.failed.emit(error)
                 if error is None:
                     if on_success is not None:
                         on_success(task.result())

@@ -8,82 +8,22 @@ import re
 import signal
 import stat
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import boto3
 import pytest
-from botocore.config import Config
+from service.serve_process import CLI, serve_processes
 from support import trust_policy
 
-CLI = [sys.executable, "-m", "cognito_desk"]
 DEV = "login.durable.app"
-
-
-class ServeProcess:
-    def __init__(self, data_dir: Path, *extra: str, env: dict | None = None) -> None:
-        self.proc = subprocess.Popen([*CLI, "serve", "--port", "0", "--data-dir", str(data_dir), *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     stdin=subprocess.DEVNULL, env=env or os.environ.copy())
-        line = self.proc.stdout.readline()
-        match = re.search(r"listening on (http://\S+)", line)
-        assert match, f"unexpected first line {line!r}; stderr: {self.proc.stderr.read() if self.proc.poll() else ''}"
-        self.url = match.group(1)
-        self.banner = line + self.proc.stdout.readline() + self.proc.stdout.readline()
-        self.data_dir = data_dir
-        # Drain stderr (one log line per request) so a full pipe can never stall the server.
-        self._stderr: list[str] = []
-        self._drain = threading.Thread(target=lambda: self._stderr.extend(self.proc.stderr), daemon=True)
-        self._drain.start()
-
-    def credentials(self) -> tuple[str, str]:
-        out = subprocess.run([*CLI, "admin-key", "--data-dir", str(self.data_dir)], capture_output=True, text=True,
-                             check=True).stdout
-        values = dict(line.split("=", 1) for line in out.split())
-        return values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]
-
-    def client(self, name: str):
-        key, secret = self.credentials()
-        return boto3.session.Session().client(
-            name, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret,
-            config=Config(retries={"max_attempts": 1}, max_pool_connections=50, connect_timeout=2, read_timeout=10))
-
-    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise
-        self.close()
-        return self.proc.returncode, "".join(self._stderr)
-
-    def close(self) -> None:
-        """After the process ended: collect the rest of stderr and close the pipes."""
-        self._drain.join(timeout=10)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
 
 
 @pytest.fixture
 def serve(tmp_path):
-    started: list[ServeProcess] = []
-
-    def start(*extra: str, data_dir: Path | None = None, env: dict | None = None) -> ServeProcess:
-        process = ServeProcess(data_dir or tmp_path / "data", *extra, env=env)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
-        if not process.proc.stderr.closed:
-            process.close()
+    with serve_processes(tmp_path / "data") as start:
+        yield start
 
 
 def test_port_zero_prints_url_and_admin_key_file_is_private(serve, tmp_path):
