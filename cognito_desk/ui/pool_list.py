@@ -18,6 +18,7 @@ from .icons import icon
 from .models.paged import Column, PagedTableModel
 from .tasks import Runner
 from .widgets.error_banner import ErrorBanner
+from .widgets.line_edit import name_inner_buttons
 
 if TYPE_CHECKING:
     from ..backend import Connection
@@ -52,7 +53,8 @@ class PoolList(QWidget):
         self.filter.setPlaceholderText("Filter pools by name or ID")
         self.filter.setAccessibleName("Filter pools")
         self.filter.setClearButtonEnabled(True)
-        self.filter.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition).setText("Filter")
+        name_inner_buttons(self.filter)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         # A table, not a tree: QTreeView fetches every page as soon as one lands; a table asks for the next
         # page only when it is scrolled near the end.

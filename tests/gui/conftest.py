@@ -11,7 +11,8 @@
   it is closed, its connection and embedded service stopped, and any top-level widget a test leaked fails it.
 * ``connected_window`` — ``main_window`` after start-up: the Local connection open and the pool list shown.
 * ``assert_accessible(widget)`` — fails naming every control under ``widget`` (buttons, inputs, lists,
-  tables) that has no accessible name: screen readers and GUI robots cannot see those.
+  tables, and the buttons Qt adds inside line edits) that has no accessible name: screen readers and GUI
+  robots cannot see those.
 
 Qt warnings fail tests (``qt_log_level_fail`` in pyproject.toml); the sandbox of QtWebEngine's Chromium is
 switched off here only (tests run as root), never in the shipped app.
@@ -159,6 +160,8 @@ _CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstract
 def _qt_internal(widget: QWidget) -> bool:
     """Parts Qt makes inside its own widgets (header views, a line edit's clear button, a combo's popup…)."""
     parent = widget.parent()
+    if widget.metaObject().className() == "QLineEditIconButton":
+        return False  # the clear button and action buttons Qt adds inside a line edit: users press those
     return (widget.objectName().startswith("qt_") or isinstance(widget, QHeaderView)
             or isinstance(parent, (QLineEdit, QAbstractSpinBox, QComboBox))
             or (parent is not None and type(parent).__name__ in ("QComboBoxPrivateContainer", "QTabBar"))

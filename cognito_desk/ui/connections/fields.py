@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBox
 
 from ...settings import Secret
 from ..icons import icon
+from ..widgets.line_edit import name_inner_buttons
 
 __all__ = ["Field", "SecretEdit"]
 
@@ -25,6 +26,7 @@ class SecretEdit(QWidget):
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setAccessibleName(name)
         self.edit.setClearButtonEnabled(True)
+        name_inner_buttons(self.edit)
         self.reveal_button = QToolButton()
         self.reveal_button.setIcon(icon("reveal"))
         self.reveal_button.setCheckable(True)

@@ -37,6 +37,7 @@ from ..models.paged import Column, PagedTableModel
 from ..pages import PoolRef, PoolTab
 from ..tasks import Operation
 from ..widgets.error_banner import ErrorBanner
+from ..widgets.line_edit import name_inner_buttons
 from .confirm import ask
 from .deletion import DeletionBar
 from .details import IdentityDetailsPane
@@ -123,6 +124,7 @@ class IdentitiesPage(PoolTab, QWidget):
         self.find_field.setAccessibleName("Find identity by ID")
         self.find_field.setPlaceholderText("Find an identity by ID, e.g. us-east-1:0f3b1a7e-…")
         self.find_field.setClearButtonEnabled(True)
+        name_inner_buttons(self.find_field)
         self.find_field.returnPressed.connect(self.find)
         self.find_field.textChanged.connect(lambda _: self.find_problem.hide())
         self.find_button = QPushButton(icon("search"), "Find")
