@@ -47,7 +47,7 @@ class Preview:
         if decision.role_arn is None:
             return f"No role — {decision.error_code}: {decision.error_message}"
         rule = next((step.index for step in reversed(decision.steps) if step.matched), None)
-        why = f"rule {rule}" if decision.source == "rule" and rule else decision.source.replace("-", " ")
+        why = f"rule {rule}" if decision.source == "rule" and rule else decision.reason
         if self.role_missing:
             verdict = "but it does not exist in IAM (InvalidIdentityPoolConfigurationException)"
         elif self.trust is None:

@@ -75,6 +75,19 @@ class RuleStep:
     text: str
 
 
+#: :attr:`RoleDecision.source` codes in words (the ``default-<kind>`` ones are worded by the property).
+_SOURCE_WORDS = {
+    "custom-role": "the CustomRoleArn of the request",
+    "rule": "a matching rule",
+    "ambiguous": "no rule decided, and the mapping has no usable fallback",
+    "ambiguous-deny": "no rule decided, and the mapping then denies",
+    "ambiguous-default": "no rule decided, so the pool's default authenticated role",
+    "token-preferred": "the token's cognito:preferred_role",
+    "token-single-role": "the only role in the token's cognito:roles",
+    "saml": "the role the SAML assertion names",
+}
+
+
 @dataclass(frozen=True)
 class RoleDecision:
     """The chosen role (or the error AWS would answer) and the steps that led there."""
@@ -86,12 +99,19 @@ class RoleDecision:
     source: str
     steps: tuple[RuleStep, ...]
 
+    @property
+    def reason(self) -> str:
+        """Where the role came from (or why there is none), in words rather than the ``source`` code."""
+        if self.source.startswith("default-"):
+            return f"the pool's default {self.source.removeprefix('default-')} role"
+        return _SOURCE_WORDS.get(self.source, self.source.replace("-", " "))
+
     def explain(self) -> str:
         """Plain-language, multi-line account of the decision."""
         if self.role_arn:
-            head = f"Role {self.role_arn} ({self.source})."
+            head = f"Role {self.role_arn} ({self.reason})."
         else:
-            head = f"No role: {self.error_code}: {self.error_message} ({self.source})."
+            head = f"No role: {self.error_code}: {self.error_message} ({self.reason})."
         return "\n".join([head, *(f"{n}. {step.text}" for n, step in enumerate(self.steps, start=1))])
 
     def raise_for_error(self) -> None:

@@ -108,7 +108,9 @@ def test_rules_edit_preview_and_the_service_agree(roles_tab, oidc_idp, run, wait
     assert page.preview.headline.text().startswith(f"{arns['tab-admins']} (rule 1) — STS would assume it")
     assert "signature is NOT checked" in page.preview.explanation.toPlainText()
     assert model.setData(model.index(0, 3), "nobody")  # the unsaved edit changes the preview at once
-    assert page.preview.headline.text().startswith(f"{arns['tab-auth']} (ambiguous default)")
+    assert page.preview.headline.text().startswith(
+        f"{arns['tab-auth']} (no rule decided, so the pool's default authenticated role)")
+    assert "ambiguous-default" not in page.preview.headline.text() + page.preview.explanation.toPlainText()
     assert model.setData(model.index(0, 3), "adm")
     for _ in range(24):
         editor.add_rule_button.click()

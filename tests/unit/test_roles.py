@@ -272,7 +272,7 @@ def test_rules_first_match_wins_and_explanation_names_the_rule():
     assert rule_steps[2].text == (f"rule 3: claim 'cognito:groups' Equals 'admins': the token has 'admins', "
                                   f"match → role {ADMIN} (first matching rule wins)")
     assert "rule 3:" in decision.explain() and "rule 4" not in decision.explain()
-    assert decision.explain().splitlines()[0] == f"Role {ADMIN} (rule)."
+    assert decision.explain().splitlines()[0] == f"Role {ADMIN} (a matching rule)."
 
 
 def test_rules_no_match_with_authenticated_role_resolution():
@@ -292,7 +292,7 @@ def test_rules_no_match_with_deny_resolution():
     decision = resolve(user_pool_login(**{"custom:dept": "eng"}), mappings={USER_POOL_KEY: mapping})
     assert_denied(decision)
     assert decision.explain().splitlines()[0] == \
-        f"No role: NotAuthorizedException: {DENIED_MESSAGE} (ambiguous-deny)."
+        f"No role: NotAuthorizedException: {DENIED_MESSAGE} (no rule decided, and the mapping then denies)."
 
 
 def test_rules_mapping_without_rules_is_ambiguous():
