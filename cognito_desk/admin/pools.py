@@ -65,8 +65,6 @@ _PHRASES = (
     (re.compile(r"Member must have length greater than or equal to (\d+)"), "Too short: at least {0} needed."),
     (re.compile(r"Member must have value less than or equal to (\d+)"), "Too large: at most {0}."),
     (re.compile(r"Member must have value greater than or equal to (\d+)"), "Too small: at least {0}."),
-    (re.compile(r"Member must satisfy regular expression pattern: (.+)"),
-     "Contains characters that are not allowed (the API accepts {0})."),
     (re.compile(r"Member must satisfy enum value set: \[(.+)\]"), "Must be one of {0}."),
     (re.compile(r"Member must not be null"), "Required."),
     (re.compile(r"Map keys must satisfy constraint: \[(.+)\]"), "A key is not allowed: {0}"),
@@ -74,10 +72,51 @@ _PHRASES = (
 _CONSTRAINT = re.compile(r"failed to satisfy constraint: (.+)$", re.DOTALL)
 
 
+_PATTERN = re.compile(r"Member must satisfy regular expression pattern: (.+)")
+#: A pattern that is one character class repeated (``[\w\s+=,.@-]+``): the class's body.
+_ONE_CLASS = re.compile(r"^\[((?:\\.|[^\]\\])+)\][+*]$")
+_CLASS_WORDS = {"w": "letters, digits", "s": "spaces", "d": "digits"}
+
+
+def allowed_characters(pattern: str) -> str | None:
+    r"""The characters a one-class pattern such as ``[\w\s+=,.@-]+`` allows, in words; None for other patterns."""
+    found = _ONE_CLASS.match(pattern)
+    if not found:
+        return None
+    body, kinds, symbols, at = found.group(1), [], [], 0
+    while at < len(body):
+        if body[at] == "\\" and at + 1 < len(body):
+            letter = body[at + 1]
+            kinds.append(_CLASS_WORDS[letter]) if letter in _CLASS_WORDS else symbols.append(letter)
+            if letter == "w":
+                symbols.insert(0, "_")
+            at += 2
+        elif at + 2 < len(body) and body[at + 1] == "-":
+            kinds.append(f"{body[at]} to {body[at + 2]}")
+            at += 3
+        else:
+            symbols.append(body[at])
+            at += 1
+    named = ", ".join(kinds)
+    if symbols:
+        named += (" and " if named else "") + "the characters " + " ".join(dict.fromkeys(symbols))
+    return named
+
+
+def _pattern_words(pattern: str) -> str:
+    allowed = allowed_characters(pattern)
+    if allowed is None:
+        return "Not in the form the API expects (see the details)."
+    return f"Contains characters that are not allowed: use only {allowed}."
+
+
 def plain_words(violation: str) -> str:
     """A service-model violation (``Value '…' at '…' failed to satisfy constraint: …``) in plain words."""
     found = _CONSTRAINT.search(violation)
     phrase = found.group(1) if found else violation
+    pattern = _PATTERN.search(phrase)
+    if pattern:
+        return _pattern_words(pattern.group(1))
     for pattern, words in _PHRASES:
         match = pattern.search(phrase)
         if match:

@@ -74,7 +74,9 @@ def test_wizard_creates_pool_and_new_roles_then_a_guest_signs_in(window, call, s
     assert slot.isVisibleTo(wizard) and not wizard.roles_page.slots["authenticated"].isVisibleTo(wizard)
     qtbot.keyClicks(slot.new_name, "bad name")
     wizard.next()
-    assert slot.problem.text() == r"Contains characters that are not allowed (the API accepts [\w+=,.@-]+)."
+    assert slot.problem.text() == "Contains characters that are not allowed: use only letters, digits and the " \
+        "characters _ + = , . @ -."
+    assert slot.problem.accessibleName() == slot.problem.text()  # what a screen reader reads
     assert "at 'roleName' failed to satisfy constraint" in slot.problem.toolTip()
     slot.new_name.setText("gui-guest-role")
     wizard.next()
@@ -161,7 +163,9 @@ def test_inline_validation_blocks_the_save(window, call, settle, qtbot):
     page = _select(window, settle, _create_pool(call, window))
     qtbot.keyClicks(page.name, "/")
     assert not page.name_problem.isHidden()
-    assert page.name_problem.text().startswith("Contains characters that are not allowed")
+    assert page.name_problem.text() == "Contains characters that are not allowed: use only letters, digits, " \
+        "spaces and the characters _ + = , . @ -."
+    assert page.name_problem.accessibleName() == page.name_problem.text()
     assert "Member must satisfy regular expression pattern" in page.name_problem.toolTip()
     assert not page.save_button.isEnabled()
     page.name.clear()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cognito_desk.admin.diff import ABSENT, Difference, differences, shown
-from cognito_desk.admin.pools import FieldProblem, PoolEdit, delete_confirmation, pool_problems
+from cognito_desk.admin.pools import (
+    FieldProblem,
+    PoolEdit,
+    allowed_characters,
+    delete_confirmation,
+    plain_words,
+    pool_problems,
+)
 from cognito_desk.admin.provision import new_role_ref, resolve_refs
 from cognito_desk.admin.transfer import NotAnExport, check_document, map_accounts, role_arns
 from cognito_desk.admin.wizard import RoleChoice, WizardPlan, default_role_name
@@ -58,7 +65,8 @@ def test_problems_come_from_the_service_model_and_name_their_member():
     problems = edit.problems()
     assert {p.member for p in problems} == {"IdentityPoolName", "SupportedLoginProviders"}
     assert [p.message for p in problems] == [
-        "Too long: at most 128 allowed.", r"Contains characters that are not allowed (the API accepts [\w\s+=,.@-]+).",
+        "Too long: at most 128 allowed.",
+        "Contains characters that are not allowed: use only letters, digits, spaces and the characters _ + = , . @ -.",
         "Too long: at most 10 allowed."]
     details = " | ".join(p.detail for p in problems)
     assert "at 'identityPoolName' failed to satisfy constraint: Member must have length less than or equal to 128" in (
@@ -97,7 +105,8 @@ def test_wizard_steps_check_what_they_collect():
     plan.roles["authenticated"] = RoleChoice(create=False, existing_arn="arn:aws:iam::123:role/x")
     assert "is not a valid IAM role ARN" in plan.problems(2)[0].message
     plan.roles["authenticated"] = RoleChoice(create=True, new_name="bad name")
-    assert plan.problems(2)[0].message == r"Contains characters that are not allowed (the API accepts [\w+=,.@-]+)."
+    assert plan.problems(2)[0].message == ("Contains characters that are not allowed: use only letters, digits and "
+                                           "the characters _ + = , . @ -.")
     plan.roles["authenticated"] = RoleChoice()
     assert plan.problems(2) == []
     assert plan.problems(3) == [FieldProblem("IdentityPoolName", "Enter a name for the identity pool.")]
@@ -191,3 +200,15 @@ def test_rebase_keeps_my_changes_on_top_of_what_the_app_saved_since():
     assert [d.path for d in edit.changes()] == ["IdentityPoolName", "SupportedLoginProviders"]
     saved_since["AllowClassicFlow"] = True
     assert edit.loaded["AllowClassicFlow"] is False  # the edit keeps its own copy
+
+
+@pytest.mark.parametrize(("pattern", "words"), [
+    (r"[\w._-]+", "letters, digits and the characters _ . -"),
+    (r"[a-z0-9-]+", "a to z, 0 to 9 and the characters -"),
+    (r"[\w-]+:[0-9a-f-]+", None),  # not one character class: no sentence, the raw pattern stays in the details
+])
+def test_allowed_characters_in_words(pattern, words):
+    assert allowed_characters(pattern) == words
+    message = plain_words(f"Value 'x' at 'y' failed to satisfy constraint: Member must satisfy regular expression "
+                          f"pattern: {pattern}")
+    assert pattern not in message and "regular expression" not in message

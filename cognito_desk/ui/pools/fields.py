@@ -33,6 +33,8 @@ class ProblemLabel(QLabel):
     def show_problems(self, problems: list[FieldProblem]) -> None:
         mine = [problem for problem in problems if problem.member == self.member]
         self.setText("\n".join(problem.message for problem in mine))
+        # A screen reader reads the name: the message itself, not "Problem with <member>".
+        self.setAccessibleName(" ".join(problem.message for problem in mine) or f"Problem with {self.member}")
         self.setToolTip("\n".join(problem.detail for problem in mine if problem.detail))
         self.setVisible(bool(mine))
 
