@@ -397,14 +397,13 @@ def _pool_not_found(ctx: _Context, match: re.Match[str]) -> Explanation:
     pool_id = match["pool"]
     region = pool_id.split(":", 1)[0] if ":" in pool_id else ""
     details = [("Identity pool id", pool_id)] + ([("Region in the pool id", region)] if region else [])
-    where = f" in {region}" if region else ""
+    lives = f"A pool id starts with the region of its pool ({region}): the pool" if region else "The pool"
     return Explanation(
         "Identity pool not found",
-        f"No identity pool {pool_id} exists in the region and account the request went to. Most often the "
-        f"client is configured with a different region than the pool's{where}, or the pool was deleted, or "
-        "the credentials belong to another account.",
-        f"Point the client at the pool's region{where} (the prefix of the pool id) and check that the pool "
-        "still exists in this account (ListIdentityPools).", details)
+        f"No identity pool {pool_id} exists in the region and account the request went to. {lives} may be in "
+        "another region or another account than the client uses, or it was deleted.",
+        (f"Send the request to {region}" if region else "Check the region the client uses") + ", with "
+        "credentials of the pool's account, and check that the pool still exists (ListIdentityPools).", details)
 
 
 @_rule("ResourceNotFoundException", r"Identity '(?P<identity>[^']*)' not found")

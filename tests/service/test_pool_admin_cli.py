@@ -62,7 +62,13 @@ def test_failures_are_explained(service, tmp_path):
     unknown = cognito_desk(service, tmp_path, "export", "us-east-1:00000000-0000-0000-0000-000000000000")
     assert unknown.returncode == 1 and unknown.stdout == ""
     explanation, code, message, request_id = unknown.stderr.splitlines()
-    assert explanation.startswith("cognito-desk: Identity pool not found. No identity pool us-east-1:00000000-")
+    assert explanation == (
+        "cognito-desk: Identity pool not found. No identity pool us-east-1:00000000-0000-0000-0000-000000000000 "
+        "exists in the region and account the request went to. A pool id starts with the region of its pool "
+        "(us-east-1): the pool may be in another region or another account than the client uses, or it was deleted. "
+        "Send the request to us-east-1, with credentials of the pool's account, and check that the pool still "
+        "exists (ListIdentityPools).")
+    assert explanation.count("us-east-1") == 3  # the pool id, where it lives, where to send: each said once
     assert code == "  ResourceNotFoundException (HTTP 400)"
     assert message == "  IdentityPool 'us-east-1:00000000-0000-0000-0000-000000000000' not found."
     assert request_id.startswith("  Request id: ")
