@@ -19,12 +19,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -64,7 +66,12 @@ class ResultPanel(QWidget):
         self.errors = ErrorBanner(name="Sign-in error")
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Result views")
-        self.tabs.addTab(self._summary(refresh), "Result")
+        summary = QScrollArea()  # the summary scrolls rather than growing the window past the screen
+        summary.setAccessibleName("Result summary")
+        summary.setWidget(self._summary(refresh))
+        summary.setWidgetResizable(True)
+        summary.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(summary, "Result")
         self.timeline = TimelineModel(self)
         self.timeline_view = QTableView()
         self.timeline_view.setAccessibleName("Call timeline")

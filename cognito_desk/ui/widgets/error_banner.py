@@ -4,7 +4,8 @@ Owns :class:`ErrorBanner`, an inline panel (never a modal box) that a screen pla
 loads or saves. :meth:`ErrorBanner.show_error` turns any exception into words through
 :func:`cognito_desk.admin.failures.describe_failure`; "Details" reveals the raw AWS code, message, request
 id and decision notes (selectable, with Copy); Retry appears when the caller gives a retry action;
-Dismiss hides it. It stays hidden until there is something to say.
+Dismiss hides it. It stays hidden until there is something to say. A long explanation scrolls inside the
+banner (a few lines high at most) rather than growing the window past the screen.
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+)
+
+#: The most lines of explanation shown at once; more scroll.
+EXPLANATION_LINES = 6
 
 if TYPE_CHECKING:
     from ...admin.failures import FailureReport
@@ -36,6 +49,14 @@ class ErrorBanner(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.setAccessibleName("Error explanation")
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setAccessibleName("Error explanation (scrolls)")
+        self.body_scroll.setWidget(self.body)
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setMaximumHeight(self.body.fontMetrics().lineSpacing() * EXPLANATION_LINES + 4)
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
         self.raw.setAccessibleName("Raw error")
@@ -62,7 +83,7 @@ class ErrorBanner(QFrame):
         box = QVBoxLayout(self)
         box.setContentsMargins(10, 8, 10, 8)
         box.addWidget(self.title)
-        box.addWidget(self.body)
+        box.addWidget(self.body_scroll)
         box.addLayout(buttons)
         box.addWidget(self.raw)
         self.hide()

@@ -1,0 +1,42 @@
+"""The window fits the screen: a failure's explanation, however long, scrolls inside its banner and the sign-in
+result scrolls inside its tab, so neither grows the window (issue 19: 1047 px on a 1000 px screen)."""
+
+from __future__ import annotations
+
+from cognito_desk.admin.failures import FailureReport
+
+#: The screen of the report: 1600×1000, less a panel.
+REPORTED_SCREEN_HEIGHT = 1000 - 40
+
+
+def _report(sentences: int) -> FailureReport:
+    cause = " ".join(["The provider answered the authorization request with an error page."] * sentences)
+    return FailureReport("Sign-in failed at the provider", cause, "Register the redirect URI. " * sentences,
+                         [(f"Detail {n}", "x" * 40) for n in range(sentences)], raw="invalid_client\n" * 40)
+
+
+def test_a_long_failure_explanation_scrolls_instead_of_growing_the_window(connected_window, run, wait_until, qtbot):
+    window = connected_window
+    pool_id = run(window.connection.identity.create_identity_pool(
+        identity_pool_name="fits", allow_unauthenticated_identities=True))["IdentityPoolId"]
+    window.pools_changed(select=pool_id)
+    wait_until(lambda: window.current_pool() is not None, 30, "the pool to be selected")
+    window.setGeometry(window.screen().availableGeometry())
+    window.show()
+    qtbot.waitExposed(window)
+    tester = next(window.tabs.widget(n) for n in range(window.tabs.count()) if window.tabs.tabText(n) == "Tester")
+    window.tabs.setCurrentWidget(tester)
+    wait_until(lambda: not window.ctx.runner.running, 30, "the tester to load the pool's providers and roles")
+
+    def tallest_after(report: FailureReport) -> int:
+        tester.results.errors.show_report(report, label="Step “Provider login”")
+        window.connection_errors.show_report(report, label="Connecting to local")
+        window.layout().activate()
+        return window.minimumSizeHint().height()
+
+    short = tallest_after(_report(1))
+    long = tallest_after(_report(60))
+    assert long == short, "a longer explanation made the window taller instead of scrolling"
+    assert long <= REPORTED_SCREEN_HEIGHT
+    scroll = tester.results.errors.body_scroll.verticalScrollBar()
+    wait_until(lambda: scroll.maximum() > 0, 10, "the explanation to scroll")  # the rest is a scroll away
