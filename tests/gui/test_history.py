@@ -17,6 +17,7 @@ from cognito_desk.scenarios.history import HistoryStore, history_path
 from cognito_desk.scenarios.model import parse_scenario
 from cognito_desk.scenarios.record import RunRecord
 from cognito_desk.ui.history import HistoryPage
+from cognito_desk.ui.history.model import RunsModel
 
 # QtWebEngine offscreen without a GPU says so on first use (the report is rendered in software).
 pytestmark = pytest.mark.qt_log_ignore("QRhiGles2: Failed to create", "Failed to create RHI for backend",
@@ -212,3 +213,29 @@ def test_keyboard_enter_opens_and_delete_forgets(filled, app_ctx, qtbot, wait_un
     assert len(store.list()) == 2
     store.close()
     page.close()
+
+
+def test_columns_fit_their_content_on_one_line_with_ids_elided(main_window, app_ctx, wait_until, qtbot):
+    identity = "us-east-1:0f3b1a7e-4c2d-4e8f-9a6b-5d7c3e2f1c41"
+    pool = "us-east-1:9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+    store = HistoryStore(history_path(app_ctx.settings_file.path.parent))
+    store.add(sample(identity_id=identity, pool_id=pool))
+    store.close()
+    page = history_page(main_window)
+    page.reload()
+    wait_until(lambda: page.runs.rowCount() == 1, 10, "the run listed")
+    main_window.resize(1600, 900)
+    main_window.tabs.setCurrentWidget(page)
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    table, header = page.table, page.table.horizontalHeader()
+    assert not table.wordWrap() and table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    metrics = table.fontMetrics()
+    started = page.runs.data(page.runs.index(0, 0))
+    assert header.sectionSize(0) >= metrics.horizontalAdvance(started)  # the date on one line, whole
+    duration = RunsModel.COLUMNS.index("Duration")
+    assert header.sectionSize(duration) <= table.sizeHintForColumn(duration) + 40  # not the rest of the width
+    for column, value in ((4, pool), (5, identity)):
+        assert header.sectionSize(column) < metrics.horizontalAdvance(value)  # elided…
+        assert page.runs.data(page.runs.index(0, column), Qt.ItemDataRole.ToolTipRole) == value  # …whole here
+    assert table.rowHeight(0) < 2 * metrics.lineSpacing() + 8  # one line per run

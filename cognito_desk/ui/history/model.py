@@ -2,7 +2,8 @@
 
 Owns :class:`RunsModel` (one row per :class:`~cognito_desk.scenarios.record.RunRecord`: when, outcome,
 provider, persona, pool, identity, assumed role, duration; failed runs painted in the error colour with the
-failed step as tooltip) and :class:`CompareModel` (the rows of
+failed step as tooltip; the pool and identity IDs, which the table elides, whole in their tooltips) and
+:class:`CompareModel` (the rows of
 :func:`~cognito_desk.scenarios.compare.compare_runs`; a row whose runs differ is bold on a highlight
 background, and says "differs" to assistive technology).
 """
@@ -78,6 +79,8 @@ class RunsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(record, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() in (4, 5):  # shown elided in the middle: the whole ID here
+                return self._text(record, index.column()) or None
             if index.column() == 6:
                 return record.assumed_role or None
             if not record.passed:

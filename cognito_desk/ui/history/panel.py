@@ -43,6 +43,7 @@ from ..icons import icon
 from ..pages import PoolRef
 from ..tasks import Operation
 from ..widgets.error_banner import ErrorBanner
+from .columns import size_history_columns
 from .model import CompareModel, RunsModel
 from .references_dialog import ReferencesDialog
 
@@ -110,7 +111,7 @@ class HistoryPage(QWidget):
         self.table.setModel(self.runs)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        size_history_columns(self.table)
         self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda _index: self.open_selected())  # Enter or double-click
