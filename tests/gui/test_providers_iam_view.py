@@ -30,13 +30,15 @@ def test_providers_with_their_pools_and_guarded_delete(connected_window, oidc_id
     assert rows == {oidc_idp.host: "uses-oidc", "unused-idp": "— (not used)"}
     oidc_row = next(r for r, p in enumerate(dialog.providers) if p.kind == "OIDC")
     dialog.table.selectRow(oidc_row)
-    assert not dialog.delete_button.isEnabled()  # in use: delete guarded
+    assert not dialog.delete_button.isEnabled()  # in use: delete guarded, and the dialog says why
+    reason = "Used by pool “uses-oidc”: remove it from that pool’s identity providers before deleting it."
+    assert dialog.delete_reason.text() == reason and dialog.delete_button.toolTip() == reason
     dialog.delete_selected()  # even when forced, the logic refuses and names the pool
     wait_until(lambda: dialog.errors.report is not None, 30, "the refusal")
     assert "uses-oidc" in dialog.errors.report.cause + dialog.errors.report.raw
     saml_row = next(r for r, p in enumerate(dialog.providers) if p.kind == "SAML")
     dialog.table.selectRow(saml_row)
-    assert dialog.delete_button.isEnabled()
+    assert dialog.delete_button.isEnabled() and dialog.delete_reason.text() == ""
     dialog.delete_button.click()
     wait_until(lambda: len(dialog.providers) == 1, 30, "the reload after the delete")
     listed = run(connection.iam.list_saml_providers())["SAMLProviderList"]

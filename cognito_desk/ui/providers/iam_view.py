@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -50,9 +51,12 @@ class IamProvidersDialog(QDialog):
         self.delete_button = QPushButton(icon("delete"), "Delete")
         self.delete_button.setAccessibleName("Delete the selected IAM identity provider")
         self.delete_button.setEnabled(False)
+        self.delete_reason = QLabel()  # why Delete is greyed out, where the user looks for it
+        self.delete_reason.setAccessibleName("Why the provider cannot be deleted")
+        self.delete_reason.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
-        buttons.addStretch()
+        buttons.addWidget(self.delete_reason, 1)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors)
@@ -91,7 +95,14 @@ class IamProvidersDialog(QDialog):
     def _selection_changed(self) -> None:
         provider = self.selected()
         self.delete_button.setEnabled(provider is not None and not provider.pools)
-        self.delete_button.setToolTip("Detach it from every pool first" if provider and provider.pools else "")
+        reason = ""
+        if provider is not None and provider.pools:
+            names = ", ".join(f"“{name}”" for _, name in provider.pools)
+            one = len(provider.pools) == 1
+            reason = (f"Used by {'pool' if one else 'pools'} {names}: remove it from "
+                      f"{'that pool’s' if one else 'those pools’'} identity providers before deleting it.")
+        self.delete_button.setToolTip(reason)
+        self.delete_reason.setText(reason)
 
     def delete_selected(self) -> None:
         provider = self.selected()
