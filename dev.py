@@ -59,6 +59,15 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
 
 
+def pip_environment() -> dict[str, str]:
+    """The environment for ``pip install -e``: setuptools' "BuildBackendWarning: Editable installation" notice
+    (about folders named like the package, which is how this project is laid out) silenced by its message, so the
+    first run is not a wall of asterisks; every other warning and every error still shows."""
+    quiet = "ignore:Editable installation"
+    warnings = os.environ.get("PYTHONWARNINGS")
+    return {**os.environ, "PYTHONWARNINGS": f"{warnings},{quiet}" if warnings else quiet}
+
+
 def ensure_python_packages(extra: str) -> None:
     """pip install -e .[extra] unless pyproject.toml is unchanged since the last install."""
     spec = f".[{extra}]" if extra else "."
@@ -68,7 +77,7 @@ def ensure_python_packages(extra: str) -> None:
         return
     say(f"installing Python packages ({spec})")
     run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec, env=pip_environment())
     stamp.write_text(digest)
 
 

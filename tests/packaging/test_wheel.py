@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import venv
 import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,3 +32,32 @@ def test_an_installed_wheel_finds_its_icons(tmp_path):
                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()) == target / "share" / "cognito-desk" / "resources"
+
+
+def _dev_module():
+    spec = importlib.util.spec_from_file_location("dev", ROOT / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_the_editable_install_of_dev_py_is_quiet_but_not_deaf(tmp_path):
+    """``dev.py app`` installs with ``pip install -e``: no setuptools notice block, yet a real failure still shows."""
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = str(target / "bin" / "python")
+    upgraded = subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--upgrade", "pip"],
+                              capture_output=True, text=True, timeout=300)
+    assert upgraded.returncode == 0, upgraded.stderr
+    environment = _dev_module().pip_environment()
+    command = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", "-e"]
+    installed = subprocess.run([*command, str(ROOT)], capture_output=True, text=True, timeout=300, env=environment)
+    assert installed.returncode == 0, installed.stderr
+    assert "BuildBackendWarning" not in installed.stdout + installed.stderr
+    assert "Editable installation" not in installed.stdout + installed.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pyproject.toml").write_text('[project]\nname = "broken"\nversion = "not a version"\n')
+    failed = subprocess.run([*command, str(broken)], capture_output=True, text=True, timeout=300, env=environment)
+    assert failed.returncode != 0 and "not a version" in failed.stdout + failed.stderr
