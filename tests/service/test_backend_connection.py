@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from service.serve_process import ServeProcess
 from support import use_aws_config
-from test_serve import ServeProcess
 
 from cognito_desk.aws.credentials import CredentialsError
 from cognito_desk.backend import LocalServices, MissingSecret, connected, open_connection
