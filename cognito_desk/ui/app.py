@@ -34,6 +34,7 @@ from .collector import GuiThreadCollector
 from .context import AppContext
 from .icons import app_icon
 from .main_window import MainWindow
+from .qt_log import route_qt_logging
 from .tasks import Runner
 from .theme import apply_theme
 
@@ -127,6 +128,7 @@ def run(files: list[str]) -> int:
 
     # QtWebEngine (loaded on demand by the sign-in tester) needs this before the QApplication exists.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    route_qt_logging()  # Qt's and Chromium's own chatter: to the app's log file, not the terminal
     app = QApplication([sys.argv[0]])
     app.setApplicationName("cognito-desk")
     app.setApplicationDisplayName("cognito-desk")

@@ -23,7 +23,8 @@ WRAPPER = ("import sys; from cognito_desk import cli; code = cli.main(sys.argv[1
 def _env(tmp_path, **extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(QT_QPA_PLATFORM="offscreen", COGNITO_DESK_CONFIG_DIR=str(tmp_path / "config"),
-               COGNITO_DESK_DATA_DIR=str(tmp_path / "data"), COGNITO_DESK_TRACE_T0="0", **extra)
+               COGNITO_DESK_DATA_DIR=str(tmp_path / "data"), COGNITO_DESK_TRACE_T0="0",
+               XDG_STATE_HOME=str(tmp_path / "state"), **extra)  # the app's log file goes there
     return env
 
 
@@ -43,8 +44,11 @@ def test_the_app_starts_on_the_embedded_service_and_quits_cleanly(tmp_path):
     assert _unexpected(done.stderr) == []
     assert (tmp_path / "data" / "cognito-desk.sqlite3").exists()  # the Local connection served serve's dir
     assert (tmp_path / "config" / "window-state.ini").exists()  # geometry remembered
-    written = [path for folder in ("config", "data") for path in (tmp_path / folder).rglob("*")]
+    written = [path for folder in ("config", "data", "state") for path in (tmp_path / folder).rglob("*")]
     assert written and [str(p) for p in written if p.stat().st_mode & 0o077] == []  # owner-only (issue 15 §4)
+    log = (tmp_path / "state" / "cognito-desk" / "log" / "cognito-desk.log").read_text()
+    assert "qt default: This plugin does not support propagateSizeHints()" in log  # Qt's notes: the log's
+    assert "propagateSizeHints" not in done.stderr  # … not the terminal's
 
 
 def test_serve_on_the_data_dir_the_app_holds_says_where_it_runs(tmp_path):

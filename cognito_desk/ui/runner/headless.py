@@ -38,12 +38,13 @@ def _say(text: str) -> None:
 
 def prepare_environment() -> str | None:
     """Set Qt up for no display; the reason it cannot start here, if any."""
+    from ..qt_log import quiet_chromium
+
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-    extra = [flag for flag, given in (("--disable-gpu", "--disable-gpu"), ("--log-level=3", "--log-level"))
-             if given not in flags]  # no GPU in CI; Chromium's own log: fatal errors only, unless asked otherwise
-    if extra:
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *extra]).strip()
+    if "--disable-gpu" not in flags:  # no GPU in CI
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --disable-gpu".strip()
+    quiet_chromium(os.environ)  # Chromium's own log: fatal errors only, unless asked otherwise
     sandbox_off = os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") == "1" or "--no-sandbox" in flags
     if hasattr(os, "geteuid") and os.geteuid() == 0 and not sandbox_off:
         return ("Chromium's sandbox cannot run as root. In a CI container that runs as root, set "
