@@ -149,3 +149,40 @@ def test_bad_input_and_a_broken_issuer_are_refused(providers_tab, wait_until, ru
     page.new_saml.metadata.setPlainText("<not-metadata/>")
     assert page.new_saml.summary.text().startswith("✗ InvalidInput: Could not parse metadata")
     assert not page.new_saml.create_button.isEnabled()
+
+
+def _wired_providers_page(window) -> ProvidersPage:
+    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+               if isinstance(window.tabs.widget(i), ProvidersPage)]
+    return page
+
+
+@pytest.mark.parametrize("referenced", [True, False], ids=["pool-already-refers-to-it", "new-to-the-pool"])
+def test_creating_an_iam_oidc_provider_says_whether_the_pool_already_uses_it(connected_window, oidc_idp, run,
+                                                                              wait_until, referenced):
+    window = connected_window
+    arn = f"arn:aws:iam::000000000000:oidc-provider/{oidc_idp.host}"
+    pool_id = run(window.connection.identity.create_identity_pool(
+        identity_pool_name="refers-ahead", allow_unauthenticated_identities=False,
+        open_id_connect_provider_arns=[arn] if referenced else None))["IdentityPoolId"]  # an ARN typed before
+    page = _wired_providers_page(window)
+    window.tabs.setCurrentWidget(page)
+    window.pools_changed(select=pool_id)
+    wait_until(lambda: page.edit is not None and page.edit.edit.pool_id == pool_id and idle(page), 30, "the pool")
+    page.new_oidc.url.setText(oidc_idp.issuer)
+    page.new_oidc.client_ids.setText("qa-desk")
+    page.new_oidc.check_button.click()
+    wait_until(lambda: page.new_oidc.report is not None and idle(page), 30, "the discovery check")
+    page.new_oidc.create_button.click()
+    wait_until(lambda: page.state.text().startswith("Created") and idle(page), 30, "the provider created")
+    assert page.edit.attached("OpenIdConnectProviderARNs") == [arn]
+    if referenced:
+        assert page.state.text() == f"Created {oidc_idp.host}; this pool already uses it — nothing to save."
+        assert page.edit.edit.request == page.edit.edit.loaded  # nothing unsaved
+    else:
+        assert page.state.text() == (f"Created {oidc_idp.host} and ticked it for this pool: Save providers to "
+                                     "attach it.")
+        page.save_button.click()
+        wait_until(lambda: idle(page) and page.state.text() == "", 30, "the save")
+        described = run(window.connection.identity.describe_identity_pool(identity_pool_id=pool_id))
+        assert described["OpenIdConnectProviderARNs"] == [arn]

@@ -290,14 +290,19 @@ class ProvidersPage(PoolTab, QWidget):
         self.state.setText(f"Updated {arn.rsplit('/', 1)[-1]}: {changes}")
 
     def _created(self, arn: str, kind: str) -> None:
-        """A new IAM provider: list it and attach it to this pool (saved with the next Save)."""
+        """A new IAM provider: list it and attach it to this pool (saved with the next Save) — unless the saved
+        pool already names it, which is then said as it is."""
         self.iam_providers.append(IamProvider(arn, kind))
         if self.pool is not None:
             self.pool.state.connection.iam_provider_created(arn, kind, origin=self)
         if self.edit is not None:
-            self.edit.set_attached(ATTACH_MEMBERS[kind], [*self.edit.attached(ATTACH_MEMBERS[kind]), arn])
+            member, name = ATTACH_MEMBERS[kind], arn.rsplit("/", 1)[-1]
+            already = arn in (self.edit.edit.loaded.get(member) or [])
+            if not already:
+                self.edit.set_attached(member, [*self.edit.attached(member), arn])
             self._show(self.edit, self.iam_providers)
-            self.state.setText(f"Created {arn}; save to attach it to this pool")
+            self.state.setText(f"Created {name}; this pool already uses it — nothing to save." if already else
+                               f"Created {name} and ticked it for this pool: Save providers to attach it.")
 
     # --- saving ------------------------------------------------------------------------------------
     def save(self) -> None:
