@@ -5,12 +5,16 @@ providers, the issuer URL and client ids IAM knows) to one :class:`~.clients.Pro
 guest when the pool allows it, each social provider with its app id (Google as an OpenID provider),
 each Cognito user pool with its app client, each IAM OIDC and SAML provider, the developer provider —
 then the saved clients of the connection laid over them: a saved client with the same ``Logins`` key
-and kind replaces the draft, so what the user completed once is what runs next time.
+and kind replaces the draft, so what the user completed once is what runs next time. :func:`client_id_choices`
+lists every client ID the configuration names per provider (an IAM OIDC provider may list several), for a
+pick list; :func:`load_pool_providers` reads both (:class:`PoolProviders`). What the app knows is never asked
+again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..aws import BackendError, IamClient
@@ -18,7 +22,7 @@ from ..core import errors
 from ..core.providers import AMAZON, FACEBOOK, GOOGLE
 from .clients import ProviderClient, ProviderKind
 
-__all__ = ["load_pool_providers", "pool_provider_clients"]
+__all__ = ["PoolProviders", "client_id_choices", "load_pool_providers", "pool_provider_clients"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
@@ -74,14 +78,37 @@ def pool_provider_clients(connection: str, pool: Mapping[str, Any], saved: Itera
     return clients
 
 
+def client_id_choices(pool: Mapping[str, Any], oidc: Mapping[str, Mapping[str, Any]] | None = None,
+                      ) -> dict[str, tuple[str, ...]]:
+    """Every client ID the pool's configuration names, by ``Logins`` key: the app IDs of its social providers,
+    the app clients of its user pools, the client IDs its IAM OIDC providers list."""
+    choices: dict[str, list[str]] = {}
+    for key, app_id in (pool.get("SupportedLoginProviders") or {}).items():
+        choices.setdefault(key, []).append(str(app_id))
+    for provider in pool.get("CognitoIdentityProviders") or []:
+        choices.setdefault(str(provider.get("ProviderName", "")), []).append(str(provider.get("ClientId", "")))
+    for arn in pool.get("OpenIdConnectProviderARNs") or []:
+        listed = (oidc or {}).get(arn, {}).get("ClientIDList") or []
+        choices.setdefault(arn.split(":oidc-provider/", 1)[-1], []).extend(str(c) for c in listed)
+    return {key: tuple(dict.fromkeys(c for c in ids if c)) for key, ids in choices.items() if any(ids)}
+
+
+@dataclass(frozen=True)
+class PoolProviders:
+    """What :func:`load_pool_providers` found: the runnable providers and the client IDs to pick from."""
+
+    clients: list[ProviderClient]
+    client_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 async def load_pool_providers(iam: IamClient, connection: str, pool: Mapping[str, Any],
-                              saved: Iterable[ProviderClient]) -> list[ProviderClient]:
-    """:func:`pool_provider_clients` for ``pool`` (a ``DescribeIdentityPool`` answer), with the IAM OIDC details
-    where IAM answers."""
+                              saved: Iterable[ProviderClient]) -> PoolProviders:
+    """:func:`pool_provider_clients` and :func:`client_id_choices` for ``pool`` (a ``DescribeIdentityPool``
+    answer), with the IAM OIDC details where IAM answers."""
     oidc: dict[str, Mapping[str, Any]] = {}
     for arn in pool.get("OpenIdConnectProviderARNs") or []:
         try:
             oidc[arn] = await iam.get_open_id_connect_provider(open_id_connect_provider_arn=arn)
         except (errors.AwsError, BackendError):
             continue  # the draft then guesses the issuer from the ARN and leaves the client id to the user
-    return pool_provider_clients(connection, pool, saved, oidc)
+    return PoolProviders(pool_provider_clients(connection, pool, saved, oidc), client_id_choices(pool, oidc))

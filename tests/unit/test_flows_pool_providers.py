@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cognito_desk.flows.clients import ProviderClient, ProviderKind
-from cognito_desk.flows.pool_providers import pool_provider_clients
+from cognito_desk.flows.pool_providers import client_id_choices, pool_provider_clients
 
 SAML = "arn:aws:iam::123456789012:saml-provider/corp"
 OIDC = "arn:aws:iam::123456789012:oidc-provider/127.0.0.1:4000"
@@ -44,3 +44,12 @@ def test_saved_settings_replace_the_draft_of_the_same_provider():
     clients = pool_provider_clients("lab", {"SamlProviderARNs": [SAML]}, [saved, other_connection])
     assert clients == [saved]
     assert pool_provider_clients("lab", {}, [saved]) == []
+
+
+def test_every_client_id_the_pool_names_is_offered_by_logins_key():
+    choices = client_id_choices(POOL, {OIDC: {"Url": "127.0.0.1:4000", "ClientIDList": ["qa-desk", "other-app"]}})
+    assert choices == {
+        "accounts.google.com": ("g-client",), "graph.facebook.com": ("fb-app",), "www.amazon.com": ("amzn1.app",),
+        "cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab1": ("pool-app",),
+        "127.0.0.1:4000": ("qa-desk", "other-app"),
+    }  # the provider IAM did not describe offers nothing rather than a guess

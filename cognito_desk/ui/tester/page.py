@@ -38,7 +38,7 @@ from ...flows.clients import ProviderClient, ProviderClientsFile, ProviderKind, 
 from ...flows.loopback import PATIENCE_SECONDS as SYSTEM_BROWSER_PATIENCE
 from ...flows.loopback import SystemBrowserAgent
 from ...flows.oidc import ProviderKeys
-from ...flows.pool_providers import load_pool_providers
+from ...flows.pool_providers import PoolProviders, load_pool_providers
 from ...flows.run import Flow, RunRequest, RunResult, SignInRun
 from ...settings import KeyringUnavailable, Secret
 from ..context import AppContext
@@ -72,6 +72,8 @@ class TesterPage(QWidget):
         self.setAccessibleName("Sign-in tester")
         self.pool: PoolRef | None = None
         self.clients: list[ProviderClient] = []
+        #: The client IDs the pool's configuration names, by Logins key (the settings dialog's pick list).
+        self.client_ids: dict[str, tuple[str, ...]] = {}
         self.browser: EmbeddedBrowser | None = None
         self.personas: PersonaProfiles | None = None
         self.sign_in: SignInRun | None = None
@@ -215,7 +217,7 @@ class TesterPage(QWidget):
         if pool is None:
             return
 
-        async def load() -> list[ProviderClient]:
+        async def load() -> PoolProviders:
             saved = await asyncio.to_thread(self._clients_file().for_connection, pool.connection.name)
             return await load_pool_providers(pool.connection.iam, pool.connection.name, await pool.state.pool(), saved)
 
@@ -223,9 +225,9 @@ class TesterPage(QWidget):
                             errors=self.results.errors, on_success=self._show_providers,
                             retry=self.reload_providers)
 
-    def _show_providers(self, clients: list[ProviderClient]) -> None:
+    def _show_providers(self, found: PoolProviders) -> None:
         chosen = self.provider_box.currentText()
-        self.clients = clients
+        self.clients, self.client_ids, clients = found.clients, found.client_ids, found.clients
         self.provider_box.blockSignals(True)
         self.provider_box.clear()
         for client in clients:
@@ -275,7 +277,8 @@ class TesterPage(QWidget):
         client = self.current_client()
         if client is None:
             return None
-        dialog = ProviderDialog(client, has_secret=self._has_secret(client), parent=self)
+        dialog = ProviderDialog(client, has_secret=self._has_secret(client), parent=self,
+                                client_ids=self.client_ids.get(client.logins_key, ()))
         dialog.accepted.connect(lambda: self._save_provider(dialog.client(), dialog.secret_change()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()

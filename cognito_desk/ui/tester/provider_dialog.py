@@ -1,7 +1,8 @@
 """Editing how the tester signs in with one provider: issuer or endpoints, client id and secret, scopes …
 
 Owns :class:`ProviderDialog`, a form over a :class:`~cognito_desk.flows.clients.ProviderClient` showing the
-fields its kind uses (OIDC and user-pool hosted UI, Facebook / Amazon, SAML, developer). :meth:`client`
+fields its kind uses (OIDC and user-pool hosted UI, Facebook / Amazon, SAML, developer); the client ID is a
+pick list (still editable) when the pool's configuration names several for the provider. :meth:`client`
 reads the form back; :meth:`problems` says what keeps it from running, shown inline. The client secret
 field is a password field: what is typed goes to the keyring when saved (an empty field keeps the stored
 secret; "Forget secret" removes it), and it never comes back into the form.
@@ -39,7 +40,8 @@ _BROWSER_KINDS = (ProviderKind.OIDC, ProviderKind.USER_POOL, ProviderKind.FACEBO
 
 
 class ProviderDialog(QDialog):
-    def __init__(self, client: ProviderClient, *, has_secret: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ProviderClient, *, has_secret: bool, parent: QWidget | None = None,
+                 client_ids: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Provider settings — {client.name}")
         self.setAccessibleName("Provider settings")
@@ -56,7 +58,13 @@ class ProviderDialog(QDialog):
             self._line("token_endpoint", "Token endpoint", client.token_endpoint, "from the discovery document")
             if kind in (ProviderKind.OIDC, ProviderKind.USER_POOL):
                 self._line("jwks_uri", "JWKS URI", client.jwks_uri, "from the discovery document")
-            self._line("client_id", "Client ID", client.client_id)
+            if len(client_ids) > 1:
+                choices = (*client_ids, client.client_id) if client.client_id else client_ids
+                picked = self._combo("client_id", "Client ID", tuple(dict.fromkeys(choices)), client.client_id)
+                picked.setEditable(True)
+                picked.setToolTip("The client IDs this pool's provider lists; pick one or type another")
+            else:
+                self._line("client_id", "Client ID", client.client_id)
             secret = self._line("client_secret", "Client secret", "",
                                 "kept in the keyring" if has_secret else "none (public client)")
             secret.setEchoMode(QLineEdit.EchoMode.Password)
