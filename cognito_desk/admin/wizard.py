@@ -7,16 +7,20 @@ new role made with the standard Cognito trust policy; optionally a permissions t
 :mod:`.policy_templates` put on the new roles as an inline policy), (4) properties (name, tags) and (5) review.
 :meth:`WizardPlan.problems` checks one step with the service models' own constraints; :meth:`review` is the
 summary the last page shows; :meth:`provisioning` is what :func:`~cognito_desk.admin.provision.provision`
-executes (pool first, then the new roles, then ``SetIdentityPoolRoles``).
+executes (pool first, then the new roles, then ``SetIdentityPoolRoles``). :func:`unknown_providers` asks IAM
+about the OIDC and SAML provider ARNs the user typed (``GetOpenIDConnectProvider`` / ``GetSAMLProvider``), so
+a pool is never created pointing at a provider that does not exist.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import roles
+from ..aws import IamClient
+from ..core import errors, roles
 from .policy_templates import template
 from .pools import FieldProblem, model_problems
 from .provision import NewRole, Provisioning, new_role_ref
@@ -171,3 +175,22 @@ class WizardPlan:
         rows.append(("Name", self.name))
         rows += [(f"Tag {key}", value) for key, value in self.tags.items()]
         return rows
+
+
+async def unknown_providers(iam: IamClient, plan: WizardPlan, known: Iterable[str] = ()) -> list[FieldProblem]:
+    """A problem for each OIDC or SAML provider ARN of ``plan`` that IAM does not know (``known``: ARNs just
+    listed, not asked again)."""
+    listed, found = set(known), []
+    asks = [("OpenIdConnectProviderARNs", "OpenID Connect", arn,
+             lambda arn: iam.get_open_id_connect_provider(open_id_connect_provider_arn=arn)) for arn in plan.oidc_arns]
+    asks += [("SamlProviderARNs", "SAML", arn, lambda arn: iam.get_saml_provider(saml_provider_arn=arn))
+             for arn in plan.saml_arns]
+    for member, kind, arn, ask in asks:
+        if arn in listed:
+            continue
+        try:
+            await ask(arn)
+        except (errors.NoSuchEntity, errors.InvalidInput):
+            found.append(FieldProblem(member, f"IAM has no {kind} provider {arn} in this account: create it here, "
+                                              "pick an existing one, or correct the ARN."))
+    return found

@@ -1,10 +1,11 @@
 """The New pool wizard: the console's five steps, then the pool, its new roles and their attachment.
 
 Owns :class:`PoolWizard` (a ``QWizard``) over a :class:`~cognito_desk.admin.wizard.WizardPlan`: user access,
-identity providers (the plain fields), roles (an existing role from IAM ``ListRoles``, loaded in the
-background, or a new one with the standard Cognito trust policy, optionally with a per-identity permissions
-template as its inline policy), properties (name, tags) and review. Each
-page checks its step with the plan before Next. Finish runs
+identity providers (the plain fields, and IAM OIDC / SAML providers picked or created there with
+:class:`~.iam_picker.IamProviderPicker`; a typed ARN IAM does not know is refused inline before Next), roles
+(an existing role from IAM ``ListRoles``, loaded in the background, or a new one with the standard Cognito
+trust policy, optionally with a per-identity permissions template as its inline policy), properties (name,
+tags) and review. Each page checks its step with the plan before Next. Finish runs
 :func:`~cognito_desk.admin.provision.provision` on the window's runner with the step in progress shown; a
 failure midway says what exists and offers Roll back (or Keep what was made). ``created`` carries the new
 pool's ID once done.
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,11 +38,12 @@ from PySide6.QtWidgets import (
 from ...admin.pool_form import PoolFields, lines, parse_tags, parse_user_pools
 from ...admin.pools import FieldProblem
 from ...admin.provision import Created, ProvisioningFailed, provision, roll_back
-from ...admin.wizard import STEPS, RoleChoice, WizardPlan, default_role_name
+from ...admin.wizard import STEPS, RoleChoice, WizardPlan, default_role_name, unknown_providers
 from ..context import AppContext
 from ..widgets.error_banner import ErrorBanner
 from ..widgets.template_fields import TemplateFields
 from .fields import ProblemLabel, ProviderFields, with_problem
+from .iam_picker import IamProviderPicker
 
 _SLOT_TITLES = {"authenticated": "Authenticated role", "unauthenticated": "Guest role"}
 
@@ -97,20 +100,56 @@ class _AccessPage(_StepPage):
 
 class _ProvidersPage(_StepPage):
     def __init__(self, wizard: PoolWizard) -> None:
-        super().__init__(wizard, 1, "The identity providers users sign in with (provider details come later, "
-                                    "in the pool's tabs).")
+        super().__init__(wizard, 1, "The identity providers users sign in with: social and user-pool providers "
+                                    "by their IDs, IAM OIDC and SAML providers picked from the list or created "
+                                    "here, or an ARN typed in.")
         self.providers = ProviderFields()
+        self.errors = ErrorBanner(name="Identity providers error")
+        self.iam = IamProviderPicker(wizard.ctx.runner, wizard.connection, self.errors)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Identity provider kinds")
+        self.tabs.addTab(self.iam, "IAM OIDC and SAML providers")
+        self.tabs.addTab(self.providers, "Social, user pools, developer, ARNs")
         box = QVBoxLayout(self)
-        box.addWidget(self.providers)
+        box.addWidget(self.errors)
+        box.addWidget(self.tabs, 1)
         box.addWidget(self.general_problem)
+        #: The provider ARNs IAM confirmed for the plan (Next asks again only when they change).
+        self._confirmed: tuple[str, ...] | None = None
+
+    def initializePage(self) -> None:
+        self.iam.load()
 
     def write(self) -> None:
         fields = self.providers.read(PoolFields())
         plan = self.pool_wizard.plan
         plan.social = {provider: app_id.strip() for provider, app_id in fields.social.items() if app_id.strip()}
         plan.user_pools = parse_user_pools(fields.user_pools)
-        plan.oidc_arns, plan.saml_arns = lines(fields.oidc_arns), lines(fields.saml_arns)
+        plan.oidc_arns = list(dict.fromkeys([*self.iam.chosen("OIDC"), *lines(fields.oidc_arns)]))
+        plan.saml_arns = list(dict.fromkeys([*self.iam.chosen("SAML"), *lines(fields.saml_arns)]))
         plan.developer_provider = fields.developer.strip()
+
+    def validatePage(self) -> bool:
+        """The step's own checks; then, for provider ARNs IAM did not list, IAM is asked before going on."""
+        if not super().validatePage():
+            return False
+        plan = self.pool_wizard.plan
+        typed = tuple(arn for arn in [*plan.oidc_arns, *plan.saml_arns] if arn not in self.iam.listed())
+        if not typed or typed == self._confirmed:
+            return True
+        self.pool_wizard.ctx.runner.run(unknown_providers(self.pool_wizard.connection.iam, plan, self.iam.listed()),
+                                        label="Checking the providers exist in IAM", busy=self, errors=self.errors,
+                                        on_success=lambda problems: self._checked(typed, problems))
+        return False
+
+    def _checked(self, typed: tuple[str, ...], problems: list[FieldProblem]) -> None:
+        self.show_problems(problems)
+        if problems:
+            self.tabs.setCurrentWidget(self.providers)
+            return
+        self._confirmed = typed
+        if self.pool_wizard.currentPage() is self:
+            self.pool_wizard.next()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         super().show_problems(problems)

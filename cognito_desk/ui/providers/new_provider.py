@@ -7,6 +7,8 @@ its client IDs and thumbprints updated instead) and :class:`NewSamlProvider` (na
 loaded from a file or fetched from a URL; the summary — entity ID, SSO endpoints, certificates and their expiry
 warnings — appears as soon as the metadata reads; the name of an existing provider updates its metadata with
 ``UpdateSAMLProvider``). Both emit :attr:`created` with a new provider's ARN, :attr:`updated` after an update.
+Both work on the selected pool's connection (:attr:`pool`, the Providers tab) or on a connection given outright
+(:attr:`connection`, the New pool wizard, before there is a pool).
 """
 
 from __future__ import annotations
@@ -58,7 +60,17 @@ def _splitter(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
-class NewOidcProvider(QWidget):
+class _OnConnection:
+    """Where a provider is created: the selected pool's connection, else :attr:`connection`."""
+
+    pool: PoolRef | None = None
+    connection = None
+
+    def backend(self):
+        return self.pool.connection if self.pool is not None else self.connection
+
+
+class NewOidcProvider(_OnConnection, QWidget):
     created = Signal(str)
     #: (provider ARN, what changed) — an existing provider was updated.
     updated = Signal(str, str)
@@ -66,7 +78,6 @@ class NewOidcProvider(QWidget):
     def __init__(self, runner: Runner, errors_banner: ErrorBanner, parent=None) -> None:
         super().__init__(parent)
         self.runner, self.errors = runner, errors_banner
-        self.pool: PoolRef | None = None
         self.report: DiscoveryReport | None = None
         #: The existing provider being edited (double-click one in the OIDC list), or None to create one.
         self.existing_arn: str | None = None
@@ -113,9 +124,9 @@ class NewOidcProvider(QWidget):
 
     def load_existing(self, arn: str) -> None:
         """Edit an existing IAM OIDC provider: its client IDs and thumbprints; Update sends only the changes."""
-        if self.pool is None:
+        if self.backend() is None:
             return
-        iam = self.pool.connection.iam
+        iam = self.backend().iam
 
         def show(answer: dict) -> None:
             host = answer["Url"].split("/", 1)[0].split(":", 1)[0]
@@ -131,9 +142,9 @@ class NewOidcProvider(QWidget):
                         label="Reading the OIDC provider", busy=self, errors=self.errors, on_success=show)
 
     def check(self) -> None:
-        if self.pool is None:
+        if self.backend() is None:
             return
-        self.runner.run(check_oidc_discovery(self.pool.connection.http, self.url.text()), label="Checking discovery",
+        self.runner.run(check_oidc_discovery(self.backend().http, self.url.text()), label="Checking discovery",
                         busy=self, errors=self.errors, on_success=self._checked)
 
     def _checked(self, report: DiscoveryReport | None) -> None:
@@ -146,7 +157,7 @@ class NewOidcProvider(QWidget):
         self.create_button.setEnabled(updating or (report is not None and report.ok))
 
     def create(self) -> None:
-        if self.pool is None:
+        if self.backend() is None:
             return
         if self.existing_arn is not None:
             self.update()
@@ -159,7 +170,7 @@ class NewOidcProvider(QWidget):
         if problems:
             self.errors.show_error(errors.ValidationException(problems[0].message), label="Checking the provider")
             return
-        iam = self.pool.connection.iam
+        iam = self.backend().iam
 
         async def send() -> str:
             answer = await iam.create_open_id_connect_provider(url=request["Url"],
@@ -173,7 +184,7 @@ class NewOidcProvider(QWidget):
 
     def update(self) -> None:
         arn = self.existing_arn
-        self.runner.run(update_oidc_provider(self.pool.connection.iam, arn, _splitter(self.client_ids.text()),
+        self.runner.run(update_oidc_provider(self.backend().iam, arn, _splitter(self.client_ids.text()),
                                              _splitter(self.thumbprints.text())),
                         label="Updating the OIDC provider", busy=self, errors=self.errors,
                         on_success=lambda changes: self._updated(arn, changes))
@@ -184,7 +195,7 @@ class NewOidcProvider(QWidget):
         self.updated.emit(arn, text)
 
 
-class NewSamlProvider(QWidget):
+class NewSamlProvider(_OnConnection, QWidget):
     created = Signal(str)
     #: (provider ARN, what changed) — an existing provider's metadata was replaced.
     updated = Signal(str, str)
@@ -192,7 +203,6 @@ class NewSamlProvider(QWidget):
     def __init__(self, runner: Runner, errors_banner: ErrorBanner, parent=None) -> None:
         super().__init__(parent)
         self.runner, self.errors = runner, errors_banner
-        self.pool: PoolRef | None = None
         #: The connection's SAML providers by name: a name already taken updates that provider's metadata.
         self.existing: dict[str, str] = {}
         self.name = QLineEdit()
@@ -263,9 +273,9 @@ class NewSamlProvider(QWidget):
         self.create_button.setEnabled(True)
 
     def fetch(self) -> None:
-        if self.pool is None:
+        if self.backend() is None:
             return
-        http, url = self.pool.connection.http, self.metadata_url.text().strip()
+        http, url = self.backend().http, self.metadata_url.text().strip()
 
         async def get() -> str:
             response = await http.get(url, timeout=10.0, follow_redirects=True)
@@ -283,14 +293,14 @@ class NewSamlProvider(QWidget):
         dialog.open()
 
     def create(self) -> None:
-        if self.pool is None:
+        if self.backend() is None:
             return
         request = saml_provider_request(self.name.text(), self.metadata.toPlainText())
         problems = iam_problems("CreateSAMLProvider", request)
         if problems:
             self.errors.show_error(errors.ValidationException(problems[0].message), label="Checking the provider")
             return
-        iam, existing = self.pool.connection.iam, self.existing.get(request["Name"])
+        iam, existing = self.backend().iam, self.existing.get(request["Name"])
 
         async def send() -> str:
             if existing:
