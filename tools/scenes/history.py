@@ -65,7 +65,6 @@ async def _history(studio):
     page.reload()
     await studio.wait_until(lambda: page.runs.rowCount() == 5, what="the recorded runs")
     await studio.settle()
-    page.table.resizeColumnsToContents()
     return page
 
 

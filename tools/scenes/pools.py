@@ -1,5 +1,5 @@
-"""Identity pools: the Settings tab (with a problem shown inline), the New pool wizard's roles and review pages,
-and the delete, duplicate and compare-with-file dialogs."""
+"""Identity pools: the Settings tab (with a problem shown inline), the New pool wizard's providers, roles and review
+pages, and the delete, duplicate and compare-with-file dialogs."""
 
 from __future__ import annotations
 
@@ -67,6 +67,20 @@ async def _wizard(studio, last_page: bool):
     return wizard
 
 
+async def wizard_providers(studio):
+    screens = _screens(studio)
+    screens.new_pool()
+    wizard = screens.dialog
+    studio.cleanup.append(wizard.reject)
+    wizard.next()  # authenticated access (the default) needs a provider: step 2 lists and creates them
+    picker = wizard.providers_page.iam
+    await studio.wait_until(lambda: not picker.status.text().startswith("Listing"), what="IAM's providers")
+    picker.tabs.setCurrentWidget(picker.new_oidc)  # none yet in the sample account: create one here
+    picker.new_oidc.url.setText("https://login.qa.example")
+    picker.new_oidc.client_ids.setText("kiosk-app")
+    return wizard
+
+
 async def wizard_roles(studio):
     return await _wizard(studio, last_page=False)
 
@@ -116,5 +130,6 @@ async def compare(studio):
 
 
 SCENES = [("pool-settings", settings), ("pool-settings-problem", settings_problem),
-          ("pool-wizard-roles", wizard_roles), ("pool-wizard-review", wizard_review), ("pool-delete", delete),
+          ("pool-wizard-providers", wizard_providers), ("pool-wizard-roles", wizard_roles),
+          ("pool-wizard-review", wizard_review), ("pool-delete", delete),
           ("pool-duplicate", duplicate), ("pool-compare", compare)]
