@@ -17,6 +17,7 @@ THEMES = ("system", "light", "dark")
 _STYLE = """
 #errorBanner { background: %(error_bg)s; border: 1px solid %(error_border)s; border-radius: 6px; }
 #errorTitle { color: %(error_text)s; }
+#noticeBar { border: 1px solid %(muted)s; border-radius: 6px; }
 #fieldError { color: %(error_text)s; }
 #busyOverlay { background: %(overlay)s; }
 #emptyState { color: %(muted)s; font-size: 13pt; }
