@@ -3,7 +3,13 @@ result scrolls inside its tab, so neither grows the window (issue 19: 1047 px on
 
 from __future__ import annotations
 
+import pytest
+
 from cognito_desk.admin.failures import FailureReport
+from cognito_desk.ui.runner.headless import GPU_LESS_NOISE
+
+# The Tester tab loads QtWebEngine, which says so without a GPU (the app sends that to its log file).
+pytestmark = pytest.mark.qt_log_ignore(*GPU_LESS_NOISE)
 
 #: The screen of the report: 1600×1000, less a panel.
 REPORTED_SCREEN_HEIGHT = 1000 - 40
