@@ -73,19 +73,24 @@ _CONSTRAINT = re.compile(r"failed to satisfy constraint: (.+)$", re.DOTALL)
 
 
 _PATTERN = re.compile(r"Member must satisfy regular expression pattern: (.+)")
-#: A pattern that is one character class repeated (``[\w\s+=,.@-]+``): the class's body.
-_ONE_CLASS = re.compile(r"^\[((?:\\.|[^\]\\])+)\][+*]$")
+#: One part of a simple pattern: a repeated character class (its body), or one literal character.
+_PART = re.compile(r"\[((?:\\.|[^\]\\])+)\][+*]|\\?([^\\\[\](){}|?*+^$.])")
 _CLASS_WORDS = {"w": "letters, digits", "s": "spaces", "d": "digits"}
+_CATEGORY = re.compile(r"\\p\{(\w+)\}")
+_CATEGORY_WORDS = {"L": "letters", "M": "accents", "S": "symbols", "N": "numbers", "P": "punctuation",
+                   "Z": "spaces"}
 
 
-def allowed_characters(pattern: str) -> str | None:
-    r"""The characters a one-class pattern such as ``[\w\s+=,.@-]+`` allows, in words; None for other patterns."""
-    found = _ONE_CLASS.match(pattern)
-    if not found:
-        return None
-    body, kinds, symbols, at = found.group(1), [], [], 0
+def _class_words(body: str) -> str:
+    kinds: list[str] = []
+    symbols: list[str] = []
+    at = 0
     while at < len(body):
-        if body[at] == "\\" and at + 1 < len(body):
+        category = _CATEGORY.match(body, at)
+        if category:  # \p{L}: a Unicode category
+            kinds.append(_CATEGORY_WORDS.get(category.group(1), f"Unicode {category.group(1)}"))
+            at = category.end()
+        elif body[at] == "\\" and at + 1 < len(body):
             letter = body[at + 1]
             kinds.append(_CLASS_WORDS[letter]) if letter in _CLASS_WORDS else symbols.append(letter)
             if letter == "w":
@@ -103,11 +108,33 @@ def allowed_characters(pattern: str) -> str | None:
     return named
 
 
+def _parts(pattern: str) -> list[tuple[str, str]] | None:
+    """A simple pattern as ("class", words) and ("literal", character) parts; None when it is not that simple."""
+    parts, at = [], 0
+    while at < len(pattern):
+        found = _PART.match(pattern, at)
+        if not found:
+            return None
+        parts.append(("class", _class_words(found.group(1))) if found.group(1) else ("literal", found.group(2)))
+        at = found.end()
+    return parts
+
+
+def allowed_characters(pattern: str) -> str | None:
+    r"""The characters a one-class pattern such as ``[\w\s+=,.@-]+`` allows, in words; None for other patterns."""
+    parts = _parts(pattern)
+    return parts[0][1] if parts and len(parts) == 1 and parts[0][0] == "class" else None
+
+
 def _pattern_words(pattern: str) -> str:
     allowed = allowed_characters(pattern)
-    if allowed is None:
-        return "Not in the form the API expects (see the details)."
-    return f"Contains characters that are not allowed: use only {allowed}."
+    if allowed is not None:
+        return f"Contains characters that are not allowed: use only {allowed}."
+    parts = _parts(pattern)
+    if not parts:
+        return f"Not in the form the API expects ({pattern})."
+    form = ", then ".join(words if kind == "class" else f"“{words}”" for kind, words in parts)
+    return f"Not in the form the API expects: {form}."
 
 
 def plain_words(violation: str) -> str:

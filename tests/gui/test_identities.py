@@ -128,7 +128,9 @@ def test_find_by_identity_id_checks_the_id_and_shows_the_details(connected_windo
     _relist(page, wait_until)
     page.find_field.setText("not-an-id")
     page.find_button.click()
-    assert not page.find_problem.isHidden() and r"[\w-]+:[0-9a-f-]+" in page.find_problem.text()
+    assert not page.find_problem.isHidden() and page.find_problem.text() == (
+        "Not in the form the API expects: letters, digits and the characters _ -, then “:”, then 0 to 9, a to f and "
+        "the characters -.")  # in words, not the API's regular expression
     page.find_field.setText(ids[1])
     page.find_button.click()
     assert page.find_problem.isHidden()

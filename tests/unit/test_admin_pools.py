@@ -205,10 +205,19 @@ def test_rebase_keeps_my_changes_on_top_of_what_the_app_saved_since():
 @pytest.mark.parametrize(("pattern", "words"), [
     (r"[\w._-]+", "letters, digits and the characters _ . -"),
     (r"[a-z0-9-]+", "a to z, 0 to 9 and the characters -"),
-    (r"[\w-]+:[0-9a-f-]+", None),  # not one character class: no sentence, the raw pattern stays in the details
+    (r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+", "letters, accents, symbols, numbers, punctuation"),
 ])
 def test_allowed_characters_in_words(pattern, words):
     assert allowed_characters(pattern) == words
     message = plain_words(f"Value 'x' at 'y' failed to satisfy constraint: Member must satisfy regular expression "
                           f"pattern: {pattern}")
-    assert pattern not in message and "regular expression" not in message
+    assert message == f"Contains characters that are not allowed: use only {words}."
+
+
+def test_a_pattern_of_several_parts_is_said_part_by_part():
+    assert allowed_characters(r"[\w-]+:[0-9a-f-]+") is None
+    assert plain_words(r"Member must satisfy regular expression pattern: [\w-]+:[0-9a-f-]+") == (
+        "Not in the form the API expects: letters, digits and the characters _ -, then “:”, then 0 to 9, a to f and "
+        "the characters -.")
+    assert plain_words("Member must satisfy regular expression pattern: (un)?authenticated") == (
+        "Not in the form the API expects ((un)?authenticated).")  # no words for it: the form as the API gives it

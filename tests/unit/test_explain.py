@@ -139,7 +139,8 @@ def test_pool_not_found_suggests_region():
     pool_id = "eu-central-1:11111111-2222-3333-4444-555555555555"
     result = explain(errors.ResourceNotFoundException(f"IdentityPool '{pool_id}' not found."))
     assert ("Region in the pool id", "eu-central-1") in result.details
-    assert "different region" in result.cause and "region in eu-central-1" in result.fix
+    assert "another region" in result.cause and "region of its pool (eu-central-1)" in result.cause
+    assert result.fix.startswith("Send the request to eu-central-1,")
 
 
 def test_identity_not_found():
