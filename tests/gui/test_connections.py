@@ -156,6 +156,7 @@ def test_bad_name_url_and_region_are_named_inline_and_nothing_is_saved(connected
     dialog.url.setText("http://lab.example:99999")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert "invalid port" in dialog.fields["url"].error.text()
+    assert dialog.fields["url"].error.accessibleName() == dialog.fields["url"].error.text()  # read out as such
     dialog.reject()
     assert app_ctx.settings_file.path.read_bytes() == before
 

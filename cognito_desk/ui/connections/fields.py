@@ -62,7 +62,8 @@ class Field(QWidget):
         self.widget = widget
         self.error = QLabel()
         self.error.setObjectName("fieldError")
-        self.error.setAccessibleName(f"{name} problem")
+        self._unnamed = f"{name} problem"
+        self.error.setAccessibleName(self._unnamed)
         self.error.setWordWrap(True)
         self.error.hide()
         box = QVBoxLayout(self)
@@ -74,4 +75,5 @@ class Field(QWidget):
 
     def show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
+        self.error.setAccessibleName(message or self._unnamed)  # a screen reader reads the message itself
         self.error.setVisible(bool(message))
