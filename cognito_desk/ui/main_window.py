@@ -374,7 +374,9 @@ class MainWindow(QMainWindow):
     def _recover(self, then=None) -> None:
         """Ask the Local connection to move if its service went away; say so once; then ``then()``."""
         connection = self.connection
-        if connection is None or self._recovering:
+        if connection is None or self._recovering:  # nothing to check, or a check already under way
+            if then is not None:
+                then()
             return
         self._recovering = True
 
