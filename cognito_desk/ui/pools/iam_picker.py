@@ -2,7 +2,7 @@
 
 Owns :class:`IamProviderPicker`, used by the New pool wizard's step 2: two checkable lists of the connection's
 IAM OIDC and SAML providers (``ListOpenIDConnectProviders``, ``ListSAMLProviders`` through
-:func:`~cognito_desk.admin.provider_usage.load_provider_usage`, so each says which pools already use it), and
+:func:`~cognito_desk.admin.provider_usage.load_iam_providers`), and
 the Providers tab's own :class:`~cognito_desk.ui.providers.new_provider.NewOidcProvider` (created only after the
 same discovery check) and :class:`~cognito_desk.ui.providers.new_provider.NewSamlProvider`. A provider created
 here is listed and ticked at once.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QTabWidget, QVBoxLayout, QWidget
 
-from ...admin.provider_usage import IamProvider, load_provider_usage
+from ...admin.provider_usage import IamProvider, load_iam_providers
 from ..providers.new_provider import NewOidcProvider, NewSamlProvider
 from ..tasks import Runner
 from ..widgets.error_banner import ErrorBanner
@@ -55,7 +55,7 @@ class IamProviderPicker(QWidget):
         if not self.loaded:
             self.loaded = True
             self.status.setText("Listing the IAM identity providers…")
-            self.runner.run(load_provider_usage(self.connection.identity, self.connection.iam),
+            self.runner.run(load_iam_providers(self.connection.iam),
                             label="Listing IAM identity providers", errors=self.errors, on_success=self._listed,
                             on_failure=self._not_listed)
 
@@ -66,17 +66,16 @@ class IamProviderPicker(QWidget):
     def _listed(self, providers: list[IamProvider]) -> None:
         self.status.setText("" if providers else "This account has no IAM OIDC or SAML provider yet: create one.")
         for provider in providers:
-            used = ", ".join(name for _, name in provider.pools)
-            self._add(provider.arn, provider.kind, checked=False, note=f"used by {used}" if used else "")
+            self._add(provider.arn, provider.kind, checked=False)
 
-    def _add(self, arn: str, kind: str, *, checked: bool, note: str = "") -> None:
+    def _add(self, arn: str, kind: str, *, checked: bool) -> None:
         listing = self.lists[kind]
         found = listing.findItems(arn, Qt.MatchFlag.MatchExactly)
         item = found[0] if found else QListWidgetItem(arn)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if checked else item.checkState() if found
                            else Qt.CheckState.Unchecked)
-        item.setToolTip(note or arn)
+        item.setToolTip(arn)
         if not found:
             listing.addItem(item)
 
