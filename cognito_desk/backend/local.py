@@ -51,11 +51,6 @@ class AttachedService:
     def __repr__(self) -> str:
         return f"AttachedService({self.url!r}, {str(self.data_dir)!r}, owned={self.owned})"
 
-    def describe(self) -> str:
-        """Where this service runs, in words (status bar, notices)."""
-        how = "this app's embedded service" if self.owned else "the running cognito-desk serve"
-        return f"{how} on port {self.port}"
-
 
 @dataclass(frozen=True)
 class Reattached:
