@@ -360,6 +360,10 @@ class MainWindow(QMainWindow):
         remembered = self.ctx.prefs.value(f"connections/{connection.name}/pool")
         self.pool_list.show_connection(connection, select=str(remembered) if remembered else None)
         self.connection_changed.emit(connection)
+        self._check_caller(connection)
+
+    def _check_caller(self, connection: Connection) -> None:
+        """The status bar's account: who the connection signs as (STS GetCallerIdentity)."""
         self._checking = self.ctx.runner.run(
             connection.test(), label="Checking who we are", on_success=self.status.show_caller,
             on_failure=lambda error: self.status.showMessage(f"Could not check the caller: {error}"))
@@ -387,6 +391,7 @@ class MainWindow(QMainWindow):
             if news is not None and connection is self.connection:
                 self.connection_notice.say(news.message)
                 self.status.show_connection(connection)
+                self._check_caller(connection)
             if then is not None:
                 then()
 

@@ -38,6 +38,8 @@ def test_the_joined_serve_stopping_is_said_once_and_retry_works_on_the_apps_own_
     assert "this app now serves" in notice and "Retry" in notice
     assert "embedded service on port" in window.status.endpoint_label.text()
     assert window.connection.local_owned and window.connection.endpoint_url != process.url
+    wait_until(lambda: "account 000000000000" in window.status.account_label.text(), 30,
+               "the status bar's account, checked on the new service")
 
     wait_until(lambda: window.pool_list.errors.isVisibleTo(window) or _pool_names(window) == ["kept"], 30,
                "the failed listing to settle")
