@@ -151,12 +151,6 @@ def test_bad_input_and_a_broken_issuer_are_refused(providers_tab, wait_until, ru
     assert not page.new_saml.create_button.isEnabled()
 
 
-def _wired_providers_page(window) -> ProvidersPage:
-    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
-               if isinstance(window.tabs.widget(i), ProvidersPage)]
-    return page
-
-
 @pytest.mark.parametrize("referenced", [True, False], ids=["pool-already-refers-to-it", "new-to-the-pool"])
 def test_creating_an_iam_oidc_provider_says_whether_the_pool_already_uses_it(connected_window, oidc_idp, run,
                                                                               wait_until, referenced):
@@ -165,7 +159,7 @@ def test_creating_an_iam_oidc_provider_says_whether_the_pool_already_uses_it(con
     pool_id = run(window.connection.identity.create_identity_pool(
         identity_pool_name="refers-ahead", allow_unauthenticated_identities=False,
         open_id_connect_provider_arns=[arn] if referenced else None))["IdentityPoolId"]  # an ARN typed before
-    page = _wired_providers_page(window)
+    page = window.screens["providers"]
     window.tabs.setCurrentWidget(page)
     window.pools_changed(select=pool_id)
     wait_until(lambda: page.edit is not None and page.edit.edit.pool_id == pool_id and idle(page), 30, "the pool")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox
 
 from cognito_desk.flows.clients import ProviderKind
-from cognito_desk.ui import tester
 
 
 def test_the_tester_prefills_client_ids_and_offers_every_one_the_provider_lists(connected_window, app_ctx, oidc_idp,
@@ -24,8 +23,7 @@ def test_the_tester_prefills_client_ids_and_offers_every_one_the_provider_lists(
         return pool["IdentityPoolId"]
 
     pool_id = run(setup())
-    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
-               if isinstance(window.tabs.widget(i), tester.TesterPage)]  # the tab build_window wires
+    page = window.screens["tester"]  # the tab build_window wires
     window.tabs.setCurrentWidget(page)
     window.pools_changed(select=pool_id)
     wait_until(lambda: len(page.clients) == 2 and not app_ctx.runner.running, 30, "the pool's providers")

@@ -30,7 +30,7 @@ def test_a_long_failure_explanation_scrolls_instead_of_growing_the_window(connec
     window.setGeometry(window.screen().availableGeometry())
     window.show()
     qtbot.waitExposed(window)
-    tester = next(window.tabs.widget(n) for n in range(window.tabs.count()) if window.tabs.tabText(n) == "Tester")
+    tester = window.screens["tester"]
     window.tabs.setCurrentWidget(tester)
     wait_until(lambda: not window.ctx.runner.running, 30, "the tester to load the pool's providers and roles")
 
