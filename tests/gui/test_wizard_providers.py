@@ -17,8 +17,8 @@ def test_step_two_creates_picks_and_checks_providers(connected_window, oidc_idp,
     call, settle = call_until_idle(window, run), settle_when_idle(window, wait_until)
     saml_arn = call(window.connection.iam.create_saml_provider(
         name="corp", saml_metadata_document=saml_idp.metadata_xml()))["SAMLProviderArn"]
-    window.pool_screens.new_pool()
-    wizard = window.pool_screens.dialog
+    window.screens["pools"].new_pool()
+    wizard = window.screens["pools"].dialog
     assert wizard.access_page.authenticated.isChecked()  # the default: it needs a provider
     wizard.next()
     page = wizard.providers_page
