@@ -11,6 +11,17 @@ from PySide6.QtGui import QKeySequence
 from cognito_desk.settings import CredentialSource, EndpointProfile, Settings
 
 
+@pytest.fixture
+def local_quotas(request, tmp_path) -> str:
+    """AWS's request quotas; a test that seeds many pools first (seeding is not what it tests) lifts
+    CreateIdentityPool's, as a lab's quota file may."""
+    if getattr(request, "param", None) != "seeding":
+        return "aws"
+    path = tmp_path / "quotas.toml"
+    path.write_text('[operations]\nCreateIdentityPool = "off"\n')
+    return str(path)
+
+
 def _make_pools(run, window, names):
     async def create():
         for name in names:
@@ -30,6 +41,7 @@ def test_start_opens_the_local_connection_on_the_embedded_service(connected_wind
     assert window.right.currentWidget() is window.no_pool
 
 
+@pytest.mark.parametrize("local_quotas", ["seeding"], indirect=True)
 def test_pools_page_in_lazily_filter_and_selection_is_remembered(connected_window, app_ctx, run, wait_until, qtbot,
                                                                   qtmodeltester):
     window = connected_window
