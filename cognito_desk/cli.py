@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="send the decision-notes header (default: only when listening on loopback)")
     serve.add_argument("--quotas", default="off", metavar="aws|off|FILE",
                        help="enforce request-rate quotas: AWS's defaults, none (default), or a TOML quota file")
+    serve.add_argument("--user-pool-endpoint", default=None, metavar="URL",
+                       help="fetch user-pool keys from this cognito-idp server (e.g. moto server) instead of AWS")
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                        help="a web origin besides loopback ones that may read the notes header (repeatable)")
     key = sub.add_parser("admin-key", help="print the admin access key pair of a data directory")
@@ -113,6 +115,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"cognito-desk: invalid public URL {args.public_url!r} (expected e.g. https://idp.lab.example)",
               file=sys.stderr)
         return 2
+    if args.user_pool_endpoint is not None and not re.fullmatch(r"https?://[^\s/?#]+/?", args.user_pool_endpoint):
+        print(f"cognito-desk: invalid user pool endpoint {args.user_pool_endpoint!r} (expected e.g. "
+              "http://127.0.0.1:5000)", file=sys.stderr)
+        return 2
     tls = server.TlsFiles(args.tls_cert, args.tls_key) if args.tls_cert else None
     if tls is not None:
         problem = server.tls_problem(tls)
@@ -132,7 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings, store, origin, lock = server.prepare(data_dir, ServiceSettings(
             region=args.region, account_id=args.account_id, model_status_codes=args.model_status_codes,
-            public_url=args.public_url, notes=notes, cors_origins=tuple(args.cors_origin), quotas=quotas))
+            public_url=args.public_url, notes=notes, cors_origins=tuple(args.cors_origin), quotas=quotas,
+            provider_endpoints={"cognito-idp": args.user_pool_endpoint} if args.user_pool_endpoint else {}))
     except server.DataDirInUse as exc:
         print(exc, file=sys.stderr)
         return 1

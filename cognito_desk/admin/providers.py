@@ -13,7 +13,6 @@ a pool's provider configuration. :func:`oidc_provider_request` / :func:`saml_pro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,27 +21,16 @@ from cognito_desk.aws import IamClient
 from cognito_desk.core import errors
 from cognito_desk.core.pool_config import check_pool_config  # the service's own semantic checks
 from cognito_desk.core.providers import AMAZON, APPLE, FACEBOOK, GOOGLE
+from cognito_desk.core.tokens import user_pool_provider_name
 
 #: Social providers by ``SupportedLoginProviders`` key, with the name people know them by.
 SOCIAL_PROVIDERS = {GOOGLE: "Google", FACEBOOK: "Facebook", AMAZON: "Login with Amazon", APPLE: "Sign in with Apple"}
-REGION_PATTERN = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 #: How the service's semantic messages name the member they are about.
 _MEMBER_IN_MESSAGE = {"SupportedLoginProviders": "SupportedLoginProviders",
                       "OpenIdConnectProviderARN": "OpenIdConnectProviderARNs", "SamlProviderARN": "SamlProviderARNs",
                       "Cognito Identity Provider": "CognitoIdentityProviders", "ag": "IdentityPoolTags"}
-USER_POOL_ID_PATTERN = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+")
 
-
-def user_pool_provider_name(region: str, user_pool_id: str) -> str:
-    """``cognito-idp.<region>.amazonaws.com/<user pool id>``; raises ValueError naming the bad part."""
-    if not REGION_PATTERN.fullmatch(region or ""):
-        raise ValueError(f"{region!r} is not an AWS region (like us-east-1).")
-    match = USER_POOL_ID_PATTERN.fullmatch(user_pool_id or "")
-    if match is None:
-        raise ValueError(f"{user_pool_id!r} is not a user pool ID (like {region}_AbCdEf123).")
-    if match.group(1) != region:
-        raise ValueError(f"User pool {user_pool_id} is in {match.group(1)}, not {region}.")
-    return f"cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+__all__ = ["SOCIAL_PROVIDERS", "ProvidersEdit", "user_pool_provider_name"]
 
 
 class ProvidersEdit:

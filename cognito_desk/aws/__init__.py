@@ -1,4 +1,4 @@
-"""Qt-free async clients for the backend: cognito-identity, STS and IAM over one ``httpx.AsyncClient``.
+"""Qt-free async clients for the backend: cognito-identity, STS, IAM and cognito-idp over one ``httpx.AsyncClient``.
 
 The same clients serve the embedded service, real AWS in any region and any compatible endpoint; only
 the :class:`Endpoints` and the credentials provider change. Build one ``httpx.AsyncClient`` per backend
@@ -13,6 +13,7 @@ Errors: AWS answers raise the ``core.errors`` class of their code; everything el
 """
 
 from .cognito_identity import CognitoIdentityClient
+from .cognito_idp import CognitoIdpClient
 from .credentials import CredentialsProvider
 from .endpoints import Endpoint, Endpoints, aws_endpoints, custom_endpoints
 from .iam import ContextEntry, IamClient
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "BackendError",
     "CognitoIdentityClient",
+    "CognitoIdpClient",
     "ConnectionFailed",
     "ContextEntry",
     "CredentialsProvider",

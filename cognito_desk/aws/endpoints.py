@@ -16,6 +16,7 @@ from dataclasses import dataclass
 COGNITO_IDENTITY = "cognito-identity"
 STS = "sts"
 IAM = "iam"
+COGNITO_IDP = "cognito-idp"
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
@@ -36,6 +37,9 @@ class Endpoints:
     cognito_identity: Endpoint
     sts: Endpoint
     iam: Endpoint
+    #: The user-pool API (``cognito-idp``); None where the connection has none (a Local profile without a
+    #: user pool endpoint).
+    cognito_idp: Endpoint | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ def aws_endpoints(region: str) -> Endpoints:
         ),
         sts=Endpoint(f"https://{STS}.{region}.{part.dns_suffix}", region, STS),
         iam=Endpoint(f"https://{part.iam_host}", part.iam_region, IAM),
+        cognito_idp=Endpoint(f"https://{COGNITO_IDP}.{region}.{part.dns_suffix}", region, COGNITO_IDP),
     )
 
 
@@ -82,4 +87,5 @@ def custom_endpoints(url: str, region: str) -> Endpoints:
         cognito_identity=Endpoint(base, region, COGNITO_IDENTITY),
         sts=Endpoint(base, region, STS),
         iam=Endpoint(base, region, IAM),
+        cognito_idp=Endpoint(base, region, COGNITO_IDP),
     )

@@ -16,12 +16,13 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
 from ..aws import (
     CognitoIdentityClient,
+    CognitoIdpClient,
     CredentialsProvider,
     Endpoints,
     IamClient,
@@ -30,6 +31,7 @@ from ..aws import (
     custom_endpoints,
 )
 from ..aws.credentials import EnvironmentCredentials, ProfileCredentials, StaticCredentials
+from ..aws.endpoints import COGNITO_IDP, Endpoint
 from ..aws.retry import RetryPolicy
 from ..core import errors
 from ..settings import (
@@ -79,6 +81,9 @@ class Connection:
         self.identity = CognitoIdentityClient(http, endpoints.cognito_identity, credentials, retry=retry)
         self.sts = StsClient(http, endpoints.sts, credentials, retry=retry)
         self.iam = IamClient(http, endpoints.iam, credentials, retry=retry)
+        #: The user-pool API; None for a Local profile without a user pool endpoint.
+        self.cognito_idp = (CognitoIdpClient(http, endpoints.cognito_idp, credentials, retry=retry)
+                            if endpoints.cognito_idp else None)
 
     @property
     def local_service(self) -> AttachedService | None:
@@ -167,7 +172,9 @@ async def open_connection(profile: ConnectionProfile, secrets: SecretStore, loca
     """
     if isinstance(profile, LocalProfile):
         attached = await local.attach(profile)
-        endpoints = custom_endpoints(attached.url, profile.region)
+        endpoints = replace(custom_endpoints(attached.url, profile.region), cognito_idp=(
+            Endpoint(profile.user_pool_endpoint.rstrip("/"), profile.region, COGNITO_IDP)
+            if profile.user_pool_endpoint else None))
         credentials: CredentialsProvider | None = StaticCredentials(attached.access_key_id,
                                                                     attached.secret_access_key)
         return Connection(profile, endpoints, http or httpx.AsyncClient(), credentials, local=(local, attached),

@@ -27,12 +27,17 @@ from ..settings import LocalProfile, default_data_dir
 if TYPE_CHECKING:
     from ..service import server
 
-__all__ = ["AttachedService", "LocalServices", "Reattached", "local_data_dir"]
+__all__ = ["AttachedService", "LocalServices", "Reattached", "local_data_dir", "user_pool_overrides"]
 
 
 def local_data_dir(profile: LocalProfile) -> Path:
     """The data directory of a Local profile: its own, or the one ``cognito-desk serve`` uses by default."""
     return Path(profile.data_dir).expanduser() if profile.data_dir else default_data_dir()
+
+
+def user_pool_overrides(profile: LocalProfile) -> dict[str, str]:
+    """The service's ``provider_endpoints``: user-pool keys from the profile's user pool endpoint, when set."""
+    return {"cognito-idp": profile.user_pool_endpoint} if profile.user_pool_endpoint else {}
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,8 @@ class LocalServices:
                 from ..service.quotas import quota_table
 
                 settings = ServiceSettings(region=profile.region, account_id=profile.account_id,
-                                           quotas=await asyncio.to_thread(quota_table, profile.quotas))
+                                           quotas=await asyncio.to_thread(quota_table, profile.quotas),
+                                           provider_endpoints=user_pool_overrides(profile))
 
                 def start() -> server.ServiceThread:
                     # Recorded by the worker itself: a connect cancelled meanwhile must not orphan the service.

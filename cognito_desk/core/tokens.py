@@ -5,7 +5,8 @@ token it is — Cognito user-pool ID or access token by ``token_use``, a Cognito
 issuer, or a generic OIDC token — and never raise, whatever the input), :func:`explain_claims` (human
 labels and readable values for the claims people look at, times as UTC with "expires in …"), and the
 small helpers other modules reuse for the same purposes (:func:`format_utc`, :func:`describe_expiry`,
-:func:`logins_key_for_issuer`). Nothing here verifies a token: that is the service's job.
+:func:`logins_key_for_issuer`, :func:`user_pool_provider_name`). Nothing here verifies a token: that is the
+service's job.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ __all__ = [
     "format_utc",
     "inspect_token",
     "logins_key_for_issuer",
+    "user_pool_provider_name",
 ]
 
 _USER_POOL_ISSUER = re.compile(r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/([\w-]+_[0-9A-Za-z]+)")
+REGION_PATTERN = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
+USER_POOL_ID_PATTERN = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+")
 IDENTITY_POOL_ARN_CLAIM = "https://cognito-identity.amazonaws.com/identity-pool-arn"
 
 
@@ -175,3 +179,18 @@ def _claim_value(key: str, value: Any, now: float) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def user_pool_provider_name(region: str, user_pool_id: str) -> str:
+    """``cognito-idp.<region>.amazonaws.com/<user pool id>``; raises ValueError naming the bad part.
+
+    ``region`` may be empty: the user pool ID names its region (``eu-west-1_AbC123``)."""
+    match = USER_POOL_ID_PATTERN.fullmatch(user_pool_id or "")
+    if match is None:
+        raise ValueError(f"{user_pool_id!r} is not a user pool ID (like {region or 'us-east-1'}_AbCdEf123).")
+    region = region or match.group(1)
+    if not REGION_PATTERN.fullmatch(region):
+        raise ValueError(f"{region!r} is not an AWS region (like us-east-1).")
+    if match.group(1) != region:
+        raise ValueError(f"User pool {user_pool_id} is in {match.group(1)}, not {region}.")
+    return f"cognito-idp.{region}.amazonaws.com/{user_pool_id}"

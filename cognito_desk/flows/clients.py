@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ..core import errors
 from ..core.providers import AMAZON, FACEBOOK
+from ..core.tokens import user_pool_provider_name
 from ..settings import Secret, SecretField, SecretStore, config_dir
 from ..settings.files import write_atomically
 
@@ -43,6 +44,7 @@ DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
 class ProviderKind(StrEnum):
     OIDC = "oidc"  # any OpenID Provider (Google, Apple, Okta …): authorization code + PKCE, or implicit/hybrid
     USER_POOL = "user-pool"  # a Cognito user pool's hosted UI (OIDC with the user pool as issuer)
+    USER_POOL_PASSWORD = "user-pool-password"  # InitiateAuth with username & password (SRP or plain), no browser
     SAML = "saml"
     FACEBOOK = "facebook"
     AMAZON = "amazon"
@@ -96,6 +98,11 @@ class ProviderClient:
     #: Developer-authenticated: the pool's developer provider name and the user identifier to sign in as.
     developer_provider_name: str = ""
     developer_user_identifier: str = ""
+    #: User pool (username & password): the pool, the auth flow (``srp`` or ``password``) and the username;
+    #: ``client_id`` is the app client. The password is never saved here (keyring or typed per run).
+    user_pool_id: str = ""
+    auth_flow: str = "srp"
+    username: str = ""
 
     @property
     def logins_key(self) -> str:
@@ -110,6 +117,11 @@ class ProviderClient:
             return AMAZON
         if self.kind is ProviderKind.DEVELOPER:
             return self.developer_provider_name
+        if self.kind is ProviderKind.USER_POOL_PASSWORD:
+            try:
+                return user_pool_provider_name("", self.user_pool_id)
+            except ValueError:
+                return ""
         return ""
 
     @property
@@ -154,9 +166,25 @@ class ProviderClient:
                 found.append("A SAML login needs the IAM SAML provider ARN (arn:aws:iam::…:saml-provider/NAME).")
             if not (self.saml_sso_url or self.saml_idp_initiated_url):
                 found.append("A SAML login needs the IdP's SSO URL (SP-initiated) or its start page (IdP-initiated).")
+        if self.kind is ProviderKind.USER_POOL_PASSWORD:
+            found += self._user_pool_problems()
         developer = self.developer_provider_name and self.developer_user_identifier
         if self.kind is ProviderKind.DEVELOPER and not developer:
             found.append("A developer login needs the pool's developer provider name and a user identifier.")
+        return found
+
+    def _user_pool_problems(self) -> list[str]:
+        found = []
+        try:
+            user_pool_provider_name("", self.user_pool_id)
+        except ValueError as exc:
+            found.append(str(exc))
+        if not self.client_id:
+            found.append("The user pool's app client id is missing.")
+        if self.auth_flow not in ("srp", "password"):
+            found.append(f"The auth flow must be 'srp' or 'password', not {self.auth_flow!r}.")
+        if not self.username.strip():
+            found.append("A user-pool sign-in needs the username.")
         return found
 
     def to_dict(self) -> dict[str, Any]:

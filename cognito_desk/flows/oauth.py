@@ -51,6 +51,8 @@ class ProviderLogin:
     expires_at: float | None = None
     #: Role ARNs the SAML Role attribute offers for this provider.
     saml_roles: tuple[str, ...] = ()
+    #: A user pool's refresh token (``REFRESH_TOKEN_AUTH``), kept in memory for the run only.
+    refresh_token: str | None = field(default=None, repr=False)
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -22,12 +22,13 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..aws import BackendError, CognitoIdentityClient, IamClient, StsClient
+from ..aws import BackendError, CognitoIdentityClient, CognitoIdpClient, IamClient, StsClient
 from ..core import errors
 from ..core.explain import Explanation, TriedRole, explain
 from ..core.providers import COGNITO_PROVIDER
 from ..core.tokens import format_duration, inspect_token
 from .agent import ProviderError, UserAgent
+from .challenges import UnansweredChallenge
 from .clients import ProviderClient, ProviderKind
 from .cognito import Exchange, VendedCredentials, assumed_role_arn
 from .oauth import ProviderLogin, access_token_login
@@ -38,10 +39,11 @@ from .recording import BrowserAction
 from .role_check import tried_role
 from .saml import saml_login
 from .timeline import Timeline
+from .userpool import UserPoolRefused, UserPoolSignIn, refresh_login, user_pool_explanation, user_pool_login
 
 __all__ = ["Flow", "RunFailure", "RunRequest", "RunResult", "SignInRun"]
 
-ID_TOKEN_KINDS = (ProviderKind.OIDC, ProviderKind.USER_POOL)
+ID_TOKEN_KINDS = (ProviderKind.OIDC, ProviderKind.USER_POOL, ProviderKind.USER_POOL_PASSWORD)
 #: The errors that mean a role was refused (enhanced flow: Cognito; basic flow: STS): the explanation names it.
 ROLE_REFUSALS = ("InvalidIdentityPoolConfigurationException", "AccessDenied")
 ROLE_CHECK_SECONDS = 5.0
@@ -59,6 +61,8 @@ class Clients(Protocol):
     identity: CognitoIdentityClient
     sts: StsClient
     iam: IamClient
+    #: The user-pool API (None where the connection has none).
+    cognito_idp: CognitoIdpClient | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class RunRequest:
     client_secret: str | None = field(default=None, repr=False)
     #: The origins a scenario run approved outside its file (None: the tester, on the user's own settings).
     approved_origins: frozenset[str] | None = None
+    #: A user-pool (username & password) sign-in: the password and who answers the pool's challenges.
+    user_pool: UserPoolSignIn | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "flow", Flow(self.flow))  # "basic" from a UI list or a file works as well
@@ -109,6 +115,8 @@ class RunResult:
     tried_role: TriedRole | None = None
     #: What the user did on the provider's pages, when the user agent recorded it (the embedded browser does).
     browser_actions: tuple[BrowserAction, ...] | None = None
+    #: The user pool's challenges met on the way (names only, never the answers).
+    challenges: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -172,7 +180,7 @@ class SignInRun:
         step = "Provider login"
         try:
             if kind not in (ProviderKind.GUEST, ProviderKind.DEVELOPER):
-                result.login = await self._provider_login(request, result.timeline)
+                result.login = await self._provider_login(request, result)
                 result.logins = {result.login.logins_key: result.login.token}
                 step = "Check token"
                 self._check_token(request.client, result.login)
@@ -207,16 +215,32 @@ class SignInRun:
         result.failure = None
         calls_before = len(result.timeline.calls)
         try:
+            if result.login is not None and result.login.refresh_token:
+                result.login = await refresh_login(self._user_pool_api(), result.request.client, result.login,
+                                                   result.request.client_secret, result.timeline)
+                result.logins = {result.login.logins_key: result.login.token}
             await self._credentials(result.request, result, exchange)
             assert result.credentials is not None
             result.caller_arn = await exchange.caller_identity(result.credentials)
-        except (errors.AwsError, BackendError, ValueError) as exc:
+        except (ProviderError, errors.AwsError, BackendError, ValueError) as exc:
             step = self._failed_step(Timeline(result.timeline.calls[calls_before:]), "Refresh")
             result.failure = self._failure(step, exc, result)
         return result
 
-    async def _provider_login(self, request: RunRequest, timeline: Timeline) -> ProviderLogin:
-        client, http = request.client, self.clients.http
+    def _user_pool_api(self) -> CognitoIdpClient:
+        api = getattr(self.clients, "cognito_idp", None)
+        if api is None:
+            raise ValueError("This connection has no user pool API: for a Local connection, set its user pool "
+                             "endpoint (a cognito-idp server such as moto server) in the connection's settings.")
+        return api
+
+    async def _provider_login(self, request: RunRequest, result: RunResult) -> ProviderLogin:
+        client, http, timeline = request.client, self.clients.http, result.timeline
+        if client.kind is ProviderKind.USER_POOL_PASSWORD:
+            if request.user_pool is None:
+                raise ValueError("A user-pool sign-in needs the user's password.")
+            return await user_pool_login(self._user_pool_api(), client, request.user_pool, request.client_secret,
+                                         timeline, result.challenges)
         if self.agent is None:
             raise ValueError(f"A {client.kind.value} sign-in needs a browser, and this run has none.")
         if client.kind in ID_TOKEN_KINDS:
@@ -294,7 +318,14 @@ class SignInRun:
 
     @staticmethod
     def _failure(step: str, exc: Exception, result: RunResult) -> RunFailure:
-        if isinstance(exc, errors.AwsError):
+        if isinstance(exc, UserPoolRefused):
+            explanation = user_pool_explanation(exc)
+        elif isinstance(exc, UnansweredChallenge):
+            explanation = Explanation("The user pool set a challenge this run could not answer", exc.message,
+                                      "Answer it in the tester, or give the scenario what it needs (a new "
+                                      "password or TOTP seed reference); other challenges cannot be automated.",
+                                      [("Challenge", exc.challenge)] if exc.challenge else [])
+        elif isinstance(exc, errors.AwsError):
             explanation = explain(exc, logins=result.logins, pool=result.pool_config.pool,
                                   roles=result.pool_config.roles, notes=exc.notes, tried_role=result.tried_role)
         elif isinstance(exc, ProviderError):

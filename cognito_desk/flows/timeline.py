@@ -30,6 +30,8 @@ class Call:
     amr: tuple[str, ...] = ()
     error: str = ""
     cancelled: bool = False
+    #: What the call showed worth reading on the timeline (a user pool's role claims); never a secret.
+    note: str = ""
 
     @property
     def ok(self) -> bool:

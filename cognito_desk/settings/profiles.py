@@ -59,6 +59,10 @@ class LocalProfile:
     #: Request-rate quotas the embedded service enforces when this profile starts it, as ``serve --quotas``
     #: takes them: ``off``, ``aws`` (AWS's defaults) or the path of a TOML quota file.
     quotas: str = "off"
+    #: A cognito-idp server standing in for the user pools (moto server, LocalStack): the sign-in and
+    #: admin user-pool calls go there, and the embedded service this profile starts fetches user-pool
+    #: keys from it. Empty: this connection has no user pools.
+    user_pool_endpoint: str = ""
 
     kind: ClassVar[ProfileKind] = ProfileKind.LOCAL
     #: The embedded service's admin key pair is always in the keyring.
@@ -154,6 +158,9 @@ def profile_problems(profile: ConnectionProfile, where: str = "profile") -> list
         if profile.quotas not in ("off", "aws") and not profile.quotas.strip().endswith(".toml"):
             problems.append(f"{where}.quotas: {profile.quotas!r} must be off, aws (AWS's default request "
                             "quotas) or the path of a .toml quota file")
+        url_problem = _url_problem(profile.user_pool_endpoint) if profile.user_pool_endpoint else None
+        if url_problem:
+            problems.append(f"{where}.user_pool_endpoint: {url_problem}")
         return problems
     if isinstance(profile, EndpointProfile):
         url_problem = _url_problem(profile.url)
