@@ -146,8 +146,9 @@ def _login(client: ProviderClient, result: Mapping[str, Any], timeline: Timeline
     if not id_token:
         raise UnansweredChallenge("The user pool answered without an ID token.", "")
     claims = inspect_token(id_token).claims
-    if timeline.calls:
-        timeline.calls[-1].note = role_claims_note(claims)
+    ours = [call for call in timeline.calls if call.step == STEP]  # the pool's configuration loads meanwhile
+    if ours:
+        ours[-1].note = role_claims_note(claims)
     expires = claims.get("exp")
     return ProviderLogin(client.logins_key, id_token, "id_token", id_token=id_token,
                          access_token=tokens.get("AccessToken"), claims=claims,
