@@ -27,6 +27,12 @@ for "Save as scenario"). Secrets are references only (``env:NAME`` / ``keyring:N
     scopes = ["openid", "email", "profile"]
     # client_secret = "env:QA_CLIENT_SECRET"
 
+    # kind = "user-pool-password"     # a user pool's InitiateAuth instead of a login page (no [[steps]]):
+    # user_pool_id = "us-east-1_AbC123"; client_id = "<app client>"; auth_flow = "srp"  # or "password"
+    # username = "alice"; password = "env:ALICE_PASSWORD"
+    # totp_seed = "keyring:alice-totp"    # optional: SOFTWARE_TOKEN_MFA codes computed from it
+    # new_password = "env:NEW_PW"         # optional: the answer to NEW_PASSWORD_REQUIRED
+
     [[steps]]                         # the provider's login page: fill / click / wait_for / wait_url
     fill = "input[name=login]"
     value = "alice"
@@ -54,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import errors
-from ..flows.clients import ProviderClient, ProviderClientsError
+from ..flows.clients import ProviderClient, ProviderClientsError, ProviderKind
 from ..flows.run import Flow
 from ..settings.documents import DocumentError, check_nesting, read_document_text, too_deep
 from .references import ReferenceError, check_not_literal, is_reference
@@ -67,6 +73,8 @@ DEFAULT_STEP_TIMEOUT = 15.0
 STEP_ACTIONS = ("fill", "click", "wait_for", "wait_url")
 IDENTITY_CHOICES = ("same", "new")
 _PROVIDER_FIELDS = {f.name for f in fields(ProviderClient)} - {"connection"}
+#: The secrets of a user-pool-password provider: references only (``env:`` / ``keyring:``).
+USER_POOL_REFERENCES = ("password", "totp_seed", "new_password")
 
 
 class ScenarioError(errors.CognitoDeskError):
@@ -111,6 +119,8 @@ class Scenario:
     region: str = "us-east-1"
     #: ``env:NAME`` / ``keyring:NAME`` of a confidential client's secret.
     client_secret: str = ""
+    #: A user-pool-password provider's references by key (``password``, ``totp_seed``, ``new_password``).
+    user_pool_refs: dict[str, str] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
     expect: Expectations = field(default_factory=Expectations)
     path: Path | None = None
@@ -188,11 +198,14 @@ def _expectations(raw: dict[str, Any], where: str) -> Expectations:
                         _number(raw, "max_duration_seconds", where))
 
 
-def _provider(raw: dict[str, Any], where: str) -> tuple[ProviderClient, str]:
+def _provider(raw: dict[str, Any], where: str) -> tuple[ProviderClient, str, dict[str, str]]:
     secret = _text(raw, "client_secret", where)
     if secret:
         check_not_literal(secret, f"{where}.client_secret", always=True)
-    values = {k: v for k, v in raw.items() if k != "client_secret"}
+    refs = {key: _text(raw, key, where) for key in USER_POOL_REFERENCES if key in raw}
+    for key, value in refs.items():
+        check_not_literal(value, f"{where}.{key}", always=True)
+    values = {k: v for k, v in raw.items() if k != "client_secret" and k not in USER_POOL_REFERENCES}
     _unknown(values, _PROVIDER_FIELDS, where)
     for key, value in values.items():
         if isinstance(value, str):
@@ -202,9 +215,13 @@ def _provider(raw: dict[str, Any], where: str) -> tuple[ProviderClient, str]:
     except ProviderClientsError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
     problems = client.problems()
+    if client.kind is ProviderKind.USER_POOL_PASSWORD and not refs.get("password"):
+        problems.append('A user-pool-password provider needs password = "env:NAME" or "keyring:NAME".')
+    elif refs and client.kind is not ProviderKind.USER_POOL_PASSWORD:
+        problems.append(f"{', '.join(refs)} belong to a user-pool-password provider only.")
     if problems:
         raise ScenarioError(f"{where}: {' '.join(problems)}")
-    return client, secret
+    return client, secret, refs
 
 
 def parse_scenario(text: str, path: Path | None = None) -> Scenario:
@@ -240,7 +257,7 @@ def _scenario(raw: dict[str, Any], where: str, path: Path | None) -> Scenario:
         raise ScenarioError(f"{where}: flow must be \"enhanced\" or \"basic\", not {raw.get('flow')!r}") from None
     if "provider" not in raw:
         raise ScenarioError(f"{where}: the [provider] table is missing")
-    provider, secret = _provider(_table(raw, "provider", where), f"{where} [provider]")
+    provider, secret, refs = _provider(_table(raw, "provider", where), f"{where} [provider]")
     steps_raw = raw.get("steps", [])
     if not isinstance(steps_raw, list):
         raise ScenarioError(f"{where}: steps must be an array of tables ([[steps]])")
@@ -249,7 +266,7 @@ def _scenario(raw: dict[str, Any], where: str, path: Path | None) -> Scenario:
         persona=_text(raw, "persona", where).strip(), flow=flow,
         custom_role_arn=_text(raw, "custom_role_arn", where).strip(),
         connection_profile=_text(connection, "profile", where), endpoint=_text(connection, "endpoint", where),
-        region=_text(connection, "region", where, "us-east-1"), client_secret=secret,
+        region=_text(connection, "region", where, "us-east-1"), client_secret=secret, user_pool_refs=refs,
         steps=tuple(_step(step, f"{where} steps[{i}]") for i, step in enumerate(steps_raw, start=1)),
         expect=_expectations(_table(raw, "expect", where), f"{where} [expect]"), path=path)
 
@@ -297,7 +314,8 @@ def dump_scenario(scenario: Scenario) -> str:
     defaults = ProviderClient("", "", scenario.provider.kind).to_dict()
     provider = {k: v for k, v in scenario.provider.to_dict().items()
                 if k != "connection" and (k in ("name", "kind") or v != defaults[k])}
-    out += ["", "[provider]", *_lines({**provider, "client_secret": scenario.client_secret})]
+    out += ["", "[provider]", *_lines({**provider, "client_secret": scenario.client_secret,
+                                       **scenario.user_pool_refs})]
     for step in scenario.steps:
         out += ["", "[[steps]]", *_lines({step.action: step.target, "value": step.value})]
         if step.timeout != DEFAULT_STEP_TIMEOUT:

@@ -11,7 +11,9 @@ where its value would go, and the violations that stop the run before anything i
   page's) or be approved itself — a trusted issuer with its ``jwks_uri`` elsewhere is refused;
 * a file with references resolves them only when the provider's origin is approved;
 * a connection endpoint named by the file (not by the command line or a saved profile) must be approved,
-  because the provider's token goes there.
+  because the provider's token goes there — and, for a ``user-pool-password`` provider, its password: a
+  user pool's secrets go only to the connection's own user-pool API (its origin), never to an address the
+  file names.
 
 At run time the same approval travels on: discovered endpoints must be on the issuer's origin or approved
 (:func:`cognito_desk.flows.oidc.discover`), a client secret goes only to an approved token endpoint
@@ -155,10 +157,15 @@ def plan_of(scenario: Scenario, approval: Approval, *, connection_from_file: boo
         if step.action == "fill" and is_reference(step.value):
             plan.uses.append(Use(step.value, f"step {number}, fill {step.target!r}",
                                  f"typed only into a page of an approved origin ({pages})"))
+    user_pool_uses = [Use(value, f"user pool {key.replace('_', ' ')}",
+                          "the connection's user-pool API (cognito-idp InitiateAuth / RespondToAuthChallenge; a TOTP "
+                          "seed only as the codes computed from it), never an address the file names")
+                      for key, value in scenario.user_pool_refs.items() if is_reference(value)]
     if plan.uses and not approval.approves(home or "-"):
         plan.violations.append(f"the file's references are not resolved: its provider {home or client.name!r} is not "
                                "an approved origin (approve it with --allow-origin "
                                f"{home or 'ORIGIN'} or save the provider client in the app)"
                                + ("" if not home or may_carry_secrets(home) else
                                   "; secrets never go over plain http except to loopback"))
+    plan.uses += user_pool_uses  # their origin is the connection's (a file-named connection is refused above)
     return plan

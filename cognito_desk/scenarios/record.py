@@ -60,6 +60,8 @@ class RunRecord:
     expectation_failures: list[str] = field(default_factory=list)
     #: What the user did on the provider's pages (selectors, never values); None when nothing recorded it.
     browser_steps: list[dict[str, Any]] | None = None
+    #: The user pool's challenges met (names, e.g. NEW_PASSWORD_REQUIRED; never their answers).
+    challenges: list[str] = field(default_factory=list)
     id: int | None = None
 
     @property
@@ -120,4 +122,5 @@ def record_of(result: RunResult, *, connection: str, persona: str = "", source: 
         explanation=({"title": failure.explanation.title, "cause": redact_urls(failure.explanation.cause),
                       "fix": failure.explanation.fix} if failure else {}),
         claims=_plain(dict(login.claims)) if login else {}, provider_settings=request.client.to_dict(),
-        browser_steps=None if result.browser_actions is None else [a.to_dict() for a in result.browser_actions])
+        browser_steps=None if result.browser_actions is None else [a.to_dict() for a in result.browser_actions],
+        challenges=list(result.challenges))

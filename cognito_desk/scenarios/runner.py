@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from ..flows.agent import UserAgent
 from ..flows.clients import ProviderKind
 from ..flows.run import Clients, RunRequest, SignInRun
+from ..flows.userpool import UserPoolSignIn
 from ..settings import Secret, SecretStore
 from .expectations import check_expectations
 from .history import HistoryStore
@@ -28,10 +29,11 @@ from .model import Scenario, Step
 from .origins import Approval, plan_of
 from .record import RunRecord, record_of
 from .references import ReferenceError, is_reference, resolve
+from .userpool import ScenarioAnswers
 
 __all__ = ["AgentFactory", "ResolvedStep", "ScenarioOutcome", "run_scenario", "run_scenarios"]
 
-NO_BROWSER = (ProviderKind.GUEST, ProviderKind.DEVELOPER)
+NO_BROWSER = (ProviderKind.GUEST, ProviderKind.DEVELOPER, ProviderKind.USER_POOL_PASSWORD)
 REFERENCES_STEP = "Scenario references"
 ORIGINS_STEP = "Scenario origins"
 NOTHING_APPROVED = Approval()
@@ -71,6 +73,14 @@ def _resolved(scenario: Scenario, secrets: SecretStore | None, approval: Approva
     return steps, secret
 
 
+def _user_pool(scenario: Scenario, secrets: SecretStore | None) -> UserPoolSignIn | None:
+    """The password and challenge answers of a user-pool-password scenario, resolved (None for other kinds)."""
+    refs = {key: resolve(value, secrets) for key, value in scenario.user_pool_refs.items() if value}
+    if "password" not in refs:
+        return None
+    return UserPoolSignIn(refs["password"], ScenarioAnswers(refs.get("new_password"), refs.get("totp_seed")))
+
+
 def _unrun(scenario: Scenario, connection: str, step: str, code: str, message: str) -> RunRecord:
     provider = scenario.provider
     return RunRecord(time.time(), connection, scenario.pool_id, provider.name, provider.kind.value,
@@ -87,10 +97,11 @@ async def _sign_in(clients: Clients, scenario: Scenario, agents: AgentFactory, c
         return _unrun(scenario, connection, ORIGINS_STEP, "OriginNotApproved", "; ".join(violations))
     try:
         steps, client_secret = _resolved(scenario, secrets, approval)
+        user_pool = _user_pool(scenario, secrets)
     except ReferenceError as exc:
         return _unrun(scenario, connection, REFERENCES_STEP, "ReferenceError", str(exc))
     request = RunRequest(scenario.pool_id, replace(scenario.provider, connection=connection), scenario.flow,
-                         scenario.custom_role_arn or None, client_secret, approval.origins)
+                         scenario.custom_role_arn or None, client_secret, approval.origins, user_pool=user_pool)
     sign_in = SignInRun(clients)
     try:
         if scenario.provider.kind in NO_BROWSER:
