@@ -51,6 +51,9 @@ def _drafts(connection: str, pool: Mapping[str, Any], oidc: Mapping[str, Mapping
         drafts.append(ProviderClient(connection, f"User pool {name.rsplit('/', 1)[-1]}", ProviderKind.USER_POOL,
                                      issuer=f"https://{name}", client_id=str(provider.get("ClientId", "")),
                                      scopes=("openid", "email")))
+        drafts.append(ProviderClient(connection, f"User pool {name.rsplit('/', 1)[-1]} (username & password)",
+                                     ProviderKind.USER_POOL_PASSWORD, user_pool_id=name.rsplit("/", 1)[-1],
+                                     client_id=str(provider.get("ClientId", ""))))
     for arn in pool.get("OpenIdConnectProviderARNs") or []:
         host_path = arn.split(":oidc-provider/", 1)[-1]
         known = oidc.get(arn, {})

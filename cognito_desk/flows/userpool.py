@@ -161,7 +161,9 @@ async def user_pool_login(idp: CognitoIdpClient, client: ProviderClient, sign_in
                           client_secret: str | None, timeline: Timeline, challenges: list[str]) -> ProviderLogin:
     """Sign ``client.username`` in; ``challenges`` receives the name of every challenge met (never an answer)."""
     session = _Session(idp, client, client_secret, timeline, challenges)
-    username, flow = client.username, AuthFlow(client.auth_flow)
+    username, flow = client.username.strip(), AuthFlow(client.auth_flow)
+    if not username:
+        raise ValueError("A user-pool sign-in needs the username.")
     if flow is AuthFlow.SRP:
         srp = SrpProof(client.user_pool_id, client.client_id, username, sign_in.password.reveal())
         result = await session.initiate(flow.wire, session.with_hash({"USERNAME": username, "SRP_A": srp.srp_a},

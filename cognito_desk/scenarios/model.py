@@ -215,6 +215,8 @@ def _provider(raw: dict[str, Any], where: str) -> tuple[ProviderClient, str, dic
     except ProviderClientsError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
     problems = client.problems()
+    if client.kind is ProviderKind.USER_POOL_PASSWORD and not client.username.strip():
+        problems.append("A user-pool-password provider needs the username.")
     if client.kind is ProviderKind.USER_POOL_PASSWORD and not refs.get("password"):
         problems.append('A user-pool-password provider needs password = "env:NAME" or "keyring:NAME".')
     elif refs and client.kind is not ProviderKind.USER_POOL_PASSWORD:

@@ -27,12 +27,13 @@ def test_every_provider_of_the_pool_becomes_a_draft_with_its_logins_key():
         ("facebook", "graph.facebook.com", "fb-app"),
         ("amazon", "www.amazon.com", "amzn1.app"),
         ("user-pool", "cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab1", "pool-app"),
+        ("user-pool-password", "cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab1", "pool-app"),
         ("oidc", "127.0.0.1:4000", "qa-desk"),
         ("oidc", "login.example.com/tenant", ""),
         ("saml", SAML, ""),
         ("developer", "login.qa", ""),
     ]
-    assert clients[5].issuer == "http://127.0.0.1:4000" and clients[6].issuer == "https://login.example.com/tenant"
+    assert clients[6].issuer == "http://127.0.0.1:4000" and clients[7].issuer == "https://login.example.com/tenant"
     assert clients[2].authorization_endpoint.startswith("https://www.facebook.com/")
     assert clients[-1].developer_user_identifier
 

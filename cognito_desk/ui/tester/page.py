@@ -5,8 +5,9 @@ pool's providers with their saved client settings, editable), enhanced or basic 
 ``CustomRoleArn``, the user agent (embedded browser, or the system browser with a loopback listener,
 suggested for providers that refuse embedded views) and the persona (a named browser profile kept between
 runs, or a private run) — then the run itself on the window's runner (Cancel stops it; the partial result
-stays) and the :class:`~.result_panel.ResultPanel`. QtWebEngine is imported when the tab is first shown
-(after it painted), never at the app's start.
+stays) and the :class:`~.result_panel.ResultPanel`. A user-pool (username & password) provider shows the
+:class:`~.userpool_form.UserPoolForm` instead of the browser and answers the pool's challenges there.
+QtWebEngine is imported when the tab is first shown (after it painted), never at the app's start.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ...flows.loopback import SystemBrowserAgent
 from ...flows.oidc import ProviderKeys
 from ...flows.pool_providers import PoolProviders, load_pool_providers
 from ...flows.run import Flow, RunRequest, RunResult, SignInRun
+from ...flows.userpool import UserPoolSignIn
 from ...settings import KeyringUnavailable, Secret
 from ..context import AppContext
 from ..icons import icon
@@ -47,6 +49,7 @@ from ..pages import PoolRef
 from ..permissions import PermissionsView
 from ..tasks import Operation
 from .result_panel import ResultPanel
+from .userpool_form import UserPoolForm
 
 if TYPE_CHECKING:
     from .browser import EmbeddedBrowser
@@ -167,6 +170,8 @@ class TesterPage(QWidget):
         self.browser_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.browser_placeholder.setWordWrap(True)
         self.browser_holder.addWidget(self.browser_placeholder)
+        self.user_pool_form = UserPoolForm()
+        self.browser_holder.addWidget(self.user_pool_form)
         self.results = ResultPanel(self.refresh_credentials)
         self.permissions = PermissionsView(self.ctx.runner)  # what the assumed role lets this identity do
         self.results.tabs.addTab(self.permissions, icon("permissions"), "Permissions")
@@ -253,6 +258,13 @@ class TesterPage(QWidget):
 
     def _provider_changed(self) -> None:
         client = self.current_client()
+        user_pool = client is not None and client.kind is ProviderKind.USER_POOL_PASSWORD
+        if user_pool:
+            assert client is not None
+            self.user_pool_form.username.setText(self.user_pool_form.username.text() or client.username)
+            self.browser_holder.setCurrentWidget(self.user_pool_form)
+        elif self.browser_holder.currentWidget() is self.user_pool_form:
+            self.browser_holder.setCurrentWidget(self.browser or self.browser_placeholder)
         refuses = client is not None and client.logins_key in REFUSE_EMBEDDED
         if not refuses and self._system_chosen_for_provider:  # back to the embedded view the user had
             self.agent_box.setCurrentText(EMBEDDED)
@@ -394,8 +406,13 @@ class TesterPage(QWidget):
         client, pool = self.current_client(), self.pool
         if client is None or pool is None or (self.operation is not None and not self.operation.done):
             return
+        user_pool = None
+        if client.kind is ProviderKind.USER_POOL_PASSWORD:
+            flow, username, password = self.user_pool_form.credentials()
+            client = replace(client, username=username, auth_flow=flow.value)
+            user_pool = UserPoolSignIn(password, self.user_pool_form)
         request = RunRequest(pool.pool_id, client, self.flow_box.currentData(),
-                             self.custom_role.text().strip() or None)
+                             self.custom_role.text().strip() or None, user_pool=user_pool)
         agent = self._agent() if client.kind in BROWSER_KINDS else None
         self.sign_in = SignInRun(pool.connection, agent, self.provider_keys)
         self.results.show_result(None)
@@ -422,7 +439,7 @@ class TesterPage(QWidget):
                               "back.")
 
     async def _run(self, sign_in: SignInRun, request: RunRequest) -> RunResult:
-        if request.client.kind in BROWSER_KINDS:
+        if request.client.kind in (*BROWSER_KINDS, ProviderKind.USER_POOL_PASSWORD):
             try:
                 secret = await asyncio.to_thread(client_secret, self.ctx.secrets, request.client)
             except KeyringUnavailable:
@@ -472,7 +489,10 @@ class TesterPage(QWidget):
 
     def _open_browser(self) -> None:
         if self.browser is None:
+            shown = self.browser_holder.currentWidget()
             self._embedded_browser()
+            if shown is self.user_pool_form:
+                self.browser_holder.setCurrentWidget(shown)
 
     def closeEvent(self, event) -> None:
         self.cancel()

@@ -65,13 +65,7 @@ class ProviderDialog(QDialog):
                 picked.setToolTip("The client IDs this pool's provider lists; pick one or type another")
             else:
                 self._line("client_id", "Client ID", client.client_id)
-            secret = self._line("client_secret", "Client secret", "",
-                                "kept in the keyring" if has_secret else "none (public client)")
-            secret.setEchoMode(QLineEdit.EchoMode.Password)
-            self.forget_secret = QCheckBox("Forget the stored secret")
-            self.forget_secret.setAccessibleName("Forget the stored client secret")
-            self.forget_secret.setEnabled(has_secret)
-            self.form.addRow("", self.forget_secret)
+            self._secret(has_secret)
             self._line("scopes", "Scopes", " ".join(client.scopes))
             self._line("redirect_uri", "Redirect URI", client.redirect_uri)
             types = RESPONSE_TYPES if kind not in (ProviderKind.FACEBOOK, ProviderKind.AMAZON) else ("code", "token")
@@ -84,6 +78,11 @@ class ProviderDialog(QDialog):
             self._add("extra_params", "Extra authorize parameters", extra)
             if kind in (ProviderKind.OIDC, ProviderKind.USER_POOL):
                 self._combo("send_token", "Token sent to Cognito", ("id_token", "access_token"), client.send_token)
+        if kind is ProviderKind.USER_POOL_PASSWORD:
+            self._line("user_pool_id", "User pool ID", client.user_pool_id).setReadOnly(True)
+            self._line("client_id", "App client ID", client.client_id)
+            self._secret(has_secret)
+            self._line("username", "Default username", client.username)
         if kind is ProviderKind.SAML:
             self._line("saml_provider_arn", "IAM SAML provider", client.saml_provider_arn).setReadOnly(True)
             self._line("saml_sso_url", "IdP SSO URL (SP-initiated)", client.saml_sso_url)
@@ -106,6 +105,15 @@ class ProviderDialog(QDialog):
         box.addLayout(self.form)
         box.addWidget(self.problems_label)
         box.addWidget(buttons)
+
+    def _secret(self, has_secret: bool) -> None:
+        secret = self._line("client_secret", "Client secret", "",
+                            "kept in the keyring" if has_secret else "none (public client)")
+        secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.forget_secret = QCheckBox("Forget the stored secret")
+        self.forget_secret.setAccessibleName("Forget the stored client secret")
+        self.forget_secret.setEnabled(has_secret)
+        self.form.addRow("", self.forget_secret)
 
     def _add(self, key: str, label: str, widget: QWidget) -> QWidget:
         widget.setAccessibleName(label)

@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 from ...admin.failures import FailureReport
 from ...core import errors
 from ...core.tokens import describe_expiry, inspect_token
+from ...flows.clients import ProviderKind
 from ...flows.run import RunResult
+from ...flows.userpool import UserPoolRefused, role_claims_note
 from ..icons import icon
 from ..widgets.error_banner import ErrorBanner
 from .timeline_model import TimelineModel
@@ -107,6 +109,7 @@ class ResultPanel(QWidget):
         self.mismatch.setStyleSheet("QLabel#roleMismatch { background: #b3261e; color: white; font-weight: bold;"
                                     " padding: 6px; border-radius: 4px; }")
         self.mismatch.setWordWrap(True)
+        self.user_pool_claims = _selectable("User pool groups and roles")
         self.prediction = QPlainTextEdit()
         self.prediction.setReadOnly(True)
         self.prediction.setAccessibleName("Prediction explanation")
@@ -148,6 +151,7 @@ class ResultPanel(QWidget):
         form.addRow(self.mismatch)
         form.addRow("Assumed (STS)", self.assumed_label)
         form.addRow("Predicted", self.predicted_label)
+        form.addRow("User pool", self.user_pool_claims)
         form.addRow(self.prediction)
         credentials = QGroupBox("Credentials")
         form = QFormLayout(credentials)
@@ -225,12 +229,17 @@ class ResultPanel(QWidget):
                                      if prediction else "—")
         self.prediction.setPlainText(prediction.explanation if prediction else "")
         self.mismatch.setVisible(bool(result and result.roles_differ))
+        login = result.login if result else None
+        user_pool = login is not None and result is not None and result.request.client.kind in (
+            ProviderKind.USER_POOL, ProviderKind.USER_POOL_PASSWORD)
+        challenges = f" · challenges met: {', '.join(result.challenges)}" if result and result.challenges else ""
+        self.user_pool_claims.setText(role_claims_note(login.claims) + challenges if user_pool and login else "—")
 
     def _show_failure(self, result: RunResult) -> None:
         failure = result.failure
         assert failure is not None
         label = f"Step “{failure.step}”"
-        if isinstance(failure.error, errors.AwsError):
+        if isinstance(failure.error, errors.AwsError) and not isinstance(failure.error, UserPoolRefused):
             self.errors.show_error(failure.error, label=label, logins=result.logins, pool=result.pool_config.pool,
                                    roles=result.pool_config.roles, tried_role=result.tried_role)
             return

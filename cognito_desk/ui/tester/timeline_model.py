@@ -1,4 +1,5 @@
-"""The call timeline of a run as a table: request, step, duration, Logins key, amr of the Cognito token, result.
+"""The call timeline of a run as a table: request, step, duration, Logins key, amr of the Cognito token, result,
+details (a user pool's role claims).
 
 Owns :class:`TimelineModel`, a read-only Qt table model over the plain :class:`~cognito_desk.flows.timeline.Call`
 list of a run; a failed call's row is marked so the failing request stands out.
@@ -15,7 +16,7 @@ __all__ = ["TimelineModel"]
 
 _ParentIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-COLUMNS = ("Request", "Step", "Duration", "Logins sent", "amr", "Result")
+COLUMNS = ("Request", "Step", "Duration", "Logins sent", "amr", "Result", "Details")
 
 
 class TimelineModel(QAbstractTableModel):
@@ -66,6 +67,8 @@ class TimelineModel(QAbstractTableModel):
             return ", ".join(call.logins_keys) if call.logins_sent else "no Logins"
         if column == 4:
             return ", ".join(call.amr)
+        if column == 6:
+            return call.note
         if call.cancelled:
             return "cancelled"
         if call.error:

@@ -1,0 +1,134 @@
+"""The Tester's "User pool (username & password)" sign-in through the wired window, offscreen: the Local profile's
+user pool endpoint is moto server (the window's embedded service fetches the pool's keys there by configuration),
+the form's username and masked password, challenges answered in the form as they arrive, claims on screen."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from types import SimpleNamespace
+
+import pyotp
+import pytest
+from service.moto_server import running_moto_server
+from userpool_lab import PASSWORD, TEMPORARY, UserPoolLab
+
+from cognito_desk.flows.clients import ProviderKind
+
+pytestmark = pytest.mark.qt_log_ignore("QRhiGles2: Failed to create", "Failed to create RHI for backend",
+                                       "GPUInfo not initialized")
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    with running_moto_server(user_pool=True) as url:
+        yield url
+
+
+@pytest.fixture
+def app_ctx(tmp_path, qt_loop, moto_url):
+    """The conftest's scratch context, its Local profile given a user pool endpoint (moto)."""
+    from cognito_desk.settings import LocalProfile, Settings
+    from cognito_desk.ui.app import scratch_context
+
+    ctx = scratch_context(tmp_path)
+    ctx.settings_file.save(Settings((LocalProfile("local", data_dir=str(tmp_path / "data"),
+                                                  user_pool_endpoint=moto_url),), "local"))
+    yield ctx
+    ctx.runner.cancel_all()
+    ctx.local.stop_all()
+
+
+@pytest.fixture
+def tester(connected_window, app_ctx, moto_url, run, wait_until):
+    from cognito_desk.ui.tester import TesterPage
+
+    window = connected_window
+    connection = window.connection
+    keys = run(connection.credentials.get())
+    service = SimpleNamespace(url=connection.endpoint_url, region="us-east-1", access_key_id=keys.access_key,
+                              secret_access_key=keys.secret_key)
+    lab = UserPoolLab(service, moto_url, f"gui-{uuid.uuid4().hex[:10]}").build()
+    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+               if isinstance(window.tabs.widget(i), TesterPage)]
+    window.tabs.setCurrentWidget(page)
+    window.show()
+    window.pools_changed(select=lab.pool_id)
+    wait_until(lambda: len(page.clients) == 4 and not app_ctx.runner.running, 30, "the pool's providers, screens idle")
+    page.select_provider(ProviderKind.USER_POOL_PASSWORD, lab.provider_name)
+    yield SimpleNamespace(page=page, lab=lab, run=run, wait_until=wait_until)
+    page.cancel()
+    run(asyncio.sleep(0.2))
+
+
+def start(tester, username: str, password: str, flow: str = "srp") -> list:
+    form = tester.page.user_pool_form
+    form.username.setText(username)
+    form.password.setText(password)
+    form.flow.setCurrentIndex(form.flow.findData(flow))
+    finished: list = []
+    tester.page.run_finished.connect(finished.append)
+
+    async def click():
+        tester.page.run_button.click()
+    tester.run(click())
+    return finished
+
+
+def wait_result(tester, finished: list):
+    tester.wait_until(lambda: bool(finished) and not tester.page.ctx.runner.running, 45, "the sign-in to end")
+    return finished[0]
+
+
+def test_admin_user_gets_the_group_role_and_the_claims_show(tester, assert_accessible, qtmodeltester):
+    page, lab = tester.page, tester.lab
+    assert page.browser_holder.currentWidget() is page.user_pool_form
+    assert page.user_pool_form.password.echoMode() == page.user_pool_form.password.EchoMode.Password
+    result = wait_result(tester, start(tester, "alice", PASSWORD))
+    assert result.ok, result.failure
+    panel = page.results
+    assert panel.assumed_label.text().rsplit("/", 1)[1] == f"A-{lab.name}"
+    shown = panel.user_pool_claims.text()
+    assert "cognito:groups = " in shown and f"cognito:preferred_role = {lab.roles['A']}" in shown
+    requests = [panel.timeline.index(row, 0).data() for row in range(panel.timeline.rowCount())]
+    assert "InitiateAuth (USER_SRP_AUTH)" in requests and "RespondToAuthChallenge (PASSWORD_VERIFIER)" in requests
+    qtmodeltester.check(panel.timeline)
+    assert_accessible(page)
+
+
+def test_new_password_required_is_answered_in_the_form(tester, assert_accessible):
+    page = tester.page
+    finished = start(tester, "carol", TEMPORARY, "password")
+    form = page.user_pool_form
+    tester.wait_until(lambda: form.challenge is not None, 30, "the NEW_PASSWORD_REQUIRED form")
+    assert form.challenge.name == "NEW_PASSWORD_REQUIRED" and not form.challenge_box.isHidden()
+    assert form.inputs["NEW_PASSWORD"].echoMode() == form.password.EchoMode.Password
+    assert_accessible(form)
+    form.submit()  # empty: refused on the form, nothing sent
+    assert form.challenge_problems.text() == "New password is missing." and not finished
+    form.fill("New password", "Gui-new-passw0rd!")
+    form.submit()
+    result = wait_result(tester, finished)
+    assert result.ok, result.failure
+    assert result.challenges == ["NEW_PASSWORD_REQUIRED"] and form.challenge_box.isHidden()
+    assert "challenges met: NEW_PASSWORD_REQUIRED" in page.results.user_pool_claims.text()
+
+
+def test_totp_code_from_the_form(tester):
+    finished = start(tester, "dave", PASSWORD)
+    form = tester.page.user_pool_form
+    tester.wait_until(lambda: form.challenge is not None, 30, "the SOFTWARE_TOKEN_MFA form")
+    assert form.challenge.name == "SOFTWARE_TOKEN_MFA"
+    form.fill("Code", pyotp.TOTP(tester.lab.totp_seed).now())
+    form.submit()
+    result = wait_result(tester, finished)
+    assert result.ok, result.failure
+
+
+def test_wrong_password_is_explained_as_the_user_pools_refusal(tester):
+    result = wait_result(tester, start(tester, "alice", "not-the-password", "password"))
+    assert result.failure.error.code == "NotAuthorizedException"
+    title = tester.page.results.errors.title.text()
+    assert "The user pool refused the sign-in (NotAuthorizedException)" in title
+    assert "User pool sign-in" in title
+    assert "not-the-password" not in tester.page.results.errors.title.text()
