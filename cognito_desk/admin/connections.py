@@ -83,6 +83,8 @@ class ConnectionForm:
     account_id: str = "000000000000"
     data_dir: str = ""
     quotas: str = "off"
+    #: Local: a cognito-idp server (moto server) standing in for the user pools; empty for none.
+    user_pool_endpoint: str = ""
     access_key_id: str = ""
     secret_access_key: Secret = field(default=_NO_SECRET)
     session_token: Secret = field(default=_NO_SECRET)
@@ -116,7 +118,8 @@ def form_for_profile(profile: ConnectionProfile, *, original: str | None = None)
     """The form showing ``profile`` (secrets not loaded: see :func:`stored_secrets`)."""
     form = ConnectionForm(kind=profile.kind, name=profile.name, region=profile.region, original=original)
     if isinstance(profile, LocalProfile):
-        return replace(form, account_id=profile.account_id, data_dir=profile.data_dir, quotas=profile.quotas)
+        return replace(form, account_id=profile.account_id, data_dir=profile.data_dir, quotas=profile.quotas,
+                       user_pool_endpoint=profile.user_pool_endpoint)
     form = replace(form, credentials=profile.credentials, aws_profile=profile.aws_profile)
     return replace(form, url=profile.url) if isinstance(profile, EndpointProfile) else form
 
@@ -125,7 +128,8 @@ def form_profile(form: ConnectionForm) -> ConnectionProfile:
     """The profile the form describes (not checked: see :func:`form_problems`)."""
     name, region = form.name.strip(), form.region.strip()
     if form.kind is ProfileKind.LOCAL:
-        return LocalProfile(name, region, form.account_id.strip(), form.data_dir.strip(), form.quotas.strip())
+        return LocalProfile(name, region, form.account_id.strip(), form.data_dir.strip(), form.quotas.strip(),
+                            form.user_pool_endpoint.strip())
     aws_profile = form.aws_profile.strip() if form.uses_aws_profile else ""
     if form.kind is ProfileKind.AWS:
         return AwsProfile(name, region, form.credentials, aws_profile)

@@ -114,6 +114,11 @@ class ConnectionDialog(QDialog):
         self.quotas.addItems(["off", "aws"])
         self.quotas.setToolTip("Request-rate quotas of the embedded service: off, aws (AWS's defaults) or the "
                                "path of a TOML quota file (see the README)")
+        self.user_pool_endpoint = QLineEdit()
+        self.user_pool_endpoint.setPlaceholderText("none — e.g. http://127.0.0.1:5000 for moto server's user pools")
+        self.user_pool_endpoint.setToolTip("A cognito-idp server standing in for Cognito user pools: the tester's "
+                                           "user-pool sign-ins and pickers use it, the embedded service trusts "
+                                           "its tokens.")
         self.credentials = QComboBox()
         for source, text in _SOURCES:
             self.credentials.addItem(text, source.value)
@@ -133,6 +138,7 @@ class ConnectionDialog(QDialog):
                                    ("url", "Endpoint &URL", self.url), ("account_id", "Account &ID", self.account_id),
                                    ("data_dir", "&Data directory", data_row),
                                    ("quotas", "Request &quotas", self.quotas),
+                                   ("user_pool_endpoint", "User p&ool endpoint", self.user_pool_endpoint),
                                    ("credentials", "&Credentials", self.credentials),
                                    ("aws_profile", "AWS &profile", self.aws_profile),
                                    ("access_key_id", "Access &key ID", self.access_key_id),
@@ -209,6 +215,7 @@ class ConnectionDialog(QDialog):
         self.account_id.setText(form.account_id)
         self.data_dir.setText(form.data_dir)
         self.quotas.setCurrentText(form.quotas)
+        self.user_pool_endpoint.setText(form.user_pool_endpoint)
         self.credentials.setCurrentIndex(self.credentials.findData(form.credentials.value))
         self.aws_profile.setCurrentText(form.aws_profile)
         self._update_visibility()
@@ -219,6 +226,7 @@ class ConnectionDialog(QDialog):
             kind=kind, name=self.name.text(), region=self.region.currentText(), url=self.url.text(),
             credentials=CredentialSource(self.credentials.currentData()), aws_profile=self.aws_profile.currentText(),
             account_id=self.account_id.text(), data_dir=self.data_dir.text(), quotas=self.quotas.currentText(),
+            user_pool_endpoint=self.user_pool_endpoint.text(),
             access_key_id=self.access_key_id.text(), secret_access_key=self.secret_access_key.secret(),
             session_token=self.session_token.secret(), original=self._original)
 
@@ -228,7 +236,7 @@ class ConnectionDialog(QDialog):
         form = self.current_form()
         local = form.kind is ProfileKind.LOCAL
         visible = {"url": form.kind is ProfileKind.ENDPOINT, "account_id": local, "data_dir": local, "quotas": local,
-                   "credentials": not local, "aws_profile": form.uses_aws_profile,
+                   "user_pool_endpoint": local, "credentials": not local, "aws_profile": form.uses_aws_profile,
                    **dict.fromkeys(("access_key_id", "secret_access_key", "session_token"), form.uses_keys)}
         for key, shown in visible.items():
             self.form.setRowVisible(self.fields[key], shown)
