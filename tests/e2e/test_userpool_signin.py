@@ -19,7 +19,15 @@ import pyotp
 import pytest
 from userpool_lab import PASSWORD, TEMPORARY, UserPoolLab, user_pool_service
 
-from cognito_desk.aws import CognitoIdentityClient, CognitoIdpClient, StsClient, custom_endpoints
+from cognito_desk.admin.user_pools import (
+    UserPoolSummary,
+    list_app_clients,
+    list_user_pools,
+    load_group_roles,
+    provider_entry,
+    user_pool_of,
+)
+from cognito_desk.aws import CognitoIdentityClient, CognitoIdpClient, IamClient, StsClient, custom_endpoints
 from cognito_desk.aws.credentials import StaticCredentials
 from cognito_desk.aws.endpoints import COGNITO_IDP, Endpoint
 from cognito_desk.flows.challenges import Challenge
@@ -35,6 +43,7 @@ class Clients:
     identity: CognitoIdentityClient
     sts: StsClient
     cognito_idp: CognitoIdpClient | None
+    iam: IamClient
 
 
 @asynccontextmanager
@@ -44,7 +53,8 @@ async def clients(lab: UserPoolLab):
     async with httpx.AsyncClient() as http:
         yield Clients(http, CognitoIdentityClient(http, endpoints.cognito_identity, credentials),
                       StsClient(http, endpoints.sts, credentials),
-                      CognitoIdpClient(http, Endpoint(lab.moto_url, "us-east-1", COGNITO_IDP), credentials))
+                      CognitoIdpClient(http, Endpoint(lab.moto_url, "us-east-1", COGNITO_IDP), credentials),
+                      IamClient(http, endpoints.iam, credentials))
 
 
 class Answers:
@@ -189,3 +199,34 @@ def test_a_connection_without_a_user_pool_api_says_so(lab):
                                                               user_pool=UserPoolSignIn(Secret(PASSWORD))))
     result = asyncio.run(main())
     assert "user pool endpoint" in result.failure.message
+
+
+# --- groups → roles and the picker's reads (signed cognito-idp admin calls, IAM for the trust policies) --------
+
+def test_picker_reads_pools_clients_flows_and_secret(lab):
+    async def main():
+        async with clients(lab) as connection:
+            pools = await list_user_pools(connection.cognito_idp)
+            return pools, await list_app_clients(connection.cognito_idp, lab.user_pool_id)
+    pools, app_clients = asyncio.run(main())
+    assert UserPoolSummary(lab.user_pool_id, lab.name) in pools
+    by_name = {c.name: c for c in app_clients}
+    assert by_name["app"].client_id == lab.client_id and not by_name["app"].has_secret
+    assert by_name["server-app"].has_secret and by_name["server-app"].flows == ("SRP", "password", "refresh")
+    assert by_name["server-app"].describe() == "SRP, password, refresh · has a client secret"
+    assert provider_entry("us-east-1", by_name["app"]) == {"ProviderName": lab.provider_name,
+                                                           "ClientId": lab.client_id, "ServerSideTokenCheck": False}
+    assert user_pool_of(lab.provider_name) == lab.user_pool_id and user_pool_of("accounts.google.com") is None
+
+
+def test_group_roles_are_listed_by_precedence_and_untrusted_roles_linted(lab):
+    lab.idp.create_group(UserPoolId=lab.user_pool_id, GroupName="contractors", Precedence=3,
+                         RoleArn="arn:aws:iam::000000000000:role/never-made")
+
+    async def main():
+        async with clients(lab) as connection:
+            return await load_group_roles(connection.cognito_idp, connection.iam, lab.user_pool_id, lab.pool_id)
+    report = asyncio.run(main())
+    assert [(g.name, g.precedence) for g in report.groups] == [("admins", 1), ("staff", 2), ("contractors", 3)]
+    assert report.groups[0].role_arn == lab.roles["A"]
+    assert [f.group for f in report.findings] == ["contractors"]
