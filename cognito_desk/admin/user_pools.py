@@ -5,7 +5,8 @@ Owns what the Identity providers tab's user-pool picker shows — the connection
 (:func:`list_app_clients`, :class:`AppClient`), and the provider entry a choice makes
 (:func:`provider_entry`) — and what the Roles & rules tab shows next to a user-pool provider's mapping:
 its groups by precedence with their IAM roles, and the roles this identity pool could not hand out
-(:func:`load_group_roles`, :class:`GroupRoles`; the rule itself is ``core.groups``). Everything goes through
+(:func:`load_group_roles`, :class:`GroupRoles`; the rule itself is ``core.groups``), and what the preview
+adds for a Token mapping (:func:`token_mapping_lines`). Everything goes through
 the connection's :class:`~cognito_desk.aws.CognitoIdpClient` and ``IamClient`` (signed admin reads), on any
 connection kind that has a user-pool API. :data:`SERVER_SIDE_TOKEN_CHECK` explains that provider toggle.
 """
@@ -13,15 +14,30 @@ connection kind that has a user-pool API. :data:`SERVER_SIDE_TOKEN_CHECK` explai
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..aws import CognitoIdpClient, IamClient
+from ..aws import CognitoIdpClient, Endpoint, IamClient
+from ..aws.endpoints import COGNITO_IDP
 from ..core import errors
-from ..core.groups import Group, GroupRoleFinding, lint_group_roles
+from ..core.groups import Group, GroupRoleFinding, explain_token_role, lint_group_roles
 from ..core.tokens import USER_POOL_ID_PATTERN, user_pool_provider_name
+from .rules import RolesForm
 
-__all__ = ["SERVER_SIDE_TOKEN_CHECK", "AppClient", "GroupRoles", "UserPoolSummary", "list_app_clients",
-           "list_user_pools", "load_group_roles", "provider_entry", "user_pool_of"]
+__all__ = [
+    "SERVER_SIDE_TOKEN_CHECK",
+    "AppClient",
+    "GroupRoles",
+    "UserPoolSummary",
+    "idp_in_region",
+    "list_app_clients",
+    "list_user_pools",
+    "load_group_roles",
+    "provider_entry",
+    "token_mapping_lines",
+    "user_pool_of",
+]
 
 SERVER_SIDE_TOKEN_CHECK = (
     "Server-side token check: Cognito Identity also asks the user pool whether the user is still signed in "
@@ -62,6 +78,17 @@ class AppClient:
 
     def label(self) -> str:
         return f"{self.name} ({self.client_id})"
+
+
+_AWS_HOST = re.compile(r"(https://cognito-idp\.)[a-z0-9-]+(\.amazonaws\.com(?:\.cn)?)")
+
+
+def idp_in_region(idp: CognitoIdpClient, region: str) -> CognitoIdpClient:
+    """The same connection's user-pool API in ``region``: AWS's regional host, or the same custom endpoint
+    (moto, LocalStack) signed for ``region`` — which is how those servers tell regions apart."""
+    endpoint = idp.transport.endpoint
+    url = _AWS_HOST.sub(lambda m: f"{m.group(1)}{region}{m.group(2)}", endpoint.url)
+    return CognitoIdpClient(idp.transport.http, Endpoint(url, region, COGNITO_IDP), idp.transport.credentials)
 
 
 async def list_user_pools(idp: CognitoIdpClient) -> list[UserPoolSummary]:
@@ -119,3 +146,19 @@ async def load_group_roles(idp: CognitoIdpClient, iam: IamClient, user_pool_id: 
     arns = sorted({g.role_arn for g in groups if g.role_arn})
     policies = dict(zip(arns, await asyncio.gather(*(_trust_policy(iam, arn) for arn in arns)), strict=True))
     return GroupRoles(user_pool_id, tuple(groups), tuple(lint_group_roles(groups, policies, identity_pool_id)))
+
+
+def token_mapping_lines(form: RolesForm, logins_key: str, claims: Mapping, groups: Sequence[Group] = (),
+                        custom_role_arn: str | None = None) -> list[str]:
+    """For a user-pool token presented under ``logins_key`` whose app client has a **Token** mapping in the
+    (unsaved) ``form``: which role ``cognito:preferred_role`` / ``cognito:roles`` give and why. Empty otherwise."""
+    if user_pool_of(logins_key) is None:
+        return []
+    mapping = form.mappings.get(f"{logins_key}:{claims.get('aud', '')}")
+    if mapping is None:
+        mapping = next((m for key, m in form.mappings.items() if key.startswith(f"{logins_key}:")), None)
+    if mapping is None or mapping.type != "Token":
+        return []
+    return explain_token_role(claims, ambiguous=mapping.ambiguous_role_resolution,
+                              default_role=form.default_roles.get("authenticated"), custom_role_arn=custom_role_arn,
+                              groups=groups)

@@ -97,6 +97,9 @@ class ProvidersPage(PoolTab, QWidget):
         self.add_user_pool_button.setAccessibleName("Add the user pool")
         self.remove_user_pool_button = QPushButton(icon("delete"), "Remove")
         self.remove_user_pool_button.setAccessibleName("Remove the selected user pool")
+        self.choose_user_pool_button = QPushButton(icon("add"), "Choose…")
+        self.choose_user_pool_button.setAccessibleName("Choose a user pool of this connection")
+        self.choose_user_pool_button.setToolTip("Region → user pool → app client, from the connection's user pools")
         user_pool_box = QGroupBox("Cognito user pools")
         grid = QGridLayout(user_pool_box)
         grid.addWidget(self.user_pools, 0, 0, 1, 3)
@@ -104,6 +107,7 @@ class ProvidersPage(PoolTab, QWidget):
             grid.addWidget(widget, 1, column)
         for column, widget in enumerate((self.token_check, self.add_user_pool_button, self.remove_user_pool_button)):
             grid.addWidget(widget, 2, column)
+        grid.addWidget(self.choose_user_pool_button, 1, 3)
         self.attach: dict[str, QListWidget] = {}
         attach_box = QGroupBox("IAM OIDC and SAML providers of this connection (checked = trusted by this pool)")
         attach_layout = QHBoxLayout(attach_box)
@@ -156,6 +160,7 @@ class ProvidersPage(PoolTab, QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(actions)
         self.add_user_pool_button.clicked.connect(self.add_user_pool)
+        self.choose_user_pool_button.clicked.connect(self.choose_user_pool)
         self.user_pools.itemChanged.connect(self._token_check_toggled)
         self.remove_user_pool_button.clicked.connect(self.remove_user_pool)
         self.new_oidc.created.connect(lambda arn: self._created(arn, "OIDC"))
@@ -264,6 +269,31 @@ class ProvidersPage(PoolTab, QWidget):
         self.client_id.clear()
         self._show_user_pools()
         self._changed()
+
+    def choose_user_pool(self):
+        """Open the user-pool picker (returned, for tests); its choice is added like a typed one."""
+        from .userpool_picker import UserPoolPicker
+
+        if self.pool is None or self.edit is None:
+            return None
+        idp = self.pool.connection.cognito_idp
+        if idp is None:
+            self.state.setText("This connection has no user pool API: give the Local connection a user pool "
+                               "endpoint (Connections › Edit), or type the IDs.")
+            return None
+        picker = UserPoolPicker(self.ctx, idp, self.pool.connection.region, regions(True), self)
+        picker.chosen.connect(self._user_pool_chosen)
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+        picker.load_pools()
+        return picker
+
+    def _user_pool_chosen(self, region: str, user_pool_id: str, client_id: str, token_check: bool) -> None:
+        self.region.setCurrentText(region)
+        self.user_pool_id.setText(user_pool_id)
+        self.client_id.setText(client_id)
+        self.token_check.setChecked(token_check)
+        self.add_user_pool()
 
     def remove_user_pool(self) -> None:
         row = self.user_pools.currentRow()

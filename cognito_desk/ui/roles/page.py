@@ -43,6 +43,7 @@ from ..icons import icon
 from ..pages import PoolRef, PoolTab
 from ..permissions import PermissionsView
 from ..widgets.error_banner import ErrorBanner
+from .groups_panel import GroupsPanel
 from .mapping_editor import MappingEditor
 from .preview_panel import PreviewPanel
 from .templates_dialog import TemplatesDialog
@@ -92,6 +93,8 @@ class RolesPage(PoolTab, QWidget):
         self.mappings = MappingEditor()
         mappings_box = QGroupBox("Role mappings (per provider, at most 10)")
         QVBoxLayout(mappings_box).addWidget(self.mappings)
+        self.groups = GroupsPanel(ctx)
+        mappings_box.layout().addWidget(self.groups)
         self.trust = TrustPanel()
         trust_box = QGroupBox("Trust policies of the roles in use")
         QVBoxLayout(trust_box).addWidget(self.trust)
@@ -134,6 +137,8 @@ class RolesPage(PoolTab, QWidget):
         layout.addWidget(self.errors)
         layout.addWidget(self.splitter, 1)
         self.mappings.edited.connect(self._edited)
+        self.mappings.provider.currentTextChanged.connect(lambda key: self.groups.show_provider(self.pool, key))
+        self.groups.groups_loaded.connect(self.preview.show_groups)
         self.trust.fix_requested.connect(self.apply_fix)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.reload)
@@ -180,6 +185,7 @@ class RolesPage(PoolTab, QWidget):
             box.blockSignals(False)
             self.create_buttons[slot].setEnabled(snapshot is not None)
         self.mappings.show_form(snapshot.form if snapshot else None, snapshot.pool if snapshot else {})
+        self.groups.show_provider(self.pool if snapshot else None, self.mappings.provider.currentText())
         self.trust.show_snapshot(snapshot)
         self.preview.show_snapshot(snapshot)
         self.save_button.setEnabled(snapshot is not None)

@@ -2,7 +2,8 @@
 
 Owns :class:`PreviewPanel` — the pasted JWT / claims JSON / SAML response, the ``Logins`` key it is presented
 under, an optional ``CustomRoleArn``, and the answer of ``admin.preview.preview`` on the tab's unsaved form: a
-headline (role, the rule that chose it, whether STS would assume it) and the numbered explanation. It
+headline (role, the rule that chose it, whether STS would assume it) and the numbered explanation — for a
+user-pool token under a Token mapping, also which group role it got and why (``admin.user_pools``). It
 recomputes on every edit of its inputs and whenever the page calls :meth:`refresh` (a rule changed); nothing
 here touches the network.
 """
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainT
 
 from cognito_desk.admin.preview import Preview, preview
 from cognito_desk.admin.roles_snapshot import RolesSnapshot, login_keys
+from cognito_desk.admin.user_pools import token_mapping_lines
 from cognito_desk.core.login_keys import NotPreviewable
 from cognito_desk.core.presented import UnreadableToken, read_presented
 from cognito_desk.scenarios.recent import RecentSignIn
@@ -28,6 +30,8 @@ class PreviewPanel(QWidget):
         super().__init__(parent)
         self.snapshot: RolesSnapshot | None = None
         self.result: Preview | None = None
+        #: The user-pool groups of the provider being edited (``core.groups.Group``), when known.
+        self.groups: tuple = ()
         self.token = QPlainTextEdit()
         self.token.setAccessibleName("Token to preview")
         self.token.setPlaceholderText("Paste a JWT (id_token), a JSON object of claims or a SAML response")
@@ -112,7 +116,15 @@ class PreviewPanel(QWidget):
         except NotPreviewable as exc:
             self._show(f"Not previewable under {self.key.currentText()!r}: {exc.code}", exc.message)
             return
-        self._show(self.result.headline(), self.result.describe())
+        groups = token_mapping_lines(self.snapshot.form, self.key.currentText(), token.claims, self.groups,
+                                     self.custom_role.text().strip() or None)
+        groups_text = "\n\nGroups → roles (Token mapping):\n" + "\n".join(f"  {line}" for line in groups)
+        self._show(self.result.headline(), self.result.describe() + (groups_text if groups else ""))
+
+    def show_groups(self, groups) -> None:
+        """The user-pool groups of the provider being edited (they explain a Token mapping's role)."""
+        self.groups = tuple(groups)
+        self.refresh()
 
     def _show(self, headline: str, body: str) -> None:
         self.headline.setText(headline)

@@ -1,10 +1,12 @@
-"""The Tester's "User pool (username & password)" sign-in through the wired window, offscreen: the Local profile's
-user pool endpoint is moto server (the window's embedded service fetches the pool's keys there by configuration),
-the form's username and masked password, challenges answered in the form as they arrive, claims on screen."""
+"""User pools through the wired window, offscreen, the Local profile's user pool endpoint being moto server (the
+window's embedded service fetches the pool's keys there by configuration): the Tester's "User pool (username &
+password)" sign-in — masked password, challenges answered in the form as they arrive, claims on screen —, the
+Identity providers tab's user-pool picker, and the Roles & rules tab's groups with the Token-mapping preview."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from types import SimpleNamespace
 
@@ -40,18 +42,26 @@ def app_ctx(tmp_path, qt_loop, moto_url):
 
 
 @pytest.fixture
-def tester(connected_window, app_ctx, moto_url, run, wait_until):
-    from cognito_desk.ui.tester import TesterPage
-
-    window = connected_window
-    connection = window.connection
+def lab(connected_window, moto_url, run):
+    connection = connected_window.connection
     keys = run(connection.credentials.get())
     service = SimpleNamespace(url=connection.endpoint_url, region="us-east-1", access_key_id=keys.access_key,
                               secret_access_key=keys.secret_key)
-    lab = UserPoolLab(service, moto_url, f"gui-{uuid.uuid4().hex[:10]}").build()
-    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count())
-               if isinstance(window.tabs.widget(i), TesterPage)]
+    return UserPoolLab(service, moto_url, f"gui-{uuid.uuid4().hex[:10]}").build()
+
+
+def wired_tab(window, kind):
+    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count()) if isinstance(window.tabs.widget(i), kind)]
     window.tabs.setCurrentWidget(page)
+    return page
+
+
+@pytest.fixture
+def tester(connected_window, app_ctx, lab, run, wait_until):
+    from cognito_desk.ui.tester import TesterPage
+
+    window = connected_window
+    page = wired_tab(window, TesterPage)
     window.show()
     window.pools_changed(select=lab.pool_id)
     wait_until(lambda: len(page.clients) == 4 and not app_ctx.runner.running, 30, "the pool's providers, screens idle")
@@ -132,3 +142,62 @@ def test_wrong_password_is_explained_as_the_user_pools_refusal(tester):
     assert "The user pool refused the sign-in (NotAuthorizedException)" in title
     assert "User pool sign-in" in title
     assert "not-the-password" not in tester.page.results.errors.title.text()
+
+
+def test_the_picker_adds_a_user_pool_chosen_by_region_pool_and_client(connected_window, lab, run, wait_until,
+                                                                      assert_accessible):
+    from cognito_desk.ui.providers.page import ProvidersPage
+
+    window = connected_window
+    connection = window.connection
+    pool_id = run(connection.identity.create_identity_pool(identity_pool_name="picked",
+                                                           allow_unauthenticated_identities=False))["IdentityPoolId"]
+    page = wired_tab(window, ProvidersPage)
+    window.show()
+    window.pools_changed(select=pool_id)
+    wait_until(lambda: page.edit is not None and page.edit.edit.pool_id == pool_id and not page.ctx.runner.running,
+               30, "the pool's providers")
+    picker = page.choose_user_pool()
+    wait_until(lambda: picker.pools.findData(lab.user_pool_id) >= 0 and not page.ctx.runner.running, 30,
+               "the connection's user pools")
+    picker.pools.setCurrentIndex(picker.pools.findData(lab.user_pool_id))
+    wait_until(lambda: len(picker.app_clients) == 2 and not page.ctx.runner.running, 30, "the pool's app clients")
+    picker.clients.setCurrentIndex(picker.clients.findData(lab.secret_client_id))
+    assert picker.client_info.text() == "SRP, password, refresh · has a client secret"
+    assert "still signed in" in picker.token_check.toolTip()
+    assert_accessible(picker)
+    picker.token_check.setChecked(True)
+    picker.add_button.click()
+    page.save()
+    wait_until(lambda: not page.ctx.runner.running, 30, "the save")
+    saved = run(connection.identity.describe_identity_pool(identity_pool_id=pool_id))
+    assert saved["CognitoIdentityProviders"] == [{"ProviderName": lab.provider_name, "ClientId": lab.secret_client_id,
+                                                  "ServerSideTokenCheck": True}]
+
+
+def test_roles_tab_shows_the_groups_and_the_preview_explains_the_token_mapping(connected_window, lab, run, wait_until,
+                                                                                qtmodeltester, assert_accessible):
+    from cognito_desk.ui.roles.page import RolesPage
+
+    window = connected_window
+    page = wired_tab(window, RolesPage)
+    window.show()
+    window.pools_changed(select=lab.pool_id)
+    key = f"{lab.provider_name}:{lab.client_id}"
+    wait_until(lambda: page.snapshot is not None and not page.ctx.runner.running, 30, "the roles snapshot")
+    page.mappings.provider.setCurrentText(key)
+    wait_until(lambda: page.groups.model.rowCount() == 2 and not page.ctx.runner.running, 30, "the groups")
+    model = page.groups.model
+    rows = [[model.index(r, c).data() for c in range(3)] for r in range(model.rowCount())]
+    assert rows == [["admins", "1", lab.roles["A"]], ["staff", "2", lab.roles["B"]]]
+    qtmodeltester.check(model)
+    assert_accessible(page.groups)
+    page.preview.key.setCurrentText(lab.provider_name)
+    page.preview.token.setPlainText(json.dumps({
+        "iss": f"https://{lab.provider_name}", "aud": lab.client_id, "token_use": "id", "sub": "alice",
+        "cognito:groups": ["staff", "admins"], "cognito:roles": [lab.roles["A"], lab.roles["B"]],
+        "cognito:preferred_role": lab.roles["A"]}))
+    wait_until(lambda: "Groups → roles" in page.preview.explanation.toPlainText(), 10, "the groups explanation")
+    text = page.preview.explanation.toPlainText()
+    assert "admins (precedence 1" in text and "takes precedence over staff (precedence 2" in text
+    assert f"The Token mapping uses cognito:preferred_role: {lab.roles['A']}." in text
