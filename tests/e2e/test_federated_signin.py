@@ -11,7 +11,7 @@ import json
 
 import boto3
 import pytest
-from support import aws_error, make_client, start_service
+from support import aws_error, make_client
 
 ROLE_TRUST_AMR = "authenticated"
 
@@ -291,53 +291,47 @@ def test_basic_flow_through_sts(federation, service):
     assert session.get_caller_identity()["Arn"].endswith("/qa-basic")
 
 
-# --- user pools with Token mappings (a local user-pool issuer stands in for Cognito user pools) --------
+# --- user pools with Token mappings (moto server's cognito-idp is the user pool; boto3 is the app) --------------
 
 @pytest.fixture(scope="module")
 def userpool_service(tmp_path_factory):
-    from fakes.userpool import FakeUserPool
+    from userpool_lab import user_pool_service
 
-    with FakeUserPool() as user_pool:
-        running = start_service(tmp_path_factory.mktemp("userpool"), provider_endpoints=user_pool.endpoint_overrides())
-        try:
-            yield running, user_pool
-        finally:
-            running.thread.stop()
+    with user_pool_service(tmp_path_factory.mktemp("userpool")) as (running, moto_url):
+        yield running, moto_url
 
 
 def test_user_pool_token_mapping(userpool_service):
-    import time
+    from userpool_lab import PASSWORD, UserPoolLab
 
-    running, user_pool = userpool_service
-    ci, iam = make_client(running, "cognito-identity"), make_client(running, "iam")
-    pool_id = ci.create_identity_pool(IdentityPoolName="up", AllowUnauthenticatedIdentities=False,
-                                      CognitoIdentityProviders=[{"ProviderName": user_pool.provider_name,
-                                                                 "ClientId": "appclient1"}])["IdentityPoolId"]
-    arns = {n: iam.create_role(RoleName=f"{n}-up", AssumeRolePolicyDocument=federated_trust(pool_id))["Role"]["Arn"]
-            for n in ("auth", "readers", "writers")}
-    ci.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": arns["auth"]}, RoleMappings={
-        f"{user_pool.provider_name}:appclient1": {"Type": "Token", "AmbiguousRoleResolution": "Deny"}})
+    running, moto_url = userpool_service
+    lab = UserPoolLab(running, moto_url, "up-token-mapping").build()
+    lab.token_mapping("Deny")
+    ci, idp = make_client(running, "cognito-identity"), lab.idp
     sts_for = lambda c: boto3.session.Session().client(  # noqa: E731
         "sts", endpoint_url=running.url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"],
         aws_secret_access_key=c["SecretKey"], aws_session_token=c["SessionToken"])
 
+    def tokens(user, client_id=lab.client_id):
+        return idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                 AuthParameters={"USERNAME": user, "PASSWORD": PASSWORD})["AuthenticationResult"]
+
     def sign_in(token, **kwargs):
-        logins = {user_pool.provider_name: token}
-        identity_id = ci.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+        logins = {lab.provider_name: token}
+        identity_id = ci.get_id(IdentityPoolId=lab.pool_id, Logins=logins)["IdentityId"]
         return ci.get_credentials_for_identity(IdentityId=identity_id, Logins=logins, **kwargs)["Credentials"]
 
-    now = time.time()
-    preferred = user_pool.id_token("appclient1", "u1", now=now, **{
-        "cognito:roles": [arns["readers"], arns["writers"]], "cognito:preferred_role": arns["writers"]})
-    assert "/writers-up/" in sts_for(sign_in(preferred)).get_caller_identity()["Arn"]
-    ambiguous = user_pool.id_token("appclient1", "u2", now=now, **{"cognito:roles": [arns["readers"], arns["writers"]]})
-    with pytest.raises(ci.exceptions.NotAuthorizedException):
-        sign_in(ambiguous)
-    chosen = sign_in(ambiguous, CustomRoleArn=arns["readers"])
-    assert "/readers-up/" in sts_for(chosen).get_caller_identity()["Arn"]
+    alice = tokens("alice")  # admins (role A, precedence 1) and staff (role B, precedence 2)
+    assert "/A-up-token-mapping/" in sts_for(sign_in(alice["IdToken"])).get_caller_identity()["Arn"]
+    chosen = sign_in(alice["IdToken"], CustomRoleArn=lab.roles["B"])
+    assert "/B-up-token-mapping/" in sts_for(chosen).get_caller_identity()["Arn"]
+    with pytest.raises(ci.exceptions.NotAuthorizedException):  # in no group: ambiguous, and the mapping denies
+        sign_in(tokens("bob")["IdToken"])
     with pytest.raises(ci.exceptions.NotAuthorizedException) as exc:
-        sign_in(user_pool.access_token("appclient1", "u3", now=now))
+        sign_in(alice["AccessToken"])
     assert aws_error(exc)[1] == "Invalid login token. Missing a required claim: aud"
     with pytest.raises(ci.exceptions.NotAuthorizedException) as exc:
-        sign_in(user_pool.id_token("otherclient", "u4", now=now))
+        other = idp.create_user_pool_client(UserPoolId=lab.user_pool_id, ClientName="not-in-the-identity-pool",
+                                            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
+        sign_in(tokens("alice", other["ClientId"])["IdToken"])
     assert aws_error(exc)[1] == "Token is not from a supported provider of this identity pool."
