@@ -10,51 +10,41 @@ hands the groups to the preview, which explains a Token mapping with them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ...admin.user_pools import GroupRoles, load_group_roles, user_pool_of
 from ...core.groups import Group, GroupRoleFinding
 from ..context import AppContext
+from ..models.rows import ParentIndex, RowsTableModel
 from ..pages import PoolRef
 from ..widgets.error_banner import ErrorBanner
 
 __all__ = ["GroupsModel", "GroupsPanel"]
 
-_ParentIndex = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 COLUMNS = ("Group", "Precedence", "IAM role", "Problem")
 
 
-class GroupsModel(QAbstractTableModel):
+class GroupsModel(RowsTableModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.groups: list[Group] = []
         self.findings: dict[str, GroupRoleFinding] = {}
 
+    @property
+    def groups(self) -> list[Group]:
+        return self.rows
+
     def set_report(self, report: GroupRoles | None) -> None:
-        self.beginResetModel()
-        self.groups = list(report.groups) if report else []
         self.findings = {f.group: f for f in report.findings} if report else {}
-        self.endResetModel()
+        self.set_rows(report.groups if report else [])
 
-    def rowCount(self, parent: _ParentIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.groups)
-
-    def columnCount(self, parent: _ParentIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(
-                COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _ParentIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.groups):
+    def data(self, index: ParentIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        group = self.row_at(index)
+        if group is None:
             return None
-        group = self.groups[index.row()]
         finding = self.findings.get(group.name)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return (group.name, "—" if group.precedence is None else str(group.precedence),

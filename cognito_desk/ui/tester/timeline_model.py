@@ -7,46 +7,31 @@ list of a run; a failed call's row is marked so the failing request stands out.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ...flows.timeline import Call
+from ..models.rows import ParentIndex, RowsTableModel
 
 __all__ = ["TimelineModel"]
 
-_ParentIndex = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 COLUMNS = ("Request", "Step", "Duration", "Logins sent", "amr", "Result", "Details")
 
 
-class TimelineModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.calls: list[Call] = []
+class TimelineModel(RowsTableModel):
+    COLUMNS = COLUMNS
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.rows
 
     def set_calls(self, calls: list[Call]) -> None:
-        self.beginResetModel()
-        self.calls = list(calls)
-        self.endResetModel()
+        self.set_rows(calls)
 
-    def rowCount(self, parent: _ParentIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.calls)
-
-    def columnCount(self, parent: _ParentIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(
-                COLUMNS):
-            return COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
-        return None
-
-    def data(self, index: _ParentIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.calls):
+    def data(self, index: ParentIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        call = self.row_at(index)
+        if call is None:
             return None
-        call = self.calls[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._text(call, index.column(), role == Qt.ItemDataRole.ToolTipRole)
         if role == Qt.ItemDataRole.ForegroundRole and not call.ok:
