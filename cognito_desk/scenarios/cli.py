@@ -80,7 +80,8 @@ def connection_for(scenarios: Sequence[Scenario], args: argparse.Namespace) -> t
 
 def unresolved(scenario: Scenario, secrets: SecretStore | None) -> list[str]:
     """The scenario's references that do not resolve here, one sentence each."""
-    values = [scenario.client_secret, *(step.value for step in scenario.steps if step.action == "fill")]
+    values = [scenario.client_secret, *(step.value for step in scenario.steps if step.action == "fill"),
+              *scenario.user_pool_refs.values()]
     problems = []
     for value in values:
         if is_reference(value):

@@ -8,8 +8,9 @@ login-page steps are the ones the embedded browser recorded during the run — e
 ``env:`` / ``keyring:`` reference the user picks, :func:`reference_fields` offers a name for each), each
 button clicked, consent included. A run nothing recorded (the system browser, an older record) gets a common
 login form's steps instead, and :func:`replay_problems` says, when saving, why a saved scenario would not
-replay as it is (also written into the file's header by :func:`scenario_text`). :data:`HEADER` explains the
-file to the person who reviews it.
+replay as it is (also written into the file's header by :func:`scenario_text`). A user-pool (username &
+password) run has no steps: its password — and the TOTP seed or new password when the run met those
+challenges — become ``env:`` references. :data:`HEADER` explains the file to the person who reviews it.
 """
 
 from __future__ import annotations
@@ -38,8 +39,21 @@ def password_variable(persona: str) -> str:
     return "PASSWORD_" + (re.sub(r"[^A-Za-z0-9]+", "_", persona).strip("_").upper() or "USER")
 
 
+def _user_pool_refs(client: ProviderClient, record: RunRecord) -> dict[str, str]:
+    """A user-pool sign-in's references: the password, and what its challenges needed (by env variable)."""
+    if client.kind is not ProviderKind.USER_POOL_PASSWORD:
+        return {}
+    variable = password_variable(record.persona or client.username)
+    refs = {"password": f"env:{variable}"}
+    if "SOFTWARE_TOKEN_MFA" in record.challenges:
+        refs["totp_seed"] = f"env:{variable.replace('PASSWORD_', 'TOTP_SEED_', 1)}"
+    if "NEW_PASSWORD_REQUIRED" in record.challenges:
+        refs["new_password"] = f"env:{variable.replace('PASSWORD_', 'NEW_PASSWORD_', 1)}"
+    return refs
+
+
 def _steps(kind: ProviderKind, persona: str) -> tuple[Step, ...]:
-    if kind in (ProviderKind.GUEST, ProviderKind.DEVELOPER):
+    if kind in (ProviderKind.GUEST, ProviderKind.DEVELOPER, ProviderKind.USER_POOL_PASSWORD):
         return ()
     if kind is ProviderKind.SAML:
         return (Step("fill", "#userName", persona or "user"), Step("click", "button[type=submit]"))
@@ -75,7 +89,8 @@ def reference_fields(record: RunRecord) -> list[tuple[str, str]]:
 
 def replay_problems(record: RunRecord) -> list[str]:
     """Why the scenario saved from ``record`` would not replay as it is (empty when it would)."""
-    if ProviderKind(record.provider_kind) in (ProviderKind.GUEST, ProviderKind.DEVELOPER):
+    if ProviderKind(record.provider_kind) in (ProviderKind.GUEST, ProviderKind.DEVELOPER,
+                                              ProviderKind.USER_POOL_PASSWORD):  # no login page to replay
         return []
     recorded = _recorded(record)
     if recorded is None:
@@ -118,8 +133,10 @@ def scenario_from_record(record: RunRecord, references: Mapping[str, str] | None
         identity="same" if record.ok and record.persona else "", claims=tuple(sorted(record.claims)),
         max_duration_seconds=max(30.0, round(record.duration_ms * 3 / 1000)))
     recorded = _recorded(record)
-    steps = _steps(client.kind, record.persona) if recorded is None or client.kind in (
-        ProviderKind.GUEST, ProviderKind.DEVELOPER) else _steps_taken(recorded, record.persona, references or {})
+    no_browser = client.kind in (ProviderKind.GUEST, ProviderKind.DEVELOPER, ProviderKind.USER_POOL_PASSWORD)
+    steps = _steps(client.kind, record.persona) if recorded is None or no_browser else _steps_taken(
+        recorded, record.persona, references or {})
     return Scenario(name=f"{record.provider} as {record.persona or 'a private user'}", pool_id=record.pool_id,
                     provider=client, persona=record.persona, flow=Flow(record.flow),
-                    connection_profile=record.connection, steps=steps, expect=expect)
+                    connection_profile=record.connection, steps=steps, expect=expect,
+                    user_pool_refs=_user_pool_refs(client, record))

@@ -17,9 +17,11 @@ import pytest
 from test_userpool_signin import clients
 from userpool_lab import PASSWORD, TEMPORARY, UserPoolLab, user_pool_service
 
+from cognito_desk.scenarios.cli import unresolved
 from cognito_desk.scenarios.history import HistoryStore
 from cognito_desk.scenarios.model import ScenarioError, dump_scenario, parse_scenario
 from cognito_desk.scenarios.runner import run_scenarios
+from cognito_desk.scenarios.saving import scenario_from_record
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "Scenario-new-pw9!"
@@ -87,6 +89,11 @@ def test_user_pool_scenarios_run_and_history_keeps_challenges_not_answers(lab, t
     assert by_name["totp"].challenges == ["SOFTWARE_TOKEN_MFA"]
     assert by_name["carol first login"].challenges == ["NEW_PASSWORD_REQUIRED"]
     assert by_name["admins get A"].challenges == [] and by_name["admins get A"].assumed_role == lab.roles["A"]
+    saved = parse_scenario(dump_scenario(scenario_from_record(by_name["totp"])))  # "Save as scenario"
+    assert saved.steps == () and saved.provider.username == "dave"
+    assert saved.user_pool_refs == {"password": "env:PASSWORD_DAVE", "totp_seed": "env:TOTP_SEED_DAVE"}
+    assert unresolved(saved, None) == ["env:PASSWORD_DAVE: the environment variable PASSWORD_DAVE is not set.",
+                                       "env:TOTP_SEED_DAVE: the environment variable TOTP_SEED_DAVE is not set."]
     history.close()
     stored = (tmp_path / "h.sqlite3").read_bytes()
     for secret in (PASSWORD, NEW_PASSWORD, TEMPORARY, lab.totp_seed):
