@@ -4,7 +4,8 @@
     python3 dev.py app      install what the app needs into .venv, then start it
     python3 dev.py test     install everything the tests need (pip, npm, Debian packages), run them all
     python3 dev.py bench [NAME|all]   run a benchmark (signin, startup, identities, preview, tester, scenarios,
-                            bundle, permissions, permissions_view, pool_click; default signin), or all of them
+                            bundle, permissions, permissions_view, pool_click, userpool; default signin), or all of
+                            them
     python3 dev.py screenshots   save a PNG of every screen with sample data to docs/screenshots/
     python3 dev.py package  build the Linux bundle, self-test it, then the .tar.gz and .deb in build/packages/
 
@@ -163,7 +164,7 @@ def screenshots(args: list[str]) -> None:
 
 #: The benchmarks ``dev.py bench NAME`` runs (each compares with its own baseline in the same run).
 BENCHMARKS = ("signin", "startup", "identities", "preview", "tester", "scenarios", "bundle", "permissions",
-              "permissions_view", "pool_click")
+              "permissions_view", "pool_click", "userpool")
 
 
 def bench(args: list[str]) -> None:

@@ -2,17 +2,19 @@
 
 Owns :func:`user_pool_login` — from a username and password to the user pool's tokens, over the
 connection's :class:`~cognito_desk.aws.CognitoIdpClient`: ``USER_SRP_AUTH`` (the proof computed in
-:mod:`.srp`) or ``USER_PASSWORD_AUTH``, ``SECRET_HASH`` on every request when the app client has a secret,
-then each challenge the pool sets handed to a :class:`ChallengeAnswerer` (the tester's form or a scenario's
-references) until tokens come back — and :func:`refresh_login` (``REFRESH_TOKEN_AUTH``). Every call goes on
-the run's timeline under the step ``User pool sign-in`` with the challenge's name (never an answer); the
-last one notes the ``cognito:groups`` / ``cognito:roles`` / ``cognito:preferred_role`` claims. An error
-the user pool answers with becomes :class:`UserPoolRefused`, which keeps the AWS code but says the *user
-pool* refused, not Cognito Identity; :func:`user_pool_explanation` explains it.
+:mod:`.srp`, in a worker thread) or ``USER_PASSWORD_AUTH``, ``SECRET_HASH`` on every request when the app
+client has a secret, then each challenge the pool sets handed to a :class:`ChallengeAnswerer` (the
+tester's form or a scenario's references) until tokens come back — and :func:`refresh_login`
+(``REFRESH_TOKEN_AUTH``). Every call goes on the run's timeline under the step ``User pool sign-in`` with
+the challenge's name (never an answer); the last one notes the ``cognito:groups`` / ``cognito:roles`` /
+``cognito:preferred_role`` claims. An error the user pool answers with becomes :class:`UserPoolRefused`,
+which keeps the AWS code but says the *user pool* refused, not Cognito Identity;
+:func:`user_pool_explanation` explains it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -165,13 +167,16 @@ async def user_pool_login(idp: CognitoIdpClient, client: ProviderClient, sign_in
     if not username:
         raise ValueError("A user-pool sign-in needs the username.")
     if flow is AuthFlow.SRP:
-        srp = SrpProof(client.user_pool_id, client.client_id, username, sign_in.password.reveal())
+        # 3072-bit modular arithmetic (~0.1 s each): in a worker thread, so the window never waits on it.
+        srp = await asyncio.to_thread(SrpProof, client.user_pool_id, client.client_id, username,
+                                      sign_in.password.reveal())
         result = await session.initiate(flow.wire, session.with_hash({"USERNAME": username, "SRP_A": srp.srp_a},
                                                                      username))
         if result.get("ChallengeName") == PASSWORD_VERIFIER:
             challenge = Challenge(PASSWORD_VERIFIER, result.get("ChallengeParameters") or {}, username)
-            result = await session.respond(PASSWORD_VERIFIER, session.with_hash(
-                srp.answer(challenge.parameters), challenge.user), result.get("Session"))
+            answer = await asyncio.to_thread(srp.answer, challenge.parameters)
+            result = await session.respond(PASSWORD_VERIFIER, session.with_hash(answer, challenge.user),
+                                           result.get("Session"))
     else:
         result = await session.initiate(flow.wire, session.with_hash(
             {"USERNAME": username, "PASSWORD": sign_in.password.reveal()}, username))
