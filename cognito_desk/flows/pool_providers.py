@@ -5,10 +5,10 @@ providers, the issuer URL and client ids IAM knows) to one :class:`~.clients.Pro
 guest when the pool allows it, each social provider with its app id (Google as an OpenID provider),
 each Cognito user pool with its app client, each IAM OIDC and SAML provider, the developer provider —
 then the saved clients of the connection laid over them: a saved client with the same ``Logins`` key
-and kind replaces the draft, so what the user completed once is what runs next time. :func:`client_id_choices`
-lists every client ID the configuration names per provider (an IAM OIDC provider may list several), for a
-pick list; :func:`load_pool_providers` reads both (:class:`PoolProviders`). What the app knows is never asked
-again.
+and kind (and, for a user-pool username & password sign-in, the same app client) replaces the draft, so
+what the user completed once is what runs next time. :func:`client_id_choices` lists every client ID the
+configuration names per provider (an IAM OIDC provider may list several), for a pick list;
+:func:`load_pool_providers` reads both (:class:`PoolProviders`). What the app knows is never asked again.
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def _drafts(connection: str, pool: Mapping[str, Any], oidc: Mapping[str, Mapping
         drafts.append(ProviderClient(connection, f"User pool {name.rsplit('/', 1)[-1]}", ProviderKind.USER_POOL,
                                      issuer=f"https://{name}", client_id=str(provider.get("ClientId", "")),
                                      scopes=("openid", "email")))
-        drafts.append(ProviderClient(connection, f"User pool {name.rsplit('/', 1)[-1]} (username & password)",
-                                     ProviderKind.USER_POOL_PASSWORD, user_pool_id=name.rsplit("/", 1)[-1],
-                                     client_id=str(provider.get("ClientId", ""))))
+        client_id = str(provider.get("ClientId", ""))
+        drafts.append(ProviderClient(connection, f"User pool {name.rsplit('/', 1)[-1]} app {client_id} "
+                                     "(username & password)", ProviderKind.USER_POOL_PASSWORD,
+                                     user_pool_id=name.rsplit("/", 1)[-1], client_id=client_id))
     for arn in pool.get("OpenIdConnectProviderARNs") or []:
         host_path = arn.split(":oidc-provider/", 1)[-1]
         known = oidc.get(arn, {})
@@ -70,13 +71,21 @@ def _drafts(connection: str, pool: Mapping[str, Any], oidc: Mapping[str, Mapping
     return drafts
 
 
+def _overlay_key(client: ProviderClient) -> tuple[str, ...]:
+    """Which draft a saved client's settings belong to: kind and Logins key — and, for a user-pool
+    sign-in, the app client (one user pool may be trusted with several)."""
+    if client.kind is ProviderKind.USER_POOL_PASSWORD:
+        return client.kind.value, client.logins_key, client.client_id
+    return client.kind.value, client.logins_key
+
+
 def pool_provider_clients(connection: str, pool: Mapping[str, Any], saved: Iterable[ProviderClient],
                           oidc: Mapping[str, Mapping[str, Any]] | None = None) -> list[ProviderClient]:
     """The runnable providers of ``pool``: drafts from its configuration, saved settings laid over them."""
-    saved_by_key = {(c.kind, c.logins_key): c for c in saved if c.connection == connection}
+    saved_by_key = {_overlay_key(c): c for c in saved if c.connection == connection}
     clients = []
     for draft in _drafts(connection, pool, oidc or {}):
-        chosen = saved_by_key.pop((draft.kind, draft.logins_key), None)
+        chosen = saved_by_key.pop(_overlay_key(draft), None)
         clients.append(chosen if chosen is not None else draft)
     return clients
 

@@ -201,3 +201,21 @@ def test_roles_tab_shows_the_groups_and_the_preview_explains_the_token_mapping(c
     text = page.preview.explanation.toPlainText()
     assert "admins (precedence 1" in text and "takes precedence over staff (precedence 2" in text
     assert f"The Token mapping uses cognito:preferred_role: {lab.roles['A']}." in text
+
+
+def test_an_app_client_secret_kept_in_settings_signs_the_secret_hash(tester):
+    page, lab = tester.page, tester.lab
+    index = next(i for i, c in enumerate(page.clients)
+                 if c.kind is ProviderKind.USER_POOL_PASSWORD and c.client_id == lab.secret_client_id)
+    page.provider_box.setCurrentIndex(index)
+    refused = wait_result(tester, start(tester, "alice", PASSWORD))  # no secret yet: no SECRET_HASH
+    assert refused.failure.error.code == "NotAuthorizedException" and refused.failure.step == "User pool sign-in"
+    dialog = page.edit_provider_settings()
+    assert dialog.fields["client_id"].isReadOnly()
+    dialog.set_field("client_secret", lab.client_secret)
+    dialog.accept()
+    tester.wait_until(lambda: not page.ctx.runner.running and page.current_client() is not None, 15,
+                      "the settings saved and the providers reloaded")
+    assert page.current_client().client_id == lab.secret_client_id
+    result = wait_result(tester, start(tester, "alice", PASSWORD))
+    assert result.ok, result.failure

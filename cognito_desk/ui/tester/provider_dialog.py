@@ -80,7 +80,7 @@ class ProviderDialog(QDialog):
                 self._combo("send_token", "Token sent to Cognito", ("id_token", "access_token"), client.send_token)
         if kind is ProviderKind.USER_POOL_PASSWORD:
             self._line("user_pool_id", "User pool ID", client.user_pool_id).setReadOnly(True)
-            self._line("client_id", "App client ID", client.client_id)
+            self._line("client_id", "App client ID", client.client_id).setReadOnly(True)  # the pool's, not ours
             self._secret(has_secret)
             self._line("username", "Default username", client.username)
         if kind is ProviderKind.SAML:
