@@ -58,8 +58,14 @@ def check_resources(paths: AppPaths) -> Check:
     return Check("resources", True, f"{paths.resources}")
 
 
+#: Libraries the app imports only when a feature is used (a bundle must carry them all the same): the SRP
+#: arithmetic of user-pool sign-ins (which imports boto3 and requests) and TOTP codes for scenarios.
+LAZY_LIBRARIES = ("pycognito.aws_srp", "pyotp")
+
+
 def check_modules() -> Check:
-    """Every module of the package imports (in a bundle: nothing the freezer missed or left out)."""
+    """Every module of the package imports, and the lazily imported libraries (in a bundle: nothing the freezer
+    missed or left out)."""
     import pkgutil
 
     from . import __path__ as package_path
@@ -67,7 +73,7 @@ def check_modules() -> Check:
     failed: list[str] = []
     names = [info.name for info in pkgutil.walk_packages(package_path, "cognito_desk.",
                                                          onerror=lambda name: failed.append(name))
-             if not info.name.endswith(".__main__")]
+             if not info.name.endswith(".__main__")] + list(LAZY_LIBRARIES)
     for name in names:
         try:
             importlib.import_module(name)
