@@ -26,6 +26,7 @@ from ..core import errors
 from ..core.explain import Explanation
 from ..core.tokens import inspect_token
 from ..settings import Secret
+from .agent import ProviderError
 from .challenges import PASSWORD_VERIFIER, Challenge, UnansweredChallenge
 from .clients import ProviderClient
 from .oauth import ProviderLogin
@@ -146,7 +147,7 @@ def _login(client: ProviderClient, result: Mapping[str, Any], timeline: Timeline
     tokens = result.get("AuthenticationResult") or {}
     id_token = str(tokens.get("IdToken") or "")
     if not id_token:
-        raise UnansweredChallenge("The user pool answered without an ID token.", "")
+        raise ProviderError("The user pool answered without an ID token.", error="no_id_token")
     claims = inspect_token(id_token).claims
     ours = [call for call in timeline.calls if call.step == STEP]  # the pool's configuration loads meanwhile
     if ours:
@@ -202,7 +203,7 @@ async def refresh_login(idp: CognitoIdpClient, client: ProviderClient, login: Pr
                         client_secret: str | None, timeline: Timeline) -> ProviderLogin:
     """New user-pool tokens from ``login.refresh_token`` (``REFRESH_TOKEN_AUTH``)."""
     if not login.refresh_token:
-        raise UnansweredChallenge("This sign-in has no refresh token: sign in again.", "")
+        raise ProviderError("This sign-in has no refresh token: sign in again.", error="no_refresh_token")
     session = _Session(idp, client, client_secret, timeline, [])
     username = str(login.claims.get("cognito:username") or login.claims.get("sub") or client.username)
     result = await session.initiate("REFRESH_TOKEN_AUTH", session.with_hash(

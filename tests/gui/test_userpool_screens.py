@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 import pyotp
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from service.moto_server import running_moto_server
 from userpool_lab import PASSWORD, TEMPORARY, UserPoolLab
 
@@ -71,7 +73,7 @@ def tester(connected_window, app_ctx, lab, run, wait_until):
     run(asyncio.sleep(0.2))
 
 
-def start(tester, username: str, password: str, flow: str = "srp") -> list:
+def start(tester, username: str, password: str, flow: str = "srp", *, enter: bool = False) -> list:
     form = tester.page.user_pool_form
     form.username.setText(username)
     form.password.setText(password)
@@ -80,7 +82,10 @@ def start(tester, username: str, password: str, flow: str = "srp") -> list:
     tester.page.run_finished.connect(finished.append)
 
     async def click():
-        tester.page.run_button.click()
+        if enter:  # Enter in the password field signs in, as in a login form
+            QTest.keyClick(form.password, Qt.Key.Key_Return)
+        else:
+            tester.page.run_button.click()
     tester.run(click())
     return finished
 
@@ -125,7 +130,7 @@ def test_new_password_required_is_answered_in_the_form(tester, assert_accessible
 
 
 def test_totp_code_from_the_form(tester):
-    finished = start(tester, "dave", PASSWORD)
+    finished = start(tester, "dave", PASSWORD, enter=True)
     form = tester.page.user_pool_form
     tester.wait_until(lambda: form.challenge is not None, 30, "the SOFTWARE_TOKEN_MFA form")
     assert form.challenge.name == "SOFTWARE_TOKEN_MFA"

@@ -171,6 +171,7 @@ class TesterPage(QWidget):
         self.browser_placeholder.setWordWrap(True)
         self.browser_holder.addWidget(self.browser_placeholder)
         self.user_pool_form = UserPoolForm()
+        self.user_pool_form.password.returnPressed.connect(self.run_sign_in)  # Enter signs in, as in a login form
         self.browser_holder.addWidget(self.user_pool_form)
         self.results = ResultPanel(self.refresh_credentials)
         self.permissions = PermissionsView(self.ctx.runner)  # what the assumed role lets this identity do
