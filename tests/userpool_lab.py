@@ -5,8 +5,8 @@ TOTP codes checked) and an embedded service whose ``provider_endpoints`` fetch u
 configuration, as a Local profile's "user pool endpoint" does. :class:`UserPoolLab` then builds, with boto3
 as an independent client: a user pool with groups ``admins`` (role A, precedence 1) and ``staff`` (role B,
 precedence 2), app clients with and without a secret, the users the journeys need (``alice`` in both groups,
-``bob`` in none, ``carol`` with a temporary password, ``dave`` with TOTP) and an identity pool whose Token
-mapping for that user pool the tests set.
+``bob`` in none, ``carol`` with a temporary password, ``dave`` with TOTP, ``erin`` with SMS MFA) and an
+identity pool whose Token mapping for that user pool the tests set.
 """
 
 from __future__ import annotations
@@ -68,13 +68,15 @@ class UserPoolLab:
             "Role"]["Arn"] for name in ("auth", "A", "B")}
         idp.create_group(UserPoolId=self.user_pool_id, GroupName="admins", RoleArn=self.roles["A"], Precedence=1)
         idp.create_group(UserPoolId=self.user_pool_id, GroupName="staff", RoleArn=self.roles["B"], Precedence=2)
-        for user in ("alice", "bob", "dave"):
+        for user in ("alice", "bob", "dave", "erin"):
             self.user(user)
         for group in ("admins", "staff"):
             idp.admin_add_user_to_group(UserPoolId=self.user_pool_id, Username="alice", GroupName=group)
         idp.admin_create_user(UserPoolId=self.user_pool_id, Username="carol", TemporaryPassword=TEMPORARY,
                               MessageAction="SUPPRESS")
         self._totp("dave")
+        idp.admin_set_user_mfa_preference(UserPoolId=self.user_pool_id, Username="erin", SMSMfaSettings={
+            "Enabled": True, "PreferredMfa": True})
         self.token_mapping("AuthenticatedRole")
         return self
 

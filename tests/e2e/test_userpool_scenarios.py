@@ -116,6 +116,13 @@ def test_a_totp_user_without_a_seed_reference_stops_at_the_named_challenge(lab, 
     assert "SOFTWARE_TOKEN_MFA" in outcome.record.error_message and "totp_seed" in outcome.record.error_message
 
 
+def test_an_sms_code_cannot_be_automated_and_is_named(lab, monkeypatch):
+    monkeypatch.setenv("UP_PASSWORD", PASSWORD)
+    [outcome] = run(lab, [scenario_text(lab, "sms", "erin", "", flow="password")], None)
+    assert outcome.record.outcome == "UnansweredChallenge" and outcome.record.challenges == ["SMS_MFA"]
+    assert "text message or e-mail cannot be read by a scenario" in outcome.record.error_message
+
+
 def test_scenario_file_refuses_literal_secrets_and_round_trips(lab):
     text = scenario_text(lab, "rt", "alice", "", extra='totp_seed = "keyring:alice-seed"\nnew_password = "env:N"')
     scenario = parse_scenario(text)

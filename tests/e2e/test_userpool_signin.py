@@ -160,6 +160,13 @@ def test_totp_user_signs_in_with_a_code_from_the_seed_and_a_wrong_code_is_the_us
     assert "user pool" in wrong.failure.explanation.title
 
 
+def test_sms_mfa_code_is_asked_for_and_sent(lab):
+    answers = Answers(Code="424242")  # moto sends no text message and accepts any code
+    result = sign_in(lab, "erin", flow="password", answers=answers)
+    assert result.ok, result.failure
+    assert result.challenges == ["SMS_MFA"] and [c.fields()[0].key for c in answers.asked] == ["SMS_MFA_CODE"]
+
+
 def test_a_challenge_nobody_answers_is_named(lab):
     result = sign_in(lab, "dave", answers=None)
     assert result.failure.error.challenge == "SOFTWARE_TOKEN_MFA"

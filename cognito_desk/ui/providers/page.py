@@ -39,6 +39,7 @@ from cognito_desk.admin.pool_state import IAM_PROVIDERS, POOL
 from cognito_desk.admin.pools import Conflict, PoolEdit
 from cognito_desk.admin.provider_usage import IamProvider
 from cognito_desk.admin.providers import SOCIAL_PROVIDERS, ProvidersEdit
+from cognito_desk.admin.user_pools import SERVER_SIDE_TOKEN_CHECK
 
 from ..context import AppContext
 from ..icons import icon
@@ -93,6 +94,7 @@ class ProvidersPage(PoolTab, QWidget):
         self.client_id.setAccessibleName("App client ID")
         self.client_id.setPlaceholderText("app client ID")
         self.token_check = QCheckBox("Server-side token check")
+        self.token_check.setToolTip(SERVER_SIDE_TOKEN_CHECK)
         self.add_user_pool_button = QPushButton(icon("add"), "Add")
         self.add_user_pool_button.setAccessibleName("Add the user pool")
         self.remove_user_pool_button = QPushButton(icon("delete"), "Remove")
