@@ -39,6 +39,7 @@ from .recording import BrowserAction
 from .role_check import tried_role
 from .saml import saml_login
 from .timeline import Timeline
+from .userpool import STEP as USER_POOL_STEP
 from .userpool import UserPoolRefused, UserPoolSignIn, refresh_login, user_pool_explanation, user_pool_login
 
 __all__ = ["Flow", "RunFailure", "RunRequest", "RunResult", "SignInRun"]
@@ -177,7 +178,7 @@ class SignInRun:
             return result
         # The pool's configuration (for the prediction and the explanations) is read while the user signs in.
         config = asyncio.ensure_future(load_pool_config(self.clients.identity, request.pool_id, result.timeline))
-        step = "Provider login"
+        step = USER_POOL_STEP if kind is ProviderKind.USER_POOL_PASSWORD else "Provider login"
         try:
             if kind not in (ProviderKind.GUEST, ProviderKind.DEVELOPER):
                 result.login = await self._provider_login(request, result)

@@ -237,3 +237,26 @@ def test_group_roles_are_listed_by_precedence_and_untrusted_roles_linted(lab):
     assert [(g.name, g.precedence) for g in report.groups] == [("admins", 1), ("staff", 2), ("contractors", 3)]
     assert report.groups[0].role_arn == lab.roles["A"]
     assert [f.group for f in report.findings] == ["contractors"]
+
+
+def test_a_challenge_the_app_cannot_answer_is_named_not_swallowed(lab):
+    idp = lab.idp  # a pool that requires MFA, and a user who has none set up yet: the pool answers MFA_SETUP
+    strict = idp.create_user_pool(PoolName=f"{lab.name}-strict", MfaConfiguration="OFF")["UserPool"]["Id"]
+    idp.set_user_pool_mfa_config(UserPoolId=strict, SoftwareTokenMfaConfiguration={"Enabled": True},
+                                 MfaConfiguration="ON")
+    app = idp.create_user_pool_client(UserPoolId=strict, ClientName="app",
+                                      ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=strict, Username="frank", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=strict, Username="frank", Password=PASSWORD, Permanent=True)
+
+    async def main():
+        async with clients(lab) as connection:
+            client = ProviderClient("local", "strict", ProviderKind.USER_POOL_PASSWORD, user_pool_id=strict,
+                                    client_id=app, username="frank")
+            return await SignInRun(connection).run(RunRequest(lab.pool_id, client, user_pool=UserPoolSignIn(
+                Secret(PASSWORD), Answers())))
+    result = asyncio.run(main())
+    assert result.challenges == ["MFA_SETUP"]
+    assert result.failure.error.challenge == "MFA_SETUP" and result.failure.step == "User pool sign-in"
+    assert result.failure.message == "The user pool set the challenge MFA_SETUP, which cognito-desk cannot answer."
+    assert result.failure.explanation.title == "The user pool set a challenge this run could not answer"
