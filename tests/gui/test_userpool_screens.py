@@ -224,3 +224,17 @@ def test_an_app_client_secret_kept_in_settings_signs_the_secret_hash(tester):
     assert page.current_client().client_id == lab.secret_client_id
     result = wait_result(tester, start(tester, "alice", PASSWORD))
     assert result.ok, result.failure
+
+
+def test_cancel_while_a_challenge_waits_clears_the_form_and_keeps_the_partial_run(tester):
+    page = tester.page
+    start(tester, "carol", TEMPORARY, "password")
+    form = page.user_pool_form
+    tester.wait_until(lambda: form.challenge is not None, 30, "the NEW_PASSWORD_REQUIRED form")
+    page.cancel()
+    tester.wait_until(lambda: not page.ctx.runner.running, 15, "the run to stop")
+    assert form.challenge is None and form.challenge_box.isHidden()
+    assert page.hint.text().startswith("Sign-in cancelled")
+    partial = page.sign_in.result
+    assert partial.challenges == ["NEW_PASSWORD_REQUIRED"] and partial.identity_id is None
+    assert page.run_button.isEnabled()
