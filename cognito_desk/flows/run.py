@@ -8,7 +8,8 @@ expiries) and :class:`SignInRun`, which runs the steps in order and, when one fa
 and keeps everything gathered until then. An id_token-only provider handed an access token
 (``token_use: access``) is refused before anything goes to Cognito. Cancelling the task cancels the run
 (the user agent closes its page or listener); the partial result stays on :attr:`SignInRun.result`.
-:meth:`SignInRun.refresh` gets new credentials with the same logins, or says why a new login is needed.
+:meth:`SignInRun.refresh` gets new credentials with the same logins (renewing a user pool's tokens first with
+``REFRESH_TOKEN_AUTH``), or says why a new login is needed.
 """
 
 from __future__ import annotations
@@ -209,14 +210,16 @@ class SignInRun:
         return result
 
     async def refresh(self, result: RunResult) -> RunResult:
-        """New credentials with the same logins (a provider login is not repeated)."""
-        if result.provider_expires_at is not None and result.provider_expires_at <= time.time():
+        """New credentials with the same logins (a provider login is not repeated; a user pool's tokens are renewed
+        first with its refresh token, so they may have expired)."""
+        renewable = result.login is not None and bool(result.login.refresh_token)
+        if not renewable and result.provider_expires_at is not None and result.provider_expires_at <= time.time():
             raise ProviderError(result.refresh_advice(), error="provider_token_expired")
         exchange = Exchange(self.clients.identity, self.clients.sts, result.timeline)
         result.failure = None
         calls_before = len(result.timeline.calls)
         try:
-            if result.login is not None and result.login.refresh_token:
+            if renewable and result.login is not None:
                 result.login = await refresh_login(self._user_pool_api(), result.request.client, result.login,
                                                    result.request.client_secret, result.timeline)
                 result.logins = {result.login.logins_key: result.login.token}
