@@ -20,6 +20,7 @@ from userpool_lab import PASSWORD, TEMPORARY, UserPoolLab, user_pool_service
 from cognito_desk.scenarios.cli import unresolved
 from cognito_desk.scenarios.history import HistoryStore
 from cognito_desk.scenarios.model import ScenarioError, dump_scenario, parse_scenario
+from cognito_desk.scenarios.origins import Approval, plan_of
 from cognito_desk.scenarios.runner import run_scenarios
 from cognito_desk.scenarios.saving import scenario_from_record
 
@@ -129,6 +130,15 @@ def test_scenario_file_refuses_literal_secrets_and_round_trips(lab):
     assert scenario.user_pool_refs == {"password": "env:UP_PASSWORD", "totp_seed": "keyring:alice-seed",
                                        "new_password": "env:N"}
     assert parse_scenario(dump_scenario(scenario)) == scenario
+    plan = plan_of(scenario, Approval())  # the secrets go only to the connection's user-pool API
+    assert plan.violations == [] and [(u.reference, u.where) for u in plan.uses] == [
+        ("env:UP_PASSWORD", "user pool password"), ("keyring:alice-seed", "user pool totp seed"),
+        ("env:N", "user pool new password")]
+    assert all("connection's user-pool API" in u.goes_to for u in plan.uses)
+    named = parse_scenario(text.replace("[expect]", '[connection]\nendpoint = "https://elsewhere.example"\n\n[expect]'))
+    assert plan_of(named, Approval(), connection_from_file=True).violations == [
+        "the file names the connection endpoint https://elsewhere.example, which is not approved: pass --endpoint "
+        "or --allow-origin for it"]
     with pytest.raises(ScenarioError, match="password looks like a literal secret"):
         parse_scenario(text.replace('"env:UP_PASSWORD"', '"hunter2"'))
     with pytest.raises(ScenarioError, match=r"totp_seed looks like a literal secret"):
