@@ -6,9 +6,10 @@ Owns what the Identity providers tab's user-pool picker shows — the connection
 (:func:`provider_entry`) — and what the Roles & rules tab shows next to a user-pool provider's mapping:
 its groups by precedence with their IAM roles, and the roles this identity pool could not hand out
 (:func:`load_group_roles`, :class:`GroupRoles`; the rule itself is ``core.groups``), and what the preview
-adds for a Token mapping (:func:`token_mapping_lines`). Everything goes through
-the connection's :class:`~cognito_desk.aws.CognitoIdpClient` and ``IamClient`` (signed admin reads), on any
-connection kind that has a user-pool API. :data:`SERVER_SIDE_TOKEN_CHECK` explains that provider toggle.
+adds for a Token mapping (:func:`token_mapping_lines`). Everything goes through the connection's
+:class:`~cognito_desk.aws.CognitoIdpClient` (signed admin reads) on any connection kind that has a
+user-pool API; the roles' trust policies are the ones the pool state already read (no second IAM read).
+:data:`SERVER_SIDE_TOKEN_CHECK` explains that provider toggle.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..aws import CognitoIdpClient, Endpoint, IamClient
+from ..aws import CognitoIdpClient, Endpoint
 from ..aws.endpoints import COGNITO_IDP
-from ..core import errors
 from ..core.groups import Group, GroupRoleFinding, explain_token_role, lint_group_roles
 from ..core.tokens import USER_POOL_ID_PATTERN, user_pool_provider_name
 from .rules import RolesForm
@@ -129,23 +129,12 @@ class GroupRoles:
     findings: tuple[GroupRoleFinding, ...]
 
 
-async def _trust_policy(iam: IamClient, arn: str) -> object | None:
-    try:
-        role = await iam.get_role(role_name=arn.rsplit("/", 1)[-1])
-    except errors.AwsError as exc:
-        if exc.code == "NoSuchEntity":
-            return None
-        raise
-    return role.get("Role", {}).get("AssumeRolePolicyDocument")
-
-
-async def load_group_roles(idp: CognitoIdpClient, iam: IamClient, user_pool_id: str,
-                           identity_pool_id: str) -> GroupRoles:
-    """The groups of ``user_pool_id`` with their roles, and the roles ``identity_pool_id`` could not use."""
+async def load_group_roles(idp: CognitoIdpClient, user_pool_id: str, identity_pool_id: str,
+                           trust_policies: Mapping[str, object | None]) -> GroupRoles:
+    """The groups of ``user_pool_id`` with their roles, and the roles ``identity_pool_id`` could not use, judged
+    on ``trust_policies`` (the account's roles the pool state already holds: ARN → trust policy)."""
     groups = sorted([Group.from_wire(g) async for g in idp.iter_groups(user_pool_id)], key=lambda g: (g.rank, g.name))
-    arns = sorted({g.role_arn for g in groups if g.role_arn})
-    policies = dict(zip(arns, await asyncio.gather(*(_trust_policy(iam, arn) for arn in arns)), strict=True))
-    return GroupRoles(user_pool_id, tuple(groups), tuple(lint_group_roles(groups, policies, identity_pool_id)))
+    return GroupRoles(user_pool_id, tuple(groups), tuple(lint_group_roles(groups, trust_policies, identity_pool_id)))
 
 
 def token_mapping_lines(form: RolesForm, logins_key: str, claims: Mapping, groups: Sequence[Group] = (),

@@ -117,8 +117,8 @@ class GroupRoleFinding:
 
 def lint_group_roles(groups: Iterable[Group], trust_policies: Mapping[str, str | Mapping | None],
                      pool_id: str) -> list[GroupRoleFinding]:
-    """Group roles this identity pool cannot hand out: unknown to IAM, or not trusting the pool's authenticated
-    identities (``trust_policies`` maps role ARN → trust policy document, None when the role does not exist)."""
+    """Group roles this identity pool cannot hand out: not among the account's roles, or not trusting the pool's
+    authenticated identities (``trust_policies`` maps the account's role ARNs → trust policy document)."""
     found = []
     for group in groups:
         if not group.role_arn:
@@ -126,7 +126,7 @@ def lint_group_roles(groups: Iterable[Group], trust_policies: Mapping[str, str |
         document = trust_policies.get(group.role_arn)
         if document is None:
             found.append(GroupRoleFinding(group.name, group.role_arn, f"Group {group.name}'s role {group.role_arn} "
-                                          "does not exist in IAM."))
+                                          "is not among this account's roles (deleted, or another account's)."))
             continue
         for finding in lint_trust_policy(document, pool_id=pool_id, slot="authenticated"):
             if finding.severity == "error":

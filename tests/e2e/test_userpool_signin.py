@@ -20,6 +20,7 @@ import pyotp
 import pytest
 from userpool_lab import PASSWORD, TEMPORARY, UserPoolLab, user_pool_service
 
+from cognito_desk.admin.roles_snapshot import load_account_roles
 from cognito_desk.admin.user_pools import (
     UserPoolSummary,
     list_app_clients,
@@ -234,7 +235,8 @@ def test_group_roles_are_listed_by_precedence_and_untrusted_roles_linted(lab):
 
     async def main():
         async with clients(lab) as connection:
-            return await load_group_roles(connection.cognito_idp, connection.iam, lab.user_pool_id, lab.pool_id)
+            policies = await load_account_roles(connection.iam)  # what the pool state holds
+            return await load_group_roles(connection.cognito_idp, lab.user_pool_id, lab.pool_id, policies)
     report = asyncio.run(main())
     assert [(g.name, g.precedence) for g in report.groups] == [("admins", 1), ("staff", 2), ("contractors", 3)]
     assert report.groups[0].role_arn == lab.roles["A"]

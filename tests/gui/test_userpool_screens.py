@@ -185,16 +185,20 @@ def test_roles_tab_shows_the_groups_and_the_preview_explains_the_token_mapping(c
     from cognito_desk.ui.roles.page import RolesPage
 
     window = connected_window
+    lab.idp.create_group(UserPoolId=lab.user_pool_id, GroupName="contractors", Precedence=3,
+                         RoleArn="arn:aws:iam::000000000000:role/never-made")
     page = wired_tab(window, RolesPage)
     window.show()
     window.pools_changed(select=lab.pool_id)
     key = f"{lab.provider_name}:{lab.client_id}"
     wait_until(lambda: page.snapshot is not None and not page.ctx.runner.running, 30, "the roles snapshot")
     page.mappings.provider.setCurrentText(key)
-    wait_until(lambda: page.groups.model.rowCount() == 2 and not page.ctx.runner.running, 30, "the groups")
+    wait_until(lambda: page.groups.model.rowCount() == 3 and not page.ctx.runner.running, 30, "the groups")
     model = page.groups.model
-    rows = [[model.index(r, c).data() for c in range(3)] for r in range(model.rowCount())]
-    assert rows == [["admins", "1", lab.roles["A"]], ["staff", "2", lab.roles["B"]]]
+    rows = [[model.index(r, c).data() for c in range(4)] for r in range(model.rowCount())]
+    assert rows[:2] == [["admins", "1", lab.roles["A"], ""], ["staff", "2", lab.roles["B"], ""]]
+    assert rows[2][:3] == ["contractors", "3", "arn:aws:iam::000000000000:role/never-made"]
+    assert "not among this account's roles" in rows[2][3]
     qtmodeltester.check(model)
     assert_accessible(page.groups)
     page.preview.key.setCurrentText(lab.provider_name)

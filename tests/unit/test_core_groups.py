@@ -58,4 +58,4 @@ def test_lint_names_roles_the_pool_cannot_use():
                                                                                                   "authenticated"))}
     findings = lint_group_roles([ADMINS, STAFF, Group("ghosts", C, 3), Group("plain")], policies, pool)
     assert [(f.group, f.role_arn) for f in findings] == [("staff", B), ("ghosts", C)]
-    assert "not usable by this pool" in findings[0].message and "does not exist in IAM" in findings[1].message
+    assert "not usable by this pool" in findings[0].message and "not among this account's roles" in findings[1].message

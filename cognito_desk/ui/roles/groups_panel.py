@@ -2,10 +2,10 @@
 
 Owns :class:`GroupsModel` (a read-only Qt table over ``core.groups.Group``: group, precedence, IAM role, and
 what is wrong with the role for this identity pool) and :class:`GroupsPanel`, which loads a provider's groups
-through the window's runner (``admin.user_pools.load_group_roles``: ListGroups, then IAM for the roles' trust
-policies) when the mapping editor shows a user-pool provider, and says why nothing is shown otherwise
-(another kind of provider, or a connection without a user-pool API). :attr:`GroupsPanel.groups_loaded`
-hands the groups to the preview, which explains a Token mapping with them.
+through the window's runner (``admin.user_pools.load_group_roles``: ListGroups; the roles are judged on the
+trust policies the tab's roles snapshot already holds) when the mapping editor shows a user-pool provider,
+and says why nothing is shown otherwise (another kind of provider, or a connection without a user-pool API).
+:attr:`GroupsPanel.groups_loaded` hands the groups to the preview, which explains a Token mapping with them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from ...admin.roles_snapshot import RolesSnapshot
 from ...admin.user_pools import GroupRoles, load_group_roles, user_pool_of
 from ...core.groups import Group, GroupRoleFinding
 from ..context import AppContext
@@ -81,8 +82,9 @@ class GroupsPanel(QWidget):
         self.shown_for: tuple[PoolRef, str] | None = None
         self.show_provider(None, "")
 
-    def show_provider(self, pool: PoolRef | None, mapping_key: str) -> None:
-        """Show the groups of the user pool ``mapping_key`` names (``<provider name>:<client id>``), if any."""
+    def show_provider(self, pool: PoolRef | None, mapping_key: str, snapshot: RolesSnapshot | None = None) -> None:
+        """Show the groups of the user pool ``mapping_key`` names (``<provider name>:<client id>``), if any, with
+        their roles judged on the trust policies of the tab's ``snapshot`` (the pool state's account roles)."""
         self.errors.clear()
         self.model.set_report(None)
         self.groups_loaded.emit(())
@@ -99,10 +101,11 @@ class GroupsPanel(QWidget):
         self.note.setText(f"Groups of {user_pool_id}, highest precedence first: a member's ID token carries the "
                           "roles of its groups (cognito:roles) and the first one's (cognito:preferred_role).")
         wanted = self.shown_for
-        self.ctx.runner.run(load_group_roles(idp, pool.connection.iam, user_pool_id, pool.pool_id),
+        policies = snapshot.trust_policies if snapshot is not None else {}
+        self.ctx.runner.run(load_group_roles(idp, user_pool_id, pool.pool_id, policies),
                             label="Reading the user pool's groups", busy=self, errors=self.errors,
                             on_success=lambda report: self._loaded(wanted, report),
-                            retry=lambda: self.show_provider(pool, mapping_key))
+                            retry=lambda: self.show_provider(pool, mapping_key, snapshot))
 
     def _loaded(self, wanted, report: GroupRoles) -> None:
         if wanted != self.shown_for:  # another provider was chosen meanwhile

@@ -137,7 +137,8 @@ class RolesPage(PoolTab, QWidget):
         layout.addWidget(self.errors)
         layout.addWidget(self.splitter, 1)
         self.mappings.edited.connect(self._edited)
-        self.mappings.provider.currentTextChanged.connect(lambda key: self.groups.show_provider(self.pool, key))
+        self.mappings.provider.currentTextChanged.connect(
+            lambda key: self.groups.show_provider(self.pool, key, self.snapshot))
         self.groups.groups_loaded.connect(self.preview.show_groups)
         self.trust.fix_requested.connect(self.apply_fix)
         self.save_button.clicked.connect(self.save)
@@ -185,7 +186,7 @@ class RolesPage(PoolTab, QWidget):
             box.blockSignals(False)
             self.create_buttons[slot].setEnabled(snapshot is not None)
         self.mappings.show_form(snapshot.form if snapshot else None, snapshot.pool if snapshot else {})
-        self.groups.show_provider(self.pool if snapshot else None, self.mappings.provider.currentText())
+        self.groups.show_provider(self.pool if snapshot else None, self.mappings.provider.currentText(), snapshot)
         self.trust.show_snapshot(snapshot)
         self.preview.show_snapshot(snapshot)
         self.save_button.setEnabled(snapshot is not None)
