@@ -52,18 +52,17 @@ def lab(connected_window, moto_url, run):
     return UserPoolLab(service, moto_url, f"gui-{uuid.uuid4().hex[:10]}").build()
 
 
-def wired_tab(window, kind):
-    (page,) = [window.tabs.widget(i) for i in range(window.tabs.count()) if isinstance(window.tabs.widget(i), kind)]
+def wired_tab(window, name: str):
+    """The screen ``build_window`` wired under ``name``, made the current tab."""
+    page = window.screens[name]
     window.tabs.setCurrentWidget(page)
     return page
 
 
 @pytest.fixture
 def tester(connected_window, app_ctx, lab, run, wait_until):
-    from cognito_desk.ui.tester import TesterPage
-
     window = connected_window
-    page = wired_tab(window, TesterPage)
+    page = wired_tab(window, "tester")
     window.show()
     window.pools_changed(select=lab.pool_id)
     wait_until(lambda: len(page.clients) == 4 and not app_ctx.runner.running, 30, "the pool's providers, screens idle")
@@ -151,13 +150,11 @@ def test_wrong_password_is_explained_as_the_user_pools_refusal(tester):
 
 def test_the_picker_adds_a_user_pool_chosen_by_region_pool_and_client(connected_window, lab, run, wait_until,
                                                                       assert_accessible):
-    from cognito_desk.ui.providers.page import ProvidersPage
-
     window = connected_window
     connection = window.connection
     pool_id = run(connection.identity.create_identity_pool(identity_pool_name="picked",
                                                            allow_unauthenticated_identities=False))["IdentityPoolId"]
-    page = wired_tab(window, ProvidersPage)
+    page = wired_tab(window, "providers")
     window.show()
     window.pools_changed(select=pool_id)
     wait_until(lambda: page.edit is not None and page.edit.edit.pool_id == pool_id and not page.ctx.runner.running,
@@ -182,12 +179,10 @@ def test_the_picker_adds_a_user_pool_chosen_by_region_pool_and_client(connected_
 
 def test_roles_tab_shows_the_groups_and_the_preview_explains_the_token_mapping(connected_window, lab, run, wait_until,
                                                                                 qtmodeltester, assert_accessible):
-    from cognito_desk.ui.roles.page import RolesPage
-
     window = connected_window
     lab.idp.create_group(UserPoolId=lab.user_pool_id, GroupName="contractors", Precedence=3,
                          RoleArn="arn:aws:iam::000000000000:role/never-made")
-    page = wired_tab(window, RolesPage)
+    page = wired_tab(window, "roles")
     window.show()
     window.pools_changed(select=lab.pool_id)
     key = f"{lab.provider_name}:{lab.client_id}"
