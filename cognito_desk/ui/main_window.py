@@ -24,9 +24,11 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -149,7 +151,14 @@ class MainWindow(QMainWindow):
         self.no_pool.setAccessibleName("No pool selected")
         self.right = QStackedWidget()
         self.right.addWidget(self.no_pool)
-        self.right.addWidget(pool_pane)
+        # However tall a tab's content (the Roles & rules editors, a long explanation), the pool's pane scrolls
+        # rather than growing the window past the screen.
+        self.pool_scroll = QScrollArea()
+        self.pool_scroll.setObjectName("poolPane")
+        self.pool_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.pool_scroll.setWidgetResizable(True)
+        self.pool_scroll.setWidget(pool_pane)
+        self.right.addWidget(self.pool_scroll)
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.pool_list)

@@ -49,3 +49,22 @@ def test_a_long_failure_explanation_scrolls_instead_of_growing_the_window(connec
     assert window.minimumSizeHint().height() <= REPORTED_SCREEN_HEIGHT
     scroll = tester.results.errors.body_scroll.verticalScrollBar()
     wait_until(lambda: scroll.maximum() > 0, 10, "the explanation to scroll")  # the rest is a scroll away
+
+
+def test_no_tab_makes_the_window_taller_than_the_screen(connected_window, run, wait_until, qtbot):
+    """Every tab, with a long connection error above it: the pool's pane scrolls, the window stays on the screen."""
+    window = connected_window
+    pool_id = run(window.connection.identity.create_identity_pool(
+        identity_pool_name="every-tab", allow_unauthenticated_identities=True))["IdentityPoolId"]
+    window.pools_changed(select=pool_id)
+    wait_until(lambda: window.current_pool() is not None, 30, "the pool to be selected")
+    window.show()
+    qtbot.waitExposed(window)
+    window.connection_errors.show_report(_report(60), label="Connecting to local")
+    tallest = {}
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        wait_until(lambda: not window.ctx.runner.running, 30, f"the {window.tabs.tabText(index)} tab to load")
+        window.layout().activate()
+        tallest[window.tabs.tabText(index)] = window.minimumSizeHint().height()
+    assert max(tallest.values()) <= REPORTED_SCREEN_HEIGHT, tallest
