@@ -9,7 +9,8 @@ lists it in :attr:`Runner.running` for the status bar's activity indicator, then
 raw AWS error one click away). Cancelling is silent: nothing half-done is reported as a failure. While a call
 of the coroutine waits to retry because AWS throttled it (``aws.retry.throttle_context``), the busy cover and
 the status bar say "Throttled by AWS, retrying…" instead of the label.
-Blocking calls (keyring, files) go through :meth:`Runner.run_blocking`, which runs them in a worker
+:meth:`Runner.drain` cancels everything and waits until nothing runs (a window closing for good). Blocking
+calls (keyring, files) go through :meth:`Runner.run_blocking`, which runs them in a worker
 thread the same way. Exceptions raised by callbacks reach ``sys.excepthook``, never the void.
 (``asyncio`` and ``logging`` are imported on first use: the window is painted before the loop exists.)
 """
@@ -121,6 +122,11 @@ class Runner(QObject):
                 if on_settled is not None:
                     on_settled()
                 if task.cancelled() or operation.cancelled:
+                    if not task.cancelled() and task.exception() is not None:  # retrieved: cancelling is silent
+                        import logging
+
+                        logging.getLogger("cognito_desk.ui").debug("%s, cancelled, ended with %r", label,
+                                                                   task.exception())
                     return
                 error = task.exception()
                 if error is not None:
@@ -149,6 +155,16 @@ class Runner(QObject):
     def cancel_all(self) -> None:
         for operation in list(self.running):
             operation.cancel()
+
+    async def drain(self) -> None:
+        """Cancel every operation and wait until none is left (the window closing for good): what a cancelled
+        operation's clean-up starts (closing a connection) is cancelled and waited for in turn."""
+        import asyncio
+
+        while self.running:
+            self.cancel_all()
+            # The operations' done callbacks (which take them off the list) run before this wait returns.
+            await asyncio.wait([operation.task for operation in self.running])
 
 
 async def _in_thread(function: Callable[[], T]) -> T:

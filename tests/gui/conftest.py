@@ -8,7 +8,8 @@
   module overrides that fixture with a lab quota file), clients retrying as ``client_retry`` says (default:
   botocore's standard mode), session-only secrets, window state in a temporary INI file.
 * ``main_window`` — :func:`cognito_desk.ui.app.build_window` (every screen plugged in), hidden; at the end
-  it is closed, its connection and embedded service stopped, and any top-level widget a test leaked fails it.
+  its runner's operations are cancelled and waited for (none outlives the test), it is closed, its connection
+  and embedded service stopped, and any top-level widget a test leaked fails it.
 * ``connected_window`` — ``main_window`` after start-up: the Local connection open and the pool list shown.
 * ``assert_accessible(widget)`` — fails naming every control under ``widget`` (buttons, inputs, lists,
   tables, and the buttons Qt adds inside line edits) that has no accessible name: screen readers and GUI
@@ -61,35 +62,41 @@ def garbage_on_the_gui_thread(qapp):
     gc.collect()
 
 
+def _run_on(loop, qapp, coro, timeout: float = 30.0):
+    """Run ``coro`` on ``loop`` (tests and teardowns: never qasync's ``run_until_complete``). qasync's makes a
+    last pass over Qt events after the loop stopped, running callbacks with no running asyncio loop: a task still
+    in flight then fails inside anyio ("no running event loop") and leaves its httpx connection locked for good,
+    its exception never retrieved. Here that pass runs with the loop set as the running one."""
+    future = asyncio.ensure_future(asyncio.wait_for(coro, timeout), loop=loop)
+    future.add_done_callback(lambda _: loop.stop())
+    loop.run_forever()
+    asyncio.events._set_running_loop(loop)
+    try:
+        qapp.processEvents()
+    finally:
+        asyncio.events._set_running_loop(None)
+    return future.result()
+
+
 @pytest.fixture
 def qt_loop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    # Every task cancelled and waited for, until none is left (a task's clean-up may start another).
+    while pending := [task for task in asyncio.all_tasks(loop) if not task.done()]:
+        for task in pending:
+            task.cancel()
+        _run_on(loop, qapp, asyncio.wait(pending))
     loop.close()  # also joins the worker threads of asyncio.to_thread
     asyncio.set_event_loop(None)
 
 
 @pytest.fixture
 def run(qt_loop, qapp):
-    """Run ``coro`` on the loop. qasync's ``run_until_complete`` makes a last pass over Qt events after the loop
-    stopped, running callbacks with no running asyncio loop: a request still in flight then fails inside anyio
-    and leaves its httpx connection locked for good. Here that pass runs with the loop set as the running one."""
+    """Run ``coro`` on the loop (see :func:`_run_on`)."""
     def run(coro, timeout: float = 30.0):
-        future = asyncio.ensure_future(asyncio.wait_for(coro, timeout), loop=qt_loop)
-        future.add_done_callback(lambda _: qt_loop.stop())
-        qt_loop.run_forever()
-        asyncio.events._set_running_loop(qt_loop)
-        try:
-            qapp.processEvents()
-        finally:
-            asyncio.events._set_running_loop(None)
-        return future.result()
+        return _run_on(qt_loop, qapp, coro, timeout)
     return run
 
 
@@ -117,26 +124,27 @@ def client_retry():
 
 
 @pytest.fixture
-def app_ctx(tmp_path, qt_loop, local_quotas, client_retry):
+def app_ctx(tmp_path, qt_loop, qapp, local_quotas, client_retry):
     from cognito_desk.ui.app import scratch_context
 
     ctx = scratch_context(tmp_path, quotas=local_quotas, retry=client_retry)
     yield ctx
-    ctx.runner.cancel_all()
+    _run_on(qt_loop, qapp, ctx.runner.drain())
     ctx.local.stop_all()
 
 
 @pytest.fixture
-def main_window(app_ctx, qtbot, qt_loop):
+def main_window(app_ctx, qtbot, qt_loop, qapp):
     from cognito_desk.ui.app import build_window
 
     before = set(QApplication.topLevelWidgets())
     window = build_window(app_ctx)
 
     def close_connection(_):
-        app_ctx.runner.cancel_all()
+        """Nothing the test started outlives it: every operation cancelled and over, the connection closed."""
+        _run_on(qt_loop, qapp, app_ctx.runner.drain())
         if window.connection is not None:
-            qt_loop.run_until_complete(window.connection.aclose())
+            _run_on(qt_loop, qapp, window.connection.aclose())
 
     # pytest-qt closes and deletes the window before this fixture's own teardown runs.
     qtbot.addWidget(window, before_close_func=close_connection)
