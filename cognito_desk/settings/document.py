@@ -4,13 +4,16 @@ Owns :class:`Settings` (the connection profiles and which one is active), its va
 (duplicate names, a dangling active profile, every profile's own checks), the schema version and the
 chain of migrations that bring an older file up to date, and :class:`SettingsFile`, which reads the
 file (a missing file gives the defaults: one Local profile) and replaces it atomically (temp file in
-the same directory, fsync, ``os.replace``: :mod:`.files`). Problems raise :class:`SettingsError` listing every one.
+the same directory, fsync, ``os.replace``: :mod:`.files`); writers in this process take turns, and
+:meth:`SettingsFile.remember_active` changes only which profile is active, in the file as it is now (a stale
+copy of the profiles is never written back). Problems raise :class:`SettingsError` listing every one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +27,9 @@ from .profiles import ConnectionProfile, LocalProfile, profile_from_dict, profil
 __all__ = ["SCHEMA_VERSION", "Settings", "SettingsError", "SettingsFile", "migrate"]
 
 SCHEMA_VERSION = 1
+
+#: One lock for every writer of the settings files of this process (saves are rare and short).
+_WRITING = threading.RLock()
 
 
 class SettingsError(errors.CognitoDeskError):
@@ -161,7 +167,19 @@ class SettingsFile:
         problems = settings.problems()
         if problems:
             raise SettingsError(problems, self.path)
-        write_atomically(self.path, json.dumps(settings_to_dict(settings), indent=2, ensure_ascii=False) + "\n")
+        with _WRITING:
+            write_atomically(self.path, json.dumps(settings_to_dict(settings), indent=2, ensure_ascii=False) + "\n")
+
+    def remember_active(self, name: str) -> Settings:
+        """Make ``name`` the active profile in the file as it is now; nothing changes when the file no longer
+        has that profile (it was removed meanwhile). Returns the settings the file then holds."""
+        with _WRITING:
+            current = self.load()
+            if current.active_profile == name or all(p.name != name for p in current.profiles):
+                return current
+            new = replace(current, active_profile=name)
+            self.save(new)
+            return new
 
     def __repr__(self) -> str:
         return f"SettingsFile({str(self.path)!r})"

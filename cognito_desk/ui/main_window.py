@@ -334,8 +334,7 @@ class MainWindow(QMainWindow):
         self._connecting = connecting
         if name != self.settings.active_profile:
             self.settings = Settings(self.settings.profiles, name)
-            settings = self.settings
-            self.ctx.runner.run_blocking(lambda: self.ctx.settings_file.save(settings),
+            self.ctx.runner.run_blocking(lambda: self.ctx.settings_file.remember_active(name),
                                          label="Remembering the connection", errors=self.connection_errors)
 
     def _close_connection(self) -> None:

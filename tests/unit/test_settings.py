@@ -192,6 +192,17 @@ def test_with_profile_replaces_by_name():
         settings.profile("missing")
 
 
+def test_remember_active_changes_only_the_active_profile_of_the_file_as_it_is_now(store):
+    """The window remembers the connection it opened while a dialog may have saved (or removed) profiles since
+    the window read them: the file's profiles are kept, and a profile removed meanwhile is not brought back."""
+    store.save(Settings().with_profile(AwsProfile("a")).with_profile(AwsProfile("b")))
+    assert store.remember_active("a") == Settings((LocalProfile("local"), AwsProfile("a"), AwsProfile("b")), "a")
+    store.save(Settings((LocalProfile("local"), AwsProfile("b")), "local"))  # "a" removed by another writer
+    assert store.remember_active("a") == Settings((LocalProfile("local"), AwsProfile("b")), "local")
+    assert store.load() == Settings((LocalProfile("local"), AwsProfile("b")), "local")
+    assert store.remember_active("b").active_profile == "b" == store.load().active_profile
+
+
 def test_config_dir_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("COGNITO_DESK_CONFIG_DIR", str(tmp_path / "env"))
     assert config_dir() == tmp_path / "env"
