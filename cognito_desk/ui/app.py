@@ -181,6 +181,7 @@ def run(files: list[str]) -> int:
     try:
         with loop:
             loop.run_until_complete(closed)
+            loop.run_until_complete(ctx.runner.drain())  # cancelled work over before the loop's last pass
             if window.connection is not None:
                 loop.run_until_complete(window.connection.aclose())
     finally:
