@@ -10,6 +10,8 @@
 * ``main_window`` — :func:`cognito_desk.ui.app.build_window` (every screen plugged in), hidden; at the end
   its runner's operations are cancelled and waited for (none outlives the test), it is closed, its connection
   and embedded service stopped, and any top-level widget a test leaked fails it.
+* After each test body, whatever it left running on the loop (the window's operations, any task) is cancelled
+  and waited for with the loop running, before pytest-qt processes Qt events: no task outlives its test.
 * ``connected_window`` — ``main_window`` after start-up: the Local connection open and the pool list shown.
 * ``assert_accessible(widget)`` — fails naming every control under ``widget`` (buttons, inputs, lists,
   tables, and the buttons Qt adds inside line edits) that has no accessible name: screen readers and GUI
@@ -78,16 +80,37 @@ def _run_on(loop, qapp, coro, timeout: float = 30.0):
     return future.result()
 
 
+def _finish_tasks(loop, qapp, runner=None) -> None:
+    """Cancel what is still running on ``loop`` — ``runner``'s operations first (their callbacks run), then any
+    other task — and wait for it with the loop running, until nothing is left (a clean-up may start more)."""
+    if runner is not None:
+        _run_on(loop, qapp, runner.drain())
+    while pending := [task for task in asyncio.all_tasks(loop) if not task.done()]:
+        for task in pending:
+            task.cancel()
+        _run_on(loop, qapp, asyncio.wait(pending))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Right after the test body, before pytest-qt processes the Qt events left (with no asyncio loop running:
+    a task still in flight would be stepped there and fail, reported in a later test), what the test left
+    running is cancelled and over."""
+    try:
+        return (yield)
+    finally:
+        loop = item.funcargs.get("qt_loop")
+        if loop is not None and not loop.is_closed():
+            ctx = item.funcargs.get("app_ctx")
+            _finish_tasks(loop, QApplication.instance(), ctx.runner if ctx is not None else None)
+
+
 @pytest.fixture
 def qt_loop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
-    # Every task cancelled and waited for, until none is left (a task's clean-up may start another).
-    while pending := [task for task in asyncio.all_tasks(loop) if not task.done()]:
-        for task in pending:
-            task.cancel()
-        _run_on(loop, qapp, asyncio.wait(pending))
+    _finish_tasks(loop, qapp)
     loop.close()  # also joins the worker threads of asyncio.to_thread
     asyncio.set_event_loop(None)
 
@@ -129,7 +152,7 @@ def app_ctx(tmp_path, qt_loop, qapp, local_quotas, client_retry):
 
     ctx = scratch_context(tmp_path, quotas=local_quotas, retry=client_retry)
     yield ctx
-    _run_on(qt_loop, qapp, ctx.runner.drain())
+    _finish_tasks(qt_loop, qapp, ctx.runner)
     ctx.local.stop_all()
 
 
@@ -142,7 +165,7 @@ def main_window(app_ctx, qtbot, qt_loop, qapp):
 
     def close_connection(_):
         """Nothing the test started outlives it: every operation cancelled and over, the connection closed."""
-        _run_on(qt_loop, qapp, app_ctx.runner.drain())
+        _finish_tasks(qt_loop, qapp, app_ctx.runner)
         if window.connection is not None:
             _run_on(qt_loop, qapp, window.connection.aclose())
 
