@@ -1,7 +1,7 @@
 """What the tests share besides fixtures: a real embedded service in a thread, boto3 clients for it, the
-reference trust policy, AWS error unpacking, an in-memory keyring backend, an AWS config with an IAM
-Identity Center (SSO) profile. Test modules import these from here (``from support import …``);
-``conftest.py`` builds its fixtures on them."""
+reference trust policy, AWS error unpacking, waiting on a condition, tampering that always changes a value,
+an in-memory keyring backend, an AWS config with an IAM Identity Center (SSO) profile. Test modules import
+these from here (``from support import …``); ``conftest.py`` builds its fixtures on them."""
 
 from __future__ import annotations
 
@@ -104,6 +104,16 @@ class Pool:
 
     id: str
     roles: dict
+
+
+def until(predicate, timeout: float = 30.0, what: str = "the condition") -> None:
+    """Poll ``predicate`` (a thread or process doing the work) until it holds; fail naming ``what`` after
+    ``timeout`` seconds. A loaded machine makes this slower, never failing: tests wait on conditions."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
 
 
 def aws_error(excinfo) -> tuple[str, str]:

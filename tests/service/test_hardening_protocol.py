@@ -12,7 +12,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from support import aws_error, make_client, start_service, trust_policy
+from support import aws_error, make_client, start_service, trust_policy, until
 
 from cognito_desk.service.server import is_loopback_host
 
@@ -244,9 +244,6 @@ def test_expired_credentials_are_purged_while_running(tmp_path):
         time.sleep(0.5)
         assert stored() == 5  # nothing expired yet: nothing purged
         running.clock.advance(2 * 3600)
-        deadline = time.monotonic() + 10
-        while stored() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert stored() == 0
+        until(lambda: stored() == 0, 10, "the expired credentials to be purged")
     finally:
         running.thread.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
 import jwt
 import pytest
@@ -25,7 +24,7 @@ DESCRIBED = {"IdentityPoolId": POOL, "SupportedLoginProviders": {"accounts.googl
              "CognitoIdentityProviders": [{"ProviderName": USER_POOL, "ClientId": "client-a"}],
              "OpenIdConnectProviderARNs": [OIDC_ARN], "SamlProviderARNs": [SAML_ARN],
              "DeveloperProviderName": "login.corp"}
-NOW = time.time()
+NOW = 1_800_000_000.0  # a fixed instant: tokens are read "now=NOW", never against the clock at collection time
 
 
 def a_jwt(**claims) -> str:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
 import sys
 import textwrap
-import time
-import urllib.request
 from pathlib import Path
 
 import botocore.session
 import pytest
+from service.moto_server import running_moto_server
 
 from cognito_desk.aws.credentials import (
     CredentialsError,
@@ -192,31 +189,10 @@ def test_assume_role_chain_resolves_without_network(aws_home):
     assert fetcher._source_credentials.access_key == "AKIDBASE"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_sts():
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("moto server did not start")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with running_moto_server() as url:
+        yield url
 
 
 def test_assume_role_chain_against_moto_sts(aws_home, monkeypatch, moto_sts):
