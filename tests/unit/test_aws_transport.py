@@ -402,7 +402,7 @@ def test_cancellation_during_a_half_read_body_drops_the_connection() -> None:
 
     async def main():
         connections = 0
-        closed = asyncio.Event()
+        stalled, closed = asyncio.Event(), asyncio.Event()
         body = json.dumps(POOL).encode()
 
         async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -417,6 +417,7 @@ def test_cancellation_during_a_half_read_body_drops_the_connection() -> None:
             if first:
                 writer.write(head + body[:10])
                 await writer.drain()
+                stalled.set()
                 await reader.read()  # returns only at EOF: the client closed the connection
                 closed.set()
             else:
@@ -427,9 +428,7 @@ def test_cancellation_during_a_half_read_body_drops_the_connection() -> None:
         async with loopback_endpoint(serve) as endpoint, httpx.AsyncClient() as http:
             client = CognitoIdentityClient(http, endpoint, StaticCredentials())
             task = asyncio.create_task(describe(client))
-            while connections == 0:
-                await asyncio.sleep(0.01)
-            await asyncio.sleep(0.1)
+            await asyncio.wait_for(stalled.wait(), 10)  # the call is waiting for the rest of the body
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
