@@ -10,12 +10,15 @@ comes); its body must arrive within ``body_timeout`` (else ``408``). Room is mad
 connection still waiting on its client — idle between requests, or sending its headers or body, the one that
 sent the fewest bytes per second — is closed (``408`` when a request was under way), in that client's
 connections first; a new one is refused with ``503`` only when every connection is busy with a request the
-app is answering. Each refusal closes the connection; nothing of it reaches the app.
+app is answering. Each refusal closes the connection; nothing of it reaches the app. An idle keep-alive
+connection whose client has just sent its next request (bytes waiting, not read yet) is not closed at its idle
+timeout: that request is read and answered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 import time
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -108,6 +111,24 @@ class GuardedProtocol(HttpToolsProtocol):
             return False
         min(waiting, key=lambda c: (c._rate(now), c._since))._expire()
         return True
+
+    def timeout_keep_alive_handler(self) -> None:
+        """uvicorn's idle timeout, unless the next request has arrived meanwhile: it is read, not dropped."""
+        if self._unread_bytes():
+            self.timeout_keep_alive_task = None
+            return
+        super().timeout_keep_alive_handler()
+
+    def _unread_bytes(self) -> bool:
+        """Whether the client's socket holds bytes the loop has not read yet (or its end: read soon as well)."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock.fileno()], [], [], 0)
+        except (OSError, ValueError):  # closed, or a descriptor past select's range: the plain timeout applies
+            return False
+        return bool(readable)
 
     def _expire(self) -> None:
         """Out of time (or evicted): answer 408 to a request under way, then close."""

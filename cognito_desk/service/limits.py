@@ -31,6 +31,11 @@ class Limits:
     #: Most connections one client address may hold (kept below ``max_connections``): beyond it that client's
     #: slowest connection still sending its request is closed, so one host cannot fill the service.
     max_connections_per_client: int = 100
+    #: Seconds an idle keep-alive connection stays open. Longer than the SDKs' own idle timeouts (Go's 90 s,
+    #: Terraform's AWS provider among them), as AWS's endpoints are: the client closes an idle connection before
+    #: the service does, so no client sends a request on a connection that is closing under it (a request it
+    #: would then have to retry, not knowing whether it was done). Crowded idle connections still make room.
+    keep_alive_timeout: float = 120.0
 
 
 class BodyTooLarge(Exception):

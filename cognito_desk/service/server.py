@@ -130,7 +130,7 @@ def _server(settings: ServiceSettings, store: Store, tls: TlsFiles | None = None
     protocol = connections.protocol_for(limits)
     config = uvicorn.Config(create_app(settings, store), lifespan="off", access_log=False, proxy_headers=False,
                             log_config=None, server_header=False, timeout_graceful_shutdown=5, http=protocol,
-                            timeout_keep_alive=5, limit_concurrency=protocol.cap + 1,
+                            timeout_keep_alive=limits.keep_alive_timeout, limit_concurrency=protocol.cap + 1,
                             h11_max_incomplete_event_size=limits.max_head_bytes,
                             ssl_certfile=tls and str(tls.cert), ssl_keyfile=tls and str(tls.key))
     return uvicorn.Server(config)
