@@ -29,7 +29,10 @@ from .tokens import (
     logins_key_for_issuer,
 )
 
-__all__ = ["Explanation", "TriedRole", "explain"]
+__all__ = ["ROLE_REFUSALS", "Explanation", "TriedRole", "explain", "refused_role"]
+
+#: The errors that mean Cognito (or STS, in the basic flow) could not use the role it tried.
+ROLE_REFUSALS = ("InvalidIdentityPoolConfigurationException", "AccessDenied")
 
 
 @dataclass(frozen=True)
@@ -452,6 +455,12 @@ def _tried_role(ctx: _Context) -> TriedRole | None:
             known = [arn for arn in [*_role_arns(ctx).values(), *_rule_roles(ctx)] if _role_name(arn) == name]
             return TriedRole(known[0] if known else name, exists=True, refusal=tuple(reasons))
     return predicted
+
+
+def refused_role(error: errors.AwsError, *, roles: Mapping[str, Any] | None = None,
+                 tried_role: TriedRole | None = None) -> TriedRole | None:
+    """The role Cognito tried for a role refusal, as the explanation names it (the service's notes first)."""
+    return _tried_role(_Context(error, {}, {}, roles or {}, tuple(error.notes), 0.0, tried_role))
 
 
 def _rule_roles(ctx: _Context) -> list[str]:

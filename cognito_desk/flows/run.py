@@ -25,7 +25,7 @@ import httpx
 
 from ..aws import BackendError, CognitoIdentityClient, CognitoIdpClient, IamClient, StsClient
 from ..core import errors
-from ..core.explain import Explanation, TriedRole, explain
+from ..core.explain import ROLE_REFUSALS, Explanation, TriedRole, explain
 from ..core.providers import COGNITO_PROVIDER
 from ..core.tokens import format_duration, inspect_token
 from .agent import ProviderError, UserAgent
@@ -46,8 +46,7 @@ from .userpool import UserPoolRefused, UserPoolSignIn, refresh_login, user_pool_
 __all__ = ["Flow", "RunFailure", "RunRequest", "RunResult", "SignInRun"]
 
 ID_TOKEN_KINDS = (ProviderKind.OIDC, ProviderKind.USER_POOL, ProviderKind.USER_POOL_PASSWORD)
-#: The errors that mean a role was refused (enhanced flow: Cognito; basic flow: STS): the explanation names it.
-ROLE_REFUSALS = ("InvalidIdentityPoolConfigurationException", "AccessDenied")
+#: How long the IAM check of a refused role may take before the explanation goes without it.
 ROLE_CHECK_SECONDS = 5.0
 
 

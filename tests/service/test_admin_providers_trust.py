@@ -12,6 +12,7 @@ import secrets
 import httpx
 import pytest
 
+from cognito_desk.admin.role_fixes import RoleFix, plan_trust_fix
 from cognito_desk.admin.role_trust import (
     apply_trust_fix,
     create_trusted_role,
@@ -24,6 +25,7 @@ from cognito_desk.admin.rules import RoleMapping, RolesForm, Rule
 from cognito_desk.admin.trust import cognito_trust_policy
 from cognito_desk.aws import IamClient, RetryPolicy, custom_endpoints
 from cognito_desk.aws.credentials import StaticCredentials
+from cognito_desk.core import errors
 
 COGNITO = "cognito-identity.amazonaws.com"
 AUD, AMR = f"{COGNITO}:aud", f"{COGNITO}:amr"
@@ -157,3 +159,26 @@ def test_roles_in_use_names_each_slot():
         Rule("hd", "Equals", "x", "arn:aws:iam::1:role/r"))
     assert roles_in_use(form) == {"arn:aws:iam::1:role/r": "authenticated", "arn:aws:iam::1:role/a": "authenticated",
                                   "arn:aws:iam::1:role/g": "unauthenticated"}
+
+
+def test_the_testers_trust_fix_is_planned_from_the_roles_policy_in_iam(service, aws_client):
+    """admin.role_fixes.plan_trust_fix on real IAM: the diff of the stored policy, or a clear word when none."""
+    pool_id = aws_client("cognito-identity").create_identity_pool(
+        IdentityPoolName="plan fix", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+    iam, suffix = aws_client("iam"), secrets.token_hex(4)
+    elsewhere = cognito_trust_policy(OTHER_POOL, "authenticated")
+    for name, policy in ((f"elsewhere-{suffix}", elsewhere),
+                         (f"fine-{suffix}", cognito_trust_policy(pool_id, "authenticated"))):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(policy))
+    account = iam.get_role(RoleName=f"fine-{suffix}")["Role"]["Arn"].split(":")[4]
+
+    def fix(name: str) -> RoleFix:
+        return RoleFix("trust", f"arn:aws:iam::{account}:role/{name}", "authenticated")
+
+    plan = with_iam(service, lambda client: plan_trust_fix(client, fix(f"elsewhere-{suffix}"), pool_id=pool_id))
+    assert plan.document == elsewhere and plan.fixed == cognito_trust_policy(pool_id, "authenticated")
+    assert f'-          "{AUD}": "{OTHER_POOL}"' in plan.diff and f'+          "{AUD}": "{pool_id}"' in plan.diff
+    with pytest.raises(errors.CognitoDeskError, match="no automatic fix: edit it in Roles & rules"):
+        with_iam(service, lambda client: plan_trust_fix(client, fix(f"fine-{suffix}"), pool_id=pool_id))
+    with pytest.raises(errors.CognitoDeskError, match=f"gone-{suffix} does not exist in IAM any more"):
+        with_iam(service, lambda client: plan_trust_fix(client, fix(f"gone-{suffix}"), pool_id=pool_id))

@@ -37,13 +37,13 @@ def _monospace(widget: QPlainTextEdit) -> None:
 
 
 class FixDialog(QDialog):
-    """Shows what a fix changes; Apply sends it."""
+    """Shows what a fix changes (``summary``: the findings it fixes, in words); Apply sends it."""
 
-    def __init__(self, role_arn: str, finding: Finding, diff: str, parent=None) -> None:
+    def __init__(self, role_arn: str, summary: str, diff: str, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Fix the trust policy")
         self.setAccessibleName("Fix the trust policy")
-        text = QLabel(f"<b>{role_arn}</b><br>{finding.message}<br>IAM UpdateAssumeRolePolicy will store:")
+        text = QLabel(f"<b>{role_arn}</b><br>{summary}<br>IAM UpdateAssumeRolePolicy will store:")
         text.setWordWrap(True)
         self.diff = QPlainTextEdit(diff)
         self.diff.setReadOnly(True)
@@ -160,7 +160,7 @@ class TrustPanel(QWidget):
         if finding is None or finding.fix is None or arn is None:
             return
         document = self.snapshot.trust_policies[arn]
-        dialog = FixDialog(arn, finding, fix_diff(document, finding.fix), self)
+        dialog = FixDialog(arn, finding.message, fix_diff(document, finding.fix), self)
         dialog.finished.connect(lambda result: self._fix_answered(result, arn, finding, dialog))
         dialog.open()
 

@@ -5,7 +5,8 @@ pool's providers with their saved client settings, editable), enhanced or basic 
 ``CustomRoleArn``, the user agent (embedded browser, or the system browser with a loopback listener,
 suggested for providers that refuse embedded views) and the persona (a named browser profile kept between
 runs, or a private run) — then the run itself on the window's runner (Cancel stops it; the partial result
-stays) and the :class:`~.result_panel.ResultPanel`. A user-pool (username & password) provider shows the
+stays) and the :class:`~.result_panel.ResultPanel` (a refused role's fix there is applied by
+:class:`~.role_fixer.RoleFixer`; "Sign in again" runs again). A user-pool (username & password) provider shows the
 :class:`~.userpool_form.UserPoolForm` instead of the browser and answers the pool's challenges there.
 QtWebEngine is imported when the tab is first shown (after it painted), never at the app's start.
 """
@@ -49,6 +50,7 @@ from ..pages import PoolRef
 from ..permissions import PermissionsView
 from ..tasks import Operation
 from .result_panel import ResultPanel
+from .role_fixer import RoleFixer
 from .userpool_form import UserPoolForm
 
 if TYPE_CHECKING:
@@ -176,6 +178,9 @@ class TesterPage(QWidget):
         self.results = ResultPanel(self.refresh_credentials)
         self.permissions = PermissionsView(self.ctx.runner)  # what the assumed role lets this identity do
         self.results.tabs.addTab(self.permissions, icon("permissions"), "Permissions")
+        self.role_fixer = RoleFixer(self.ctx, lambda: self.pool, self.results, self.setup_box, self)
+        self.results.fix_requested.connect(self.role_fixer.apply)
+        self.results.sign_in_again.connect(self.run_sign_in)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.browser_holder)
         self.splitter.addWidget(self.results)

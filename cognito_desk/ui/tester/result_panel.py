@@ -6,7 +6,9 @@ pool's configuration predicts with the rule engine's explanation (a loud warning
 access key id with the secret key and session token masked (copy buttons; export as ``AWS_*`` variables or
 a credentials-file profile, to the clipboard), a live countdown for the provider token and one for the AWS
 credentials with the refresh advice, each step's duration, the call timeline and the decoded tokens. A
-failed step is named in the error banner with its explanation first and the raw error one click away.
+failed step is named in the error banner with its explanation first and the raw error one click away; when the
+role Cognito tried is missing or its trust policy refused, the fix ``admin.role_fixes.role_fix`` decides is offered
+under it as a button (the page applies it), then "Sign in again".
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...admin.failures import FailureReport
+from ...admin.role_fixes import RoleFix, role_fix
 from ...core import errors
 from ...core.tokens import describe_expiry, inspect_token
 from ...flows.clients import ProviderKind
@@ -60,12 +63,27 @@ def _selectable(name: str) -> QLabel:
 class ResultPanel(QWidget):
     #: The result is on screen (identity id, assumed role and countdowns): for timing.
     shown = Signal()
+    #: The user asked for the offered fix (a :class:`~cognito_desk.admin.role_fixes.RoleFix`).
+    fix_requested = Signal(object)
+    #: "Sign in again" after a fix.
+    sign_in_again = Signal()
 
     def __init__(self, refresh: Callable[[], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Sign-in result")
         self.result: RunResult | None = None
         self.errors = ErrorBanner(name="Sign-in error")
+        self.fix: RoleFix | None = None
+        self.fix_note = QLabel()
+        self.fix_note.setWordWrap(True)
+        self.fix_note.setAccessibleName("Role fix")
+        self.fix_button = QPushButton(icon("add"), "")
+        self.fix_button.clicked.connect(lambda: self.fix is not None and self.fix_requested.emit(self.fix))
+        self.again_button = QPushButton(icon("refresh"), "Sign in again")
+        self.again_button.setAccessibleName("Sign in again")
+        self.again_button.clicked.connect(self.sign_in_again)
+        self.fix_row = self._row(self.fix_note, self.fix_button, self.again_button)
+        self.fix_row.layout().setStretch(0, 1)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Result views")
         summary = QScrollArea()  # the summary scrolls rather than growing the window past the screen
@@ -88,6 +106,7 @@ class ResultPanel(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.errors)
+        box.addWidget(self.fix_row)
         box.addWidget(self.tabs, 1)
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
@@ -212,6 +231,7 @@ class ResultPanel(QWidget):
         self.tokens.setPlainText(self._tokens_text(result) if result else "")
         steps = result.step_durations() if result else {}
         self.durations.setText(" · ".join(f"{step} {ms:.0f} ms" for step, ms in steps.items()))
+        self._offer_fix(result)
         if result is not None and result.failure is not None:
             self._show_failure(result)
         self._tick()
@@ -234,6 +254,27 @@ class ResultPanel(QWidget):
             ProviderKind.USER_POOL, ProviderKind.USER_POOL_PASSWORD)
         challenges = f" · challenges met: {', '.join(result.challenges)}" if result and result.challenges else ""
         self.user_pool_claims.setText(role_claims_note(login.claims) + challenges if user_pool and login else "—")
+
+    def _offer_fix(self, result: RunResult | None) -> None:
+        failure = result.failure if result else None
+        self.fix = role_fix(failure.error, roles=result.pool_config.roles, logins=result.logins,
+                            tried_role=result.tried_role) if result and failure else None
+        if self.fix is not None:
+            self.fix_note.setText(f"The role {self.fix.name} does not exist." if self.fix.kind == "create" else
+                                  f"The trust policy of {self.fix.name} refused this pool.")
+            self.fix_button.setText(self.fix.label)
+            self.fix_button.setAccessibleName(self.fix.label.rstrip("…") if self.fix.kind == "create"
+                                              else f"Fix the trust policy of {self.fix.name}")
+        self.fix_button.show()
+        self.again_button.hide()
+        self.fix_row.setVisible(self.fix is not None)
+
+    def show_fixed(self, message: str) -> None:
+        """The offered fix was applied: say so, and offer the sign-in again."""
+        self.fix_note.setText(message)
+        self.fix_button.hide()
+        self.again_button.show()
+        self.fix_row.show()
 
     def _show_failure(self, result: RunResult) -> None:
         failure = result.failure
