@@ -60,14 +60,15 @@ class LabTab:
     #: What the played user did in the provider's pages during the last run ("login", "consent", "saml").
     actions: list = None
 
-    def sign_in(self, user: str | None = "alice", *, timeout: float = 60, typing: bool = False):
-        """Start a run and play the user in the embedded view until it ends (``typing``: with the events a person's
-        typing and clicks make); the RunResult."""
+    def sign_in(self, user: str | None = "alice", *, timeout: float = 60, typing: bool = False, start=None):
+        """Start a run (``start``: the Run button's action unless told) and play the user in the embedded view until
+        it ends (``typing``: with the events a person's typing and clicks make); the RunResult."""
         finished = []
         self.actions = []
         self.page.run_finished.connect(finished.append)
         try:
-            self.finish_login(user, lambda: bool(finished), timeout, start=self.page.run_sign_in, typing=typing)
+            self.finish_login(user, lambda: bool(finished), timeout, start=start or self.page.run_sign_in,
+                              typing=typing)
         finally:
             self.page.run_finished.disconnect(finished.append)
         return finished[0]
@@ -370,6 +371,87 @@ def test_the_role_a_rule_chose_is_the_role_named_when_it_is_missing_or_its_trust
     assert "The trust policy of eng-elsewhere refuses this pool" in banner.title.text()
     assert "cognito-identity.amazonaws.com:aud" in banner.body.text()
     assert "Apply the trust-lint fix in Roles &amp; rules" in banner.body.text()
+
+
+def test_the_refused_roles_fix_is_offered_in_the_result_and_the_sign_in_then_succeeds(tester, oidc_idp, app_ctx,
+                                                                                       assert_accessible):
+    """Issue 19 §2: a rule's missing role is created from the failed result, a refusing trust policy fixed after its
+    diff is shown; each time "Sign in again" then gets that role, and Roles & rules shows the role as it now is."""
+    from cognito_desk.admin.rules import RolesForm
+    from cognito_desk.ui.roles.page import RolesPage
+
+    window, page, connection = tester.window, tester.page, tester.window.connection
+    account = tester.roles["auth"].split(":")[4]
+    results = page.results
+
+    def engineers_get(role_arn: str) -> None:  # saved as Roles & rules saves, so every tab hears of it
+        tester.run(page.pool.state.save_roles(RolesForm.from_api({
+            "IdentityPoolId": tester.pool_id,
+            "Roles": {"authenticated": tester.roles["auth"], "unauthenticated": tester.roles["guest"]},
+            "RoleMappings": {oidc_idp.host: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                                             "RulesConfiguration": {"Rules": [
+                                                 {"Claim": "department", "MatchType": "Equals",
+                                                  "Value": "engineering", "RoleARN": role_arn}]}}}})))
+
+    def roles_tab_shows(arn: str) -> str:
+        (roles,) = [window.tabs.widget(i) for i in range(window.tabs.count())
+                    if isinstance(window.tabs.widget(i), RolesPage)]
+        window.tabs.setCurrentWidget(roles)
+        tester.wait_until(lambda: roles.snapshot is not None and arn in roles.trust.slots and not app_ctx.runner.running
+                          and not roles.errors.isVisible(), 30, "the Roles & rules tab loaded")
+        roles.trust.role.setCurrentIndex(roles.trust.role.findData(arn))
+        text = roles.trust.policy.toPlainText()
+        window.tabs.setCurrentWidget(page)
+        return text
+
+    def apply_offered_fix() -> None:
+        results.fix_button.click()
+        tester.wait_until(lambda: not results.again_button.isHidden() and not app_ctx.runner.running, 30,
+                          "the fix applied")
+
+    missing = f"arn:aws:iam::{account}:role/eng-made"
+    engineers_get(missing)
+    assert "eng-made does not exist in IAM" in roles_tab_shows(missing)
+    page.select_provider(ProviderKind.OIDC)
+    failed = tester.sign_in("bob")  # department: engineering
+    assert failed.failure.step == "GetCredentialsForIdentity" and not results.fix_row.isHidden()
+    assert results.fix_button.text() == "Create eng-made trusted by this pool" and results.again_button.isHidden()
+    assert results.fix_note.text() == "The role eng-made does not exist."
+    assert_accessible(results)
+    apply_offered_fix()
+    assert results.fix_note.text() == "Created eng-made, trusted by this pool for authenticated identities."
+    assert results.fix_button.isHidden()
+    stored = tester.run(connection.iam.get_role(role_name="eng-made"))["Role"]["AssumeRolePolicyDocument"]
+    assert stored == cognito_trust_policy(tester.pool_id, "authenticated")
+    again = tester.sign_in("bob", start=results.again_button.click)
+    assert again.ok and role_name(again.assumed_role) == "eng-made", again.failure
+    assert results.fix_row.isHidden()
+    assert f'"cognito-identity.amazonaws.com:aud": "{tester.pool_id}"' in roles_tab_shows(missing)
+
+    elsewhere = json.dumps(cognito_trust_policy("us-east-1:11111111-1111-1111-1111-111111111111", "authenticated",
+                                                tag_session=False))
+    made = tester.run(connection.iam.create_role(role_name="eng-trusts-another-pool",
+                                                 assume_role_policy_document=elsewhere))["Role"]["Arn"]
+    engineers_get(made)
+    refused = tester.sign_in("bob")
+    assert refused.failure.step == "GetCredentialsForIdentity", refused.failure
+    assert results.fix_button.text() == "Fix the trust policy…"
+    assert results.fix_button.accessibleName() == "Fix the trust policy of eng-trusts-another-pool"
+    results.fix_button.click()
+    tester.wait_until(lambda: page.role_fixer.dialog is not None and page.role_fixer.dialog.isVisible(), 30,
+                      "the diff of the fix")
+    diff = page.role_fixer.dialog.diff.toPlainText()
+    assert '-          "cognito-identity.amazonaws.com:aud": "us-east-1:11111111-1111-1111-1111-111111111111"' in diff
+    assert f'+          "cognito-identity.amazonaws.com:aud": "{tester.pool_id}"' in diff
+    assert tester.run(connection.iam.get_role(role_name="eng-trusts-another-pool"))["Role"][
+        "AssumeRolePolicyDocument"] == json.loads(elsewhere)  # nothing stored before Apply
+    page.role_fixer.dialog.accept()
+    tester.wait_until(lambda: not results.again_button.isHidden() and not app_ctx.runner.running, 30,
+                      "the fix applied")
+    assert results.fix_note.text() == "Fixed the trust policy of eng-trusts-another-pool: it now trusts this pool."
+    fixed = tester.sign_in("bob", start=results.again_button.click)
+    assert fixed.ok and role_name(fixed.assumed_role) == "eng-trusts-another-pool", fixed.failure
+    assert tester.pool_id in roles_tab_shows(made)
 
 
 def test_a_login_in_the_system_browser_that_never_comes_back_ends_when_its_countdown_runs_out(tester):
