@@ -179,5 +179,25 @@ async def missing_role(studio):
     return studio.window
 
 
+async def role_created(studio):
+    """The missing role created from the failed result: what was done, and Sign in again."""
+    import boto3
+
+    from cognito_desk.ui.tester import TesterPage
+
+    window = await missing_role(studio)
+    page = next(w for w in (window.tabs.widget(i) for i in range(window.tabs.count())) if isinstance(w, TesterPage))
+    page.results.fix_button.click()
+    await studio.wait_until(lambda: not page.results.again_button.isHidden() and not studio.ctx.runner.running,
+                            what="the role created")
+    keys = await studio.connection.credentials.get()
+    iam = boto3.client("iam", endpoint_url=studio.connection.endpoint_url, region_name=studio.connection.region,
+                       aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key)
+    studio.cleanup.append(lambda: iam.delete_role(RoleName="TesterLabQaTeam"))
+    await studio.settle(0.5)
+    return window
+
+
 SCENES = [("tester-login-page", login_page), ("tester-success", success), ("tester-failure", failure),
-          ("tester-provider-error", provider_error), ("tester-role-missing", missing_role)]
+          ("tester-provider-error", provider_error), ("tester-role-missing", missing_role),
+          ("tester-role-created", role_created)]

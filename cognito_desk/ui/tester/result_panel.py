@@ -78,12 +78,16 @@ class ResultPanel(QWidget):
         self.fix_note.setWordWrap(True)
         self.fix_note.setAccessibleName("Role fix")
         self.fix_button = QPushButton(icon("add"), "")
+        self.fix_button.setAccessibleName("Fix the role Cognito tried")  # named for the fix when one is offered
         self.fix_button.clicked.connect(lambda: self.fix is not None and self.fix_requested.emit(self.fix))
         self.again_button = QPushButton(icon("refresh"), "Sign in again")
         self.again_button.setAccessibleName("Sign in again")
         self.again_button.clicked.connect(self.sign_in_again)
-        self.fix_row = self._row(self.fix_note, self.fix_button, self.again_button)
-        self.fix_row.layout().setStretch(0, 1)
+        self.fix_row = QWidget()  # the note above its buttons: the buttons stay in view in a narrow panel
+        fix_box = QVBoxLayout(self.fix_row)
+        fix_box.setContentsMargins(0, 0, 0, 0)
+        fix_box.addWidget(self.fix_note)
+        fix_box.addWidget(self._row(self.fix_button, self.again_button))
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Result views")
         summary = QScrollArea()  # the summary scrolls rather than growing the window past the screen
