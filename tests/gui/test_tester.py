@@ -454,6 +454,37 @@ def test_the_refused_roles_fix_is_offered_in_the_result_and_the_sign_in_then_suc
     assert tester.pool_id in roles_tab_shows(made)
 
 
+def test_a_role_fix_iam_refuses_is_explained_in_the_testers_banner_and_changes_nothing(tester, oidc_idp, app_ctx):
+    """Someone made the missing role between the failed run and the click: CreateRole is refused, the banner says
+    so, the role they made is left as it was and the fix stays offered."""
+    from cognito_desk.admin.rules import RolesForm
+
+    page, connection, results = tester.page, tester.window.connection, tester.page.results
+    account = tester.roles["auth"].split(":")[4]
+    raced = f"arn:aws:iam::{account}:role/eng-raced"
+    tester.run(page.pool.state.save_roles(RolesForm.from_api({
+        "IdentityPoolId": tester.pool_id,
+        "Roles": {"authenticated": tester.roles["auth"]},
+        "RoleMappings": {oidc_idp.host: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                                         "RulesConfiguration": {"Rules": [
+                                             {"Claim": "department", "MatchType": "Equals", "Value": "engineering",
+                                              "RoleARN": raced}]}}}})))
+    page.select_provider(ProviderKind.OIDC)
+    tester.sign_in("bob")
+    assert results.fix_button.text() == "Create eng-raced trusted by this pool"
+    theirs = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                      "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    tester.run(connection.iam.create_role(role_name="eng-raced", assume_role_policy_document=json.dumps(theirs)))
+    results.fix_button.click()
+    tester.wait_until(lambda: "EntityAlreadyExists" in results.errors.raw.toPlainText()
+                      and not app_ctx.runner.running, 30, "the refusal in the banner")
+    assert "Creating role eng-raced failed" in results.errors.title.text()
+    assert "Role with name eng-raced already exists." in results.errors.raw.toPlainText()
+    assert not results.fix_button.isHidden() and results.again_button.isHidden()
+    stored = tester.run(connection.iam.get_role(role_name="eng-raced"))["Role"]["AssumeRolePolicyDocument"]
+    assert stored == theirs
+
+
 def test_a_login_in_the_system_browser_that_never_comes_back_ends_when_its_countdown_runs_out(tester):
     page = tester.page
     page.select_provider(ProviderKind.OIDC)

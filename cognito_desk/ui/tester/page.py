@@ -178,7 +178,7 @@ class TesterPage(QWidget):
         self.results = ResultPanel(self.refresh_credentials)
         self.permissions = PermissionsView(self.ctx.runner)  # what the assumed role lets this identity do
         self.results.tabs.addTab(self.permissions, icon("permissions"), "Permissions")
-        self.role_fixer = RoleFixer(self.ctx, lambda: self.pool, self.results, self.setup_box, self)
+        self.role_fixer = RoleFixer(self.ctx, lambda: self.pool, self.results, self.results, self)
         self.results.fix_requested.connect(self.role_fixer.apply)
         self.results.sign_in_again.connect(self.run_sign_in)
         self.splitter = QSplitter()
