@@ -13,6 +13,9 @@ pytestmark = pytest.mark.qt_log_ignore(*GPU_LESS_NOISE)
 
 #: The screen of the report: 1600×1000, less a panel.
 REPORTED_SCREEN_HEIGHT = 1000 - 40
+#: A common laptop screen's width, and what the pool list and the window's margins take of it.
+NARROW_SCREEN_WIDTH = 1280
+POOL_LIST_WIDTH = 320 + 30
 
 
 def _report(sentences: int) -> FailureReport:
@@ -61,10 +64,13 @@ def test_no_tab_makes_the_window_taller_than_the_screen(connected_window, run, w
     window.show()
     qtbot.waitExposed(window)
     window.connection_errors.show_report(_report(60), label="Connecting to local")
-    tallest = {}
+    tallest, widest = {}, {}
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         wait_until(lambda: not window.ctx.runner.running, 30, f"the {window.tabs.tabText(index)} tab to load")
         window.layout().activate()
         tallest[window.tabs.tabText(index)] = window.minimumSizeHint().height()
+        widest[window.tabs.tabText(index)] = window.tabs.widget(index).minimumSizeHint().width()
     assert max(tallest.values()) <= REPORTED_SCREEN_HEIGHT, tallest
+    # Nor wider than a 1280 px screen leaves beside the pool list at its usual width: no sideways scrolling there.
+    assert max(widest.values()) <= NARROW_SCREEN_WIDTH - POOL_LIST_WIDTH, widest

@@ -101,6 +101,8 @@ class HistoryPage(QWidget):
             box = QComboBox(self)
             box.setAccessibleName(name)
             box.setToolTip(name)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)  # pool names and IDs run long: never widen the window for them
             box.addItem(everything, ALL)
             box.currentIndexChanged.connect(self.reload)
             self.filters[key] = box

@@ -76,7 +76,8 @@ def _combo(name: str) -> QComboBox:
     combo.setEditable(True)
     combo.setAccessibleName(name)
     combo.lineEdit().setAccessibleName(name)
-    combo.setMinimumContentsLength(40)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)  # actions and ARNs run long: the form's layout stretches it
     return combo
 
 

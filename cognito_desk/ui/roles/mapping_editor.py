@@ -42,8 +42,10 @@ class MappingEditor(QWidget):
         self.pool: dict = {}
         self.provider = QComboBox()
         self.provider.setAccessibleName("Role mapping of provider")
-        self.provider.setMinimumContentsLength(22)
         self.new_provider = QComboBox()
+        for combo in (self.provider, self.new_provider):  # provider names run long: the layout gives them room
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(18)
         self.new_provider.setAccessibleName("Provider to map")
         self.add_mapping_button = QPushButton(icon("add"), "Add mapping")
         self.add_mapping_button.setAccessibleName("Add a role mapping")
@@ -82,11 +84,13 @@ class MappingEditor(QWidget):
         self.note.setAccessibleName("Rules note")
         self.note.setWordWrap(True)
         top = QHBoxLayout()
-        for widget in (QLabel("Provider:"), self.provider, self.remove_mapping_button, QLabel("  New:"),
-                       self.new_provider, self.add_mapping_button):
+        for widget in (QLabel("Provider:"), self.provider, self.remove_mapping_button):
             top.addWidget(widget)
         top.setStretch(1, 1)
-        top.setStretch(4, 1)
+        adding = QHBoxLayout()
+        for widget in (QLabel("New mapping for:"), self.new_provider, self.add_mapping_button):
+            adding.addWidget(widget)
+        adding.setStretch(1, 1)
         settings = QHBoxLayout()
         for widget in (QLabel("Type:"), self.type, QLabel("When ambiguous:"), self.ambiguous):
             settings.addWidget(widget)
@@ -100,6 +104,7 @@ class MappingEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(adding)
         layout.addLayout(settings)
         layout.addWidget(self.view, 1)
         layout.addLayout(rule_buttons)
