@@ -17,7 +17,14 @@ def test_every_operation_through_the_aws_cli(aws_cli, service):
     pool_id = pool["IdentityPoolId"]
     assert pool["IdentityPoolTags"] == {"team": "qa"}
     assert aws_cli(*ci, "describe-identity-pool", "--identity-pool-id", pool_id).json["DeveloperProviderName"] == DEV
-    listed = aws_cli(*ci, "list-identity-pools", "--max-results", "60").json["IdentityPools"]
+    listed, token = [], None  # the session's service holds other tests' pools too: page through them all
+    while True:
+        page = aws_cli(*ci, "list-identity-pools", "--max-results", "60",
+                       *(("--next-token", token) if token else ())).json
+        listed += page["IdentityPools"]
+        token = page.get("NextToken")
+        if not token:
+            break
     assert {"IdentityPoolId": pool_id, "IdentityPoolName": "cli pool"} in listed
     updated = aws_cli(*ci, "update-identity-pool", "--identity-pool-id", pool_id, "--identity-pool-name", "renamed",
                       "--allow-unauthenticated-identities", "--developer-provider-name", DEV,
