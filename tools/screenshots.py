@@ -1,14 +1,15 @@
 """Screenshots of every screen with sample data, offscreen: ``python3 dev.py screenshots [NAME...]``.
 
 Starts the real app's window (``cognito_desk.ui.app.build_window``) on a fresh embedded service in a
-temporary directory, seeds sample pools, roles and identities, then runs every scene of every module
+temporary directory (its Local profile's user pool endpoint being the tests' offline user pool, moto server's
+cognito-idp, started here), seeds sample pools, roles and identities, then runs every scene of every module
 in ``tools/scenes/`` and saves ``docs/screenshots/<scene>.png`` (light) and ``<scene>-dark.png``.
 
 A scene module exposes ``SCENES: list[tuple[str, Callable[[Studio], Awaitable[QWidget]]]]``: an async
 function that gets the :class:`Studio` (the window, its context, the open connection, the seeded pool
-ids, ``wait_until``) and returns the widget to capture — the window itself, or a dialog it opened (close
-dialogs in ``studio.cleanup``). Scenes run in file order, each in light then dark. NAME arguments keep
-only the scenes whose name contains one of them.
+ids, the user-pool server's URL, ``wait_until``) and returns the widget to capture — the window itself,
+or a dialog it opened (close dialogs in ``studio.cleanup``). Scenes run in file order, each in light then
+dark. NAME arguments keep only the scenes whose name contains one of them.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Studio:
     window: object
     ctx: object
     pools: dict[str, str] = field(default_factory=dict)
+    #: The Local profile's user pool endpoint (moto server's cognito-idp).
+    user_pool_url: str = ""
     #: Callables a scene registers to close what it opened; run after the capture.
     cleanup: list[Callable[[], object]] = field(default_factory=list)
 
@@ -134,6 +137,10 @@ async def _capture(studio: Studio, scenes: list[tuple[str, Scene]], app: QApplic
 
 
 def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT / "tests"))  # the offline user pool the tests use
+    from service.moto_server import running_moto_server
+
+    from cognito_desk.settings import LocalProfile, Settings
     from cognito_desk.ui.app import build_window, scratch_context
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
@@ -143,12 +150,15 @@ def main(argv: list[str]) -> int:
     asyncio.set_event_loop(loop)
     OUT.mkdir(parents=True, exist_ok=True)
     scenes = _load_scenes(argv)
-    with tempfile.TemporaryDirectory(prefix="cognito-desk-shots-") as temp:
+    with (tempfile.TemporaryDirectory(prefix="cognito-desk-shots-") as temp,
+          running_moto_server(user_pool=True) as moto_url):
         ctx = scratch_context(Path(temp))
+        ctx.settings_file.save(Settings((LocalProfile("local", data_dir=str(Path(temp) / "data"),
+                                                      user_pool_endpoint=moto_url),), "local"))
         window = build_window(ctx)
         window.resize(1280, 800)
         window.show()
-        studio = Studio(window, ctx)
+        studio = Studio(window, ctx, user_pool_url=moto_url)
 
         async def session() -> list[Path]:
             window.start()

@@ -1,5 +1,5 @@
-"""Identity pools: the Settings tab (with a problem shown inline), the New pool wizard's providers, roles and review
-pages, and the delete, duplicate and compare-with-file dialogs."""
+"""Identity pools: the Settings tab (with a problem shown inline), the New pool wizard's providers, roles (with a
+permissions template for the new role) and review pages, and the delete, duplicate and compare-with-file dialogs."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ async def _wizard(studio, last_page: bool):
     roles.slots["authenticated"].existing.setChecked(True)
     roles.slots["authenticated"].roles.setCurrentIndex(0)
     roles.slots["unauthenticated"].new_name.setText("KioskGuests")
+    roles.template.set_template("s3-private-folder")  # the new guest role starts with a per-identity folder
+    roles.template.inputs["bucket"].setText("kiosk-uploads")
     if last_page:
         wizard.next()
         wizard.properties_page.name.setText("Kiosk v2")
