@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -113,7 +113,7 @@ class RolesPage(PoolTab, QWidget):
         actions.addWidget(self.state, 1)
         actions.addWidget(self.revert_button)
         actions.addWidget(self.save_button)
-        editor = QWidget()
+        self.editor = editor = QWidget()
         left = QVBoxLayout(editor)
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(defaults)
@@ -128,7 +128,8 @@ class RolesPage(PoolTab, QWidget):
             self.pool.connection, self.pool.pool_id, self.preview.result))
         self.preview.layout().addWidget(self.permissions_button)
         self.preview.layout().addWidget(self.permissions, 2)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The preview sits beside the editors when the pane is wide enough for both, else below them (resizeEvent).
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(editor)
         self.splitter.addWidget(self.preview)
         self.splitter.setStretchFactor(0, 3)
@@ -145,6 +146,26 @@ class RolesPage(PoolTab, QWidget):
         self.revert_button.clicked.connect(self.reload)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_snapshot(None)
+
+    # --- layout --------------------------------------------------------------------------------------
+    def _side_by_side_width(self) -> int:
+        margins = self.layout().contentsMargins()
+        return (self.editor.minimumSizeHint().width() + self.preview.minimumSizeHint().width()
+                + self.splitter.handleWidth() + margins.left() + margins.right())
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the editors or the preview alone: below the side-by-side width the preview goes under
+        the editors, so the pool's pane scrolls down to it instead of sideways."""
+        hint = super().minimumSizeHint()
+        margins = self.layout().contentsMargins()
+        hint.setWidth(max(self.editor.minimumSizeHint().width(), self.preview.minimumSizeHint().width())
+                      + margins.left() + margins.right())
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        wide = event.size().width() >= self._side_by_side_width()
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        super().resizeEvent(event)
 
     # --- loading -----------------------------------------------------------------------------------
     def clear(self) -> None:
