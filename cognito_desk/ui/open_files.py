@@ -94,7 +94,6 @@ class ScenarioFileDialog(QDialog):
         self.run_button.setAccessibleName("Run the scenario on this connection")
         self.plan_view = QPlainTextEdit()
         self.plan_view.setReadOnly(True)
-        self.plan_view.setMaximumHeight(130)
         self.plan_view.setAccessibleName("What the scenario would contact and resolve")
         self.approve = QCheckBox()
         self.approve.setAccessibleName("Approve the scenario's provider origins for its secrets")
@@ -115,7 +114,7 @@ class ScenarioFileDialog(QDialog):
         self.stop_button.clicked.connect(self.stop)
         box = QVBoxLayout(self)
         box.addWidget(self.summary)
-        box.addWidget(self.plan_view)
+        box.addWidget(self.plan_view, 1)  # as tall as the output: a file from elsewhere lists a lot before Run
         box.addWidget(self.approve)
         box.addWidget(self.output, 1)
         box.addWidget(buttons)
