@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -136,7 +138,12 @@ class RolesPage(PoolTab, QWidget):
         self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors)
-        layout.addWidget(self.splitter, 1)
+        # The tab scrolls inside itself: its editors never make the other tabs (or the window) taller or wider.
+        self.body = QScrollArea()
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setWidgetResizable(True)
+        self.body.setWidget(self.splitter)
+        layout.addWidget(self.body, 1)
         self.mappings.edited.connect(self._edited)
         self.mappings.provider.currentTextChanged.connect(
             lambda key: self.groups.show_provider(self.pool, key, self.snapshot))
@@ -148,23 +155,15 @@ class RolesPage(PoolTab, QWidget):
         self._show_snapshot(None)
 
     # --- layout --------------------------------------------------------------------------------------
-    def _side_by_side_width(self) -> int:
-        margins = self.layout().contentsMargins()
-        return (self.editor.minimumSizeHint().width() + self.preview.minimumSizeHint().width()
-                + self.splitter.handleWidth() + margins.left() + margins.right())
-
-    def minimumSizeHint(self) -> QSize:
-        """As narrow as the editors or the preview alone: below the side-by-side width the preview goes under
-        the editors, so the pool's pane scrolls down to it instead of sideways."""
-        hint = super().minimumSizeHint()
-        margins = self.layout().contentsMargins()
-        hint.setWidth(max(self.editor.minimumSizeHint().width(), self.preview.minimumSizeHint().width())
-                      + margins.left() + margins.right())
-        return hint
-
     def resizeEvent(self, event) -> None:
-        wide = event.size().width() >= self._side_by_side_width()
+        """Editors and preview side by side when the tab is wide enough for both, else the preview under the
+        editors at their comfortable height (the tab scrolls down to it rather than crushing the rules)."""
+        side_by_side = (self.editor.minimumSizeHint().width() + self.preview.minimumSizeHint().width()
+                        + self.splitter.handleWidth() + self.body.verticalScrollBar().sizeHint().width())
+        wide = event.size().width() >= side_by_side
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self.splitter.setMinimumHeight(0 if wide else self.editor.sizeHint().height()
+                                       + self.preview.sizeHint().height())
         super().resizeEvent(event)
 
     # --- loading -----------------------------------------------------------------------------------
