@@ -90,6 +90,7 @@ class GroupsPanel(QWidget):
         self.groups_loaded.emit(())
         user_pool_id = user_pool_of(mapping_key.rsplit(":", 1)[0]) if mapping_key else None
         self.shown_for = (pool, user_pool_id) if pool is not None and user_pool_id else None
+        self.view.setVisible(self.shown_for is not None and pool.connection.cognito_idp is not None)
         if pool is None or user_pool_id is None:
             self.note.setText("Choose a user-pool provider's mapping to see its groups and their IAM roles.")
             return
