@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 SCENES_DIR = Path(__file__).resolve().parent / "scenes"
 
+SIZE = (1280, 800)
 Scene = Callable[["Studio"], Awaitable[QWidget]]
 
 
@@ -64,6 +65,11 @@ class Studio:
     async def settle(self, seconds: float = 0.3) -> None:
         """Let layouts, fetches and paints finish."""
         await asyncio.sleep(seconds)
+
+    def resize(self, width: int, height: int) -> None:
+        """The window at another size for this scene (a desktop monitor's); the usual 1280×800 after it."""
+        self.window.resize(width, height)
+        self.cleanup.append(lambda: self.window.resize(*SIZE))
 
     async def select_pool(self, name: str) -> None:
         self.window.pool_list.select_pool(self.pools[name])
@@ -156,7 +162,7 @@ def main(argv: list[str]) -> int:
         ctx.settings_file.save(Settings((LocalProfile("local", data_dir=str(Path(temp) / "data"),
                                                       user_pool_endpoint=moto_url),), "local"))
         window = build_window(ctx)
-        window.resize(1280, 800)
+        window.resize(*SIZE)
         window.show()
         studio = Studio(window, ctx, user_pool_url=moto_url)
 

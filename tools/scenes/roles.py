@@ -34,6 +34,7 @@ async def roles_rules(studio):
     from cognito_desk.ui.roles import install
 
     window = studio.window
+    studio.resize(1600, 900)  # a desktop monitor's: the preview beside the editors
     page = _tab(window, "Roles & rules", install)
     admins = await _admins_role(studio)
     await studio.select_pool("QA mobile app")

@@ -81,6 +81,7 @@ async def user_pool_picker(studio):
 
 async def roles_groups(studio):
     lab = await _lab_pool(studio)
+    studio.resize(1600, 900)  # a desktop monitor's: the preview beside the editors
     await studio.select_pool(LAB)
     page = _show(studio, "roles")
     await studio.wait_until(lambda: page.snapshot is not None and not studio.ctx.runner.running, what="the roles")
