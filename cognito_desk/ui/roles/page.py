@@ -151,6 +151,11 @@ class RolesPage(PoolTab, QWidget):
         self.trust.fix_requested.connect(self.apply_fix)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.reload)
+        named = (*self.role_boxes.values(), self.mappings.provider, self.mappings.new_provider, self.trust.role,
+                 self.preview.key, self.preview.recent)
+        for combo in named:  # ARNs and user-pool keys elide instead of widening the tab
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_snapshot(None)
 
@@ -161,7 +166,11 @@ class RolesPage(PoolTab, QWidget):
         side_by_side = (self.editor.minimumSizeHint().width() + self.preview.minimumSizeHint().width()
                         + self.splitter.handleWidth() + self.body.verticalScrollBar().sizeHint().width())
         wide = event.size().width() >= side_by_side
-        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if orientation != self.splitter.orientation():
+            self.splitter.setOrientation(orientation)
+            extent = event.size().width() if wide else self.splitter.height()
+            self.splitter.setSizes([extent * 3 // 5, extent * 2 // 5])
         self.splitter.setMinimumHeight(0 if wide else self.editor.sizeHint().height()
                                        + self.preview.sizeHint().height())
         super().resizeEvent(event)
