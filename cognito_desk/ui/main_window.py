@@ -56,6 +56,15 @@ if TYPE_CHECKING:
 __all__ = ["MainWindow"]
 
 
+class _FillingLayout(QVBoxLayout):
+    """The pool pane's layout, filling the scroll area's height: reporting no height-for-width keeps the scroll
+    area from sizing the pane to its *preferred* height for the width (a tab's wrapped labels made the Tester
+    216 px taller than the window, its bottom cut off) — it scrolls only below the pane's minimum height."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class MainWindow(QMainWindow):
     #: The open connection changed (a Connection, or None while switching).
     connection_changed = Signal(object)
@@ -140,7 +149,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(lambda _: self._tell_current())
         pool_pane = QWidget()
-        box = QVBoxLayout(pool_pane)
+        box = _FillingLayout(pool_pane)
         box.setContentsMargins(8, 4, 4, 4)
         box.addLayout(header)
         box.addWidget(self.tabs, 1)
