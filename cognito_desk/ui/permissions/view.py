@@ -257,7 +257,7 @@ class PermissionsView(QWidget):
             self.explanation.setPlainText("")
             return
         allowed = evaluation.decision == ALLOWED
-        self.verdict.setText(("✔ Allowed" if allowed else "✖ Denied") + f" ({evaluation.decision})")
+        self.verdict.setText("✔ Allowed" if allowed else f"✖ Denied ({evaluation.decision})")  # which deny
         self.verdict.setStyleSheet(f"QLabel#accessVerdict {{ font-weight: bold; color: "
                                    f"{'#1b7f3b' if allowed else '#b3261e'}; }}")
         lines = [evaluation.summary + "."]
