@@ -196,6 +196,9 @@ class TesterPage(QWidget):
         combo = QComboBox()
         combo.setAccessibleName(name)
         combo.setToolTip(tip)
+        # A user pool's provider name is 90 characters: it elides rather than widening the tab past the window.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
         return combo
 
     def _update_controls(self) -> None:
