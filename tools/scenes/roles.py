@@ -77,7 +77,8 @@ async def principal_tags(studio):
     await studio.select_pool("Staging web")
     window.tabs.setCurrentWidget(page)
     window.refresh()  # F5: the role was made through the API
-    await studio.wait_until(lambda: page.snapshot is not None, what="the tags snapshot")
+    await studio.wait_until(lambda: page.snapshot is not None and not studio.ctx.runner.running,
+                            what="the tags snapshot after the refresh")  # else the refresh wipes the edits below
     page.provider.setCurrentText("accounts.google.com")
     tag_map = page.current_map()
     tag_map.use_defaults, tag_map.tags = False, {"department": "hd", "team": "groups"}
