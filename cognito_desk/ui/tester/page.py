@@ -97,6 +97,9 @@ class TesterPage(QWidget):
     # --- layout -------------------------------------------------------------------------------------
     def _build(self) -> None:
         self.provider_box = self._combo("Provider", "The pool's identity providers (and guest, developer)")
+        # A user pool's provider name is 90 characters: it elides rather than widening the tab past the window.
+        self.provider_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.provider_box.setMinimumContentsLength(20)
         self.provider_box.currentIndexChanged.connect(self._provider_changed)
         self.edit_provider = QToolButton()
         self.edit_provider.setIcon(icon("settings"))
@@ -196,9 +199,6 @@ class TesterPage(QWidget):
         combo = QComboBox()
         combo.setAccessibleName(name)
         combo.setToolTip(tip)
-        # A user pool's provider name is 90 characters: it elides rather than widening the tab past the window.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
         return combo
 
     def _update_controls(self) -> None:
