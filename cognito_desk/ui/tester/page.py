@@ -187,7 +187,7 @@ class TesterPage(QWidget):
         self.splitter = QSplitter()
         self.splitter.addWidget(self.browser_holder)
         self.splitter.addWidget(self.results)
-        self.splitter.setSizes([560, 520])
+        self.splitter.setSizes([450, 550])  # the result column fits its rows without scrolling sideways at 1280 px
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 4, 0, 0)
         box.addWidget(self.setup_box)
