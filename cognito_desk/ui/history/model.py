@@ -13,16 +13,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...scenarios.compare import Difference
 from ...scenarios.record import RunRecord
+from ..models.rows import ParentIndex, RowsTableModel
 
 __all__ = ["CompareModel", "RunsModel"]
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 FAILED = QColor("#c0392b")
 DIFFERS = QColor("#fff1c2")
 
@@ -40,28 +39,15 @@ def _outcome(record: RunRecord) -> str:
     return f"FAILED (expected {', '.join(keys)})"
 
 
-class RunsModel(QAbstractTableModel):
+class RunsModel(RowsTableModel):
     COLUMNS = ("Started", "Outcome", "Provider", "Persona", "Pool", "Identity", "Assumed role", "Duration")
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.records: list[RunRecord] = []
+    @property
+    def records(self) -> list[RunRecord]:
+        return self.rows
 
     def set_records(self, records: list[RunRecord]) -> None:
-        self.beginResetModel()
-        self.records = list(records)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
+        self.set_rows(records)
 
     def _text(self, record: RunRecord, column: int) -> str:
         return [
@@ -72,10 +58,10 @@ class RunsModel(QAbstractTableModel):
             f"{record.duration_ms / 1000:.2f} s",
         ][column]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.records):
+    def data(self, index: ParentIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        record = self.row_at(index)
+        if record is None:
             return None
-        record = self.records[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(record, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -93,34 +79,26 @@ class RunsModel(QAbstractTableModel):
         return None
 
 
-class CompareModel(QAbstractTableModel):
+class CompareModel(RowsTableModel):
     COLUMNS = ("Section", "What", "Run A", "Run B")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows: list[Difference] = []
         self.titles = ("Run A", "Run B")
 
-    def set_rows(self, rows: list[Difference], titles: tuple[str, str]) -> None:
-        self.beginResetModel()
-        self.rows, self.titles = list(rows), titles
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def set_rows(self, rows: list[Difference], titles: tuple[str, str] = ("Run A", "Run B")) -> None:
+        self.titles = titles
+        super().set_rows(rows)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return (*self.COLUMNS[:2], *self.titles)[section]
-        return None
+        return super().headerData(section, orientation, role)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+    def data(self, index: ParentIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.section, row.label, row.left, row.right)[index.column()]
         if role == Qt.ItemDataRole.AccessibleTextRole:

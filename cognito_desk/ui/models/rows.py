@@ -2,7 +2,8 @@
 
 Owns :class:`RowsTableModel`: ``rows`` (any Python objects), ``COLUMNS`` (the titles, set by each subclass),
 :meth:`~RowsTableModel.set_rows` (a model reset), the row and column counts and the horizontal header.
-Subclasses only say what a cell shows (``data``). The tester's timeline and the user-pool groups table use it.
+Subclasses only say what a cell shows (``data``). The tester's timeline, the user-pool groups table and
+the history's runs and compare tables use it.
 """
 
 from __future__ import annotations
